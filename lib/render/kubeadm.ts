@@ -1,0 +1,84 @@
+/**
+ * kubeadm configuration documents (API v1beta4) for the controller's init and the workers' join,
+ * plus the kubelet and kube-proxy component configs they carry.
+ */
+import type { BenchSpec, NodeSpec } from "../spec/types";
+
+export const KUBEADM_DIR = "/etc/kubernetes/netlab";
+export const KUBEADM_FILE = `${KUBEADM_DIR}/kubeadm.yaml`;
+/** Bootstrap kubeconfig a worker discovers the cluster with; written by the join step from a secret. */
+export const DISCOVERY_FILE = `${KUBEADM_DIR}/discovery.conf`;
+export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
+export const API_PORT = 6443;
+
+type Doc = Record<string, unknown>;
+
+function nodeRegistration(node: NodeSpec): Doc {
+  return {
+    name: node.name,
+    criSocket: CRI_SOCKET,
+    // Multi-NIC nodes would otherwise register the address of their default route as InternalIP.
+    kubeletExtraArgs: [{ name: "node-ip", value: node.provider.address }],
+  };
+}
+
+/** InitConfiguration + ClusterConfiguration + KubeletConfiguration + KubeProxyConfiguration. */
+export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
+  const controller = spec.nodes.find((n) => n.role === "control-plane")!;
+  const net = spec.network;
+  return [
+    {
+      apiVersion: "kubeadm.k8s.io/v1beta4",
+      kind: "InitConfiguration",
+      localAPIEndpoint: { advertiseAddress: controller.provider.address, bindPort: API_PORT },
+      nodeRegistration: nodeRegistration(controller),
+    },
+    {
+      apiVersion: "kubeadm.k8s.io/v1beta4",
+      kind: "ClusterConfiguration",
+      clusterName: spec.id,
+      kubernetesVersion: `v${spec.kubernetesVersion}`,
+      controlPlaneEndpoint: `${controller.provider.address}:${API_PORT}`,
+      networking: { podSubnet: net.podSubnet, serviceSubnet: net.serviceSubnet, dnsDomain: net.clusterDomain },
+      apiServer: { certSANs: [controller.provider.address, controller.management.address, controller.ssh.host] },
+      controllerManager: {
+        extraArgs: [
+          // kube-router routes one prefix per node: the controller-manager must hand them out.
+          { name: "allocate-node-cidrs", value: "true" },
+          { name: "node-cidr-mask-size", value: String(net.nodePrefixLength) },
+        ],
+      },
+    },
+    kubeletConfig(spec),
+    {
+      apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
+      kind: "KubeProxyConfiguration",
+      mode: "ipvs",
+      clusterCIDR: net.podSubnet,
+      ipvs: { strictARP: false },
+    },
+  ];
+}
+
+/** The kubelet config every node gets: pods resolve through nodelocaldns, as IPVS mode requires. */
+export function kubeletConfig(spec: BenchSpec): Doc {
+  return {
+    apiVersion: "kubelet.config.k8s.io/v1beta1",
+    kind: "KubeletConfiguration",
+    cgroupDriver: "systemd",
+    clusterDNS: [spec.network.nodeLocalDnsIp],
+    clusterDomain: spec.network.clusterDomain,
+  };
+}
+
+/** JoinConfiguration for a worker; the cluster CA and the short-lived token live in the discovery file. */
+export function kubeadmJoinDocs(node: NodeSpec): Doc[] {
+  return [
+    {
+      apiVersion: "kubeadm.k8s.io/v1beta4",
+      kind: "JoinConfiguration",
+      discovery: { file: { kubeConfigPath: DISCOVERY_FILE } },
+      nodeRegistration: nodeRegistration(node),
+    },
+  ];
+}

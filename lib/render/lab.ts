@@ -1,0 +1,30 @@
+/** The lab workloads students inspect: webserver-1 + webserver-service-1 (s1) and client-1 + client-2 (c1). */
+import { stringify } from "yaml";
+import type { BenchSpec } from "../spec/types";
+import { find, loadManifest, pinToNode, type K8sObject } from "./load";
+
+export const LAB_FILES = { server: "k8s-network-lab-s1.yml", clients: "k8s-network-lab-c1.yml" } as const;
+
+export function labServerObjects(spec: BenchSpec): K8sObject[] {
+  const objects = loadManifest(LAB_FILES.server);
+  const pod = find(objects, "Deployment", "webserver-1").spec.template.spec;
+  pinToNode(pod, spec.placement.webserverNode);
+  pod.containers[0].image = spec.images.webserver;
+  return objects;
+}
+
+export function labClientObjects(spec: BenchSpec): K8sObject[] {
+  const objects = loadManifest(LAB_FILES.clients);
+  const placement = { "client-1": spec.placement.webserverNode, "client-2": spec.placement.client2Node };
+  for (const [name, node] of Object.entries(placement)) {
+    const pod = find(objects, "Pod", name).spec;
+    pinToNode(pod, node);
+    pod.containers[0].image = spec.images.client;
+  }
+  return objects;
+}
+
+/** A multi-document YAML file, as students receive it. */
+export function toYamlStream(objects: readonly K8sObject[]): string {
+  return objects.map((o) => stringify(o)).join("---\n");
+}

@@ -1,0 +1,36 @@
+/** Reads the YAML under manifests/ and scripts/node/ (resolved from this module, never from the cwd). */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const MANIFEST_DIR = path.join(REPO_ROOT, "manifests");
+export const NODE_SCRIPT_DIR = path.join(REPO_ROOT, "scripts", "node");
+
+/** A Kubernetes object as plain data. */
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: any };
+
+/** Every document of a manifest file, as fresh objects the caller may change. */
+export function loadManifest(file: string): K8sObject[] {
+  const text = readFileSync(path.join(MANIFEST_DIR, file), "utf8");
+  return parseAllDocuments(text).map((doc, i) => {
+    if (doc.errors.length > 0) throw new Error(`manifests/${file} document ${i + 1}: ${doc.errors[0]!.message}`);
+    return doc.toJS() as K8sObject;
+  });
+}
+
+/** The one object of `kind` named `name` in a list; a missing one is a bug in manifests/, said plainly. */
+export function find(objects: K8sObject[], kind: string, name: string): K8sObject {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`manifests: no ${kind} named ${name}`);
+  return found;
+}
+
+export function readNodeScript(file: string): string {
+  return readFileSync(path.join(NODE_SCRIPT_DIR, file), "utf8");
+}
+
+/** Requires every pod of a workload onto one node, by its hostname label (node names are the hostnames). */
+export function pinToNode(podSpec: any, node: string): void {
+  podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values = [node];
+}

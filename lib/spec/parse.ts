@@ -1,0 +1,202 @@
+/**
+ * Turns a bench's raw stack config into the validated BenchSpec, deriving every address once.
+ * All problems are collected and thrown together as one BenchConfigError, before anything is registered.
+ */
+import { DEFAULT_IMAGES, DEFAULTS, HARDWARE } from "./defaults";
+import { contains, nthAddress, overlaps, splitSubnet } from "./network";
+import { Problems, show } from "./problems";
+import { KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
+import {
+  NODE_NAMES,
+  NodeRole,
+  PortMode,
+  Target,
+  type BenchSpec,
+  type ImageSpec,
+  type InterfaceSpec,
+  type NetworkSpec,
+  type NodeName,
+  type NodeSpec,
+} from "./types";
+
+export interface ParseOptions {
+  /**
+   * Require what only provisioning needs: the SSH private key and every node's pinned host key.
+   * The offline render does not connect anywhere and sets this to false. @default true
+   */
+  readonly requireAccess?: boolean;
+}
+
+const PORT_MODES = Object.values(PortMode);
+const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( \S+)?$/;
+
+export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}): BenchSpec {
+  const requireAccess = options.requireAccess ?? true;
+  const p = new Problems();
+  for (const key of Object.keys(raw)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+      p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);
+    }
+  }
+
+  const room = p.integer("room", raw.room, 1, 254, "room number (second octet of 10.ROOM.BENCH.x)");
+  const bench = p.integer("bench", raw.bench, 1, 254, "bench number (third octet of 10.ROOM.BENCH.x)");
+  const target = p.oneOf("target", raw.target, Object.values(Target), DEFAULTS.target);
+  const labUser = p.word("labUser", raw.labUser, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
+  const kubernetesVersion = p.word("kubernetesVersion", raw.kubernetesVersion, DEFAULTS.kubernetesVersion, /^1\.(3[1-9]|[4-9]\d)\.\d+$/);
+  const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
+  const images = parseImages(p, raw.images ?? {});
+  const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
+
+  const net = raw.network ?? {};
+  const podSubnet = p.cidr("network.podSubnet", net.podSubnet, DEFAULTS.podSubnet);
+  const serviceSubnet = p.cidr("network.serviceSubnet", net.serviceSubnet, DEFAULTS.serviceSubnet);
+  const nodePrefixLength = p.integer("network.nodePrefixLength", net.nodePrefixLength ?? DEFAULTS.nodePrefixLength, 16, 28, "node pod prefix length");
+  const nodeLocalDnsIp = net.nodeLocalDnsIp === undefined ? DEFAULTS.nodeLocalDnsIp : p.ipv4("network.nodeLocalDnsIp", net.nodeLocalDnsIp);
+  if (nodeLocalDnsIp && !contains("169.254.0.0/16", nodeLocalDnsIp)) {
+    p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} must be a link-local address (169.254.0.0/16), so it can be the same on every node`);
+  }
+  const clusterDomain = p.word("network.clusterDomain", net.clusterDomain, DEFAULTS.clusterDomain, /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/);
+  const providerMode = p.oneOf("network.providerPortMode", net.providerPortMode, PORT_MODES, DEFAULTS.portMode);
+  const managementMode = p.oneOf("network.managementPortMode", net.managementPortMode, PORT_MODES, DEFAULTS.portMode);
+
+  const sshUser = p.word("ssh.user", raw.ssh?.user, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
+  const sshPort = p.integer("ssh.port", raw.ssh?.port ?? DEFAULTS.sshPort, 1, 65535, "TCP port") ?? DEFAULTS.sshPort;
+  if (requireAccess && raw.sshPrivateKey === undefined) {
+    p.add("sshPrivateKey", "(missing) the provisioner needs an SSH key; set it with `pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
+  }
+  const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
+  const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
+  for (const [field, node] of [["placement.webserverNode", webserverNode], ["placement.client2Node", client2Node]] as const) {
+    if (node === "controller") p.add(field, `"controller" keeps kubeadm's control-plane taint and runs no lab pods; choose compute1, compute2 or compute3`);
+  }
+  if (webserverNode === client2Node) {
+    p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), e.g. "${webserverNode === "compute2" ? "compute3" : "compute2"}"`);
+  }
+  for (const name of Object.keys(raw.nodes ?? {})) {
+    if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
+  }
+
+  let network: NetworkSpec | undefined;
+  let nodes: NodeSpec[] = [];
+  if (room !== undefined && bench !== undefined && podSubnet && serviceSubnet && nodePrefixLength && nodeLocalDnsIp) {
+    const providerCidr = `10.${room}.${bench}.0/${DEFAULTS.providerPrefixLength}`;
+    const mgmtTemplate = typeof net.managementSubnet === "string" ? net.managementSubnet : DEFAULTS.managementSubnet;
+    const managementCidr = p.cidr("network.managementSubnet", mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)), DEFAULTS.managementSubnet.replace("{bench}", String(bench)));
+    if (managementCidr) {
+      checkRanges(p, { providerCidr, managementCidr, podSubnet, serviceSubnet });
+      const podCidrs = podCidrsOrProblem(p, podSubnet, nodePrefixLength);
+      network = {
+        podSubnet,
+        serviceSubnet,
+        nodePrefixLength,
+        kubernetesServiceIp: nthAddress(serviceSubnet, 1),
+        corednsIp: nthAddress(serviceSubnet, 10),
+        nodeLocalDnsIp,
+        providerCidr,
+        managementCidr,
+        clusterDomain,
+      };
+      nodes = NODE_NAMES.map((name, i) =>
+        buildNode(p, name, raw.nodes?.[name] ?? {}, {
+          providerCidr, managementCidr, providerMode, managementMode,
+          podCidr: podCidrs[i] ?? "", sshUser, sshPort, requireAccess,
+        }),
+      );
+      checkDuplicates(p, nodes);
+    }
+  }
+
+  p.throwIfAny(room && bench ? `bench config for room ${room} bench ${bench}` : "bench config");
+  return {
+    room: room!, bench: bench!, id: `room${room}-bench${bench}`, target, nodes, network: network!,
+    kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot,
+  };
+}
+
+function parseImages(p: Problems, raw: Partial<Record<string, unknown>>): ImageSpec {
+  const out: Record<string, string> = { ...DEFAULT_IMAGES };
+  for (const [key, value] of Object.entries(raw)) {
+    const field = `images.${key}`;
+    if (!(key in DEFAULT_IMAGES)) {
+      p.add(field, `unknown image; known images are ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
+    } else if (typeof value !== "string" || !/^[a-z0-9.\-/:_@]+$/.test(value)) {
+      p.add(field, `${show(value)} is not an image reference`);
+    } else if (!/(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(value.replace(/^[^/]*:\d+\//, "")) || /:latest$/.test(value)) {
+      p.add(field, `${show(value)} is not pinned; name an exact tag or digest (never untagged or :latest), e.g. "${DEFAULT_IMAGES[key as keyof ImageSpec]}"`);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as unknown as ImageSpec;
+}
+
+function checkRanges(p: Problems, r: { providerCidr: string; managementCidr: string; podSubnet: string; serviceSubnet: string }): void {
+  const pairs: [string, string, string, string][] = [
+    ["network.podSubnet", r.podSubnet, "network.serviceSubnet", r.serviceSubnet],
+    ["network.podSubnet", r.podSubnet, "provider network", r.providerCidr],
+    ["network.podSubnet", r.podSubnet, "network.managementSubnet", r.managementCidr],
+    ["network.serviceSubnet", r.serviceSubnet, "provider network", r.providerCidr],
+    ["network.serviceSubnet", r.serviceSubnet, "network.managementSubnet", r.managementCidr],
+    ["network.managementSubnet", r.managementCidr, "provider network", r.providerCidr],
+  ];
+  for (const [field, a, otherName, b] of pairs) {
+    if (overlaps(a, b)) p.add(field, `${show(a)} overlaps the ${otherName} ${show(b)}; choose a range outside it (set netlab:network in the stack config)`);
+  }
+}
+
+function podCidrsOrProblem(p: Problems, podSubnet: string, prefixLength: number): string[] {
+  try {
+    return splitSubnet(podSubnet, prefixLength, NODE_NAMES.length);
+  } catch (e) {
+    p.add("network.podSubnet", `${show(podSubnet)}: ${(e as Error).message}; use a larger subnet or a longer network.nodePrefixLength`);
+    return [];
+  }
+}
+
+interface NodeContext {
+  providerCidr: string; managementCidr: string; providerMode: PortMode; managementMode: PortMode;
+  podCidr: string; sshUser: string; sshPort: number; requireAccess: boolean;
+}
+
+function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeContext): NodeSpec {
+  const octet = HARDWARE.hostOctet[name];
+  const field = `nodes.${name}`;
+  const defaultMgmt = nthAddress(c.managementCidr, octet);
+  const managementIp = raw.managementIp === undefined ? defaultMgmt : p.ipv4(`${field}.managementIp`, raw.managementIp) ?? defaultMgmt;
+  if (raw.managementIp !== undefined && !contains(c.managementCidr, managementIp)) {
+    p.add(`${field}.managementIp`, `${show(managementIp)} is outside the management network ${c.managementCidr}; fix the address or network.managementSubnet`);
+  }
+  const hostKey = raw.hostKey;
+  if (c.requireAccess && (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim()))) {
+    p.add(`${field}.hostKey`, `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
+  }
+  const sshHost = raw.sshHost === undefined ? managementIp : p.ipv4(`${field}.sshHost`, raw.sshHost) ?? managementIp;
+  const sshPort = raw.sshPort === undefined ? c.sshPort : p.integer(`${field}.sshPort`, raw.sshPort, 1, 65535, "TCP port") ?? c.sshPort;
+  const iface = (hw: { nic: string; vlanId: number }, mode: PortMode, address: string, cidr: string): InterfaceSpec => ({
+    nic: hw.nic, vlanId: hw.vlanId, portMode: mode, address,
+    device: mode === PortMode.Tagged ? `${hw.nic}.${hw.vlanId}` : hw.nic,
+    prefixLength: Number(cidr.split("/")[1]),
+  });
+  return {
+    name,
+    role: name === "controller" ? NodeRole.ControlPlane : NodeRole.Worker,
+    management: iface(HARDWARE.management, c.managementMode, managementIp, c.managementCidr),
+    provider: iface(HARDWARE.provider, c.providerMode, nthAddress(c.providerCidr, octet), c.providerCidr),
+    podCidr: c.podCidr,
+    podGateway: c.podCidr ? nthAddress(c.podCidr, 1) : "",
+    ssh: { host: sshHost, port: sshPort, user: c.sshUser, hostKey: typeof hostKey === "string" ? hostKey.trim() : "" },
+  };
+}
+
+function checkDuplicates(p: Problems, nodes: NodeSpec[]): void {
+  const seen = new Map<string, string>();
+  for (const n of nodes) {
+    for (const [what, ip] of [["managementIp", n.management.address], ["provider address", n.provider.address]] as const) {
+      const other = seen.get(ip);
+      // Provider addresses are derived and distinct, so a clash always comes from a managementIp override.
+      if (other) p.add(`nodes.${n.name}.managementIp`, `${show(ip)} is already used by ${other}; every address on a bench must be unique`);
+      else seen.set(ip, `${n.name} (${what})`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The shape of a bench's stack config (keys under the `netlab:` namespace), as an instructor writes it.
+ * Everything is optional here because it comes from YAML: `parseBenchSpec` checks it and fills defaults.
+ */
+export interface RawNodeConfig {
+  /** Management address of this node; overrides the `network.managementSubnet` scheme. */
+  managementIp?: unknown;
+  /** Address the provisioner's SSH connection goes to. @default the management address */
+  sshHost?: unknown;
+  /** @default `ssh.port` */
+  sshPort?: unknown;
+  /** Pinned SSH host key of this node, "ssh-ed25519 AAAA...". Required to provision. */
+  hostKey?: unknown;
+}
+
+export interface RawBenchConfig {
+  room?: unknown;
+  bench?: unknown;
+  /** "bench" (real machines) or "sim" (the simulated bench). */
+  target?: unknown;
+  labUser?: unknown;
+  kubernetesVersion?: unknown;
+  containerRuntime?: unknown;
+  network?: {
+    podSubnet?: unknown;
+    serviceSubnet?: unknown;
+    nodePrefixLength?: unknown;
+    managementSubnet?: unknown;
+    managementPortMode?: unknown;
+    providerPortMode?: unknown;
+    nodeLocalDnsIp?: unknown;
+    clusterDomain?: unknown;
+  };
+  ssh?: { user?: unknown; port?: unknown };
+  /** Presence only: the key itself stays a secret and never enters the spec. */
+  sshPrivateKey?: unknown;
+  nodes?: Partial<Record<string, RawNodeConfig>>;
+  images?: Partial<Record<string, unknown>>;
+  placement?: { webserverNode?: unknown; client2Node?: unknown };
+  /** Directory under which the sim target writes each node's files. */
+  simRoot?: unknown;
+}
+
+/** The config keys a stack may set, so typos are reported instead of ignored. */
+export const KNOWN_KEYS = [
+  "room",
+  "bench",
+  "target",
+  "labUser",
+  "kubernetesVersion",
+  "containerRuntime",
+  "network",
+  "ssh",
+  "sshPrivateKey",
+  "nodes",
+  "images",
+  "placement",
+  "simRoot",
+] as const;

@@ -1,0 +1,133 @@
+/**
+ * The typed model of one bench: everything the program, the render and the checks read.
+ * Built once by `parseBenchSpec`; every address in it is derived there and nowhere else.
+ */
+
+export const NodeName = {
+  Controller: "controller",
+  Compute1: "compute1",
+  Compute2: "compute2",
+  Compute3: "compute3",
+} as const;
+export type NodeName = (typeof NodeName)[keyof typeof NodeName];
+/** Bench nodes in the order they join the cluster (the controller-manager hands out pod prefixes in this order). */
+export const NODE_NAMES: readonly NodeName[] = ["controller", "compute1", "compute2", "compute3"];
+
+export const NodeRole = { ControlPlane: "control-plane", Worker: "worker" } as const;
+export type NodeRole = (typeof NodeRole)[keyof typeof NodeRole];
+
+/** How the switch port behind an interface is configured. */
+export const PortMode = {
+  /** Untagged access port: the address sits on the NIC itself (the handout's case). */
+  Access: "access",
+  /** 802.1Q trunk: the address sits on a VLAN sub-interface (enp1s0f2.3). */
+  Tagged: "tagged",
+} as const;
+export type PortMode = (typeof PortMode)[keyof typeof PortMode];
+
+/** Where the program runs its host steps. */
+export const Target = {
+  /** Real bench machines: every step is applied and activated. */
+  Bench: "bench",
+  /**
+   * The simulated bench (`netlab sim up`): host steps write under a per-node root directory and validate with
+   * the real tools, but skip what this kernel or a kubelet-less node cannot activate; the cluster stage
+   * adopts the simulated control plane.
+   */
+  Sim: "sim",
+} as const;
+export type Target = (typeof Target)[keyof typeof Target];
+
+export interface InterfaceSpec {
+  /** Physical NIC name. */
+  readonly nic: string;
+  /** 802.1Q VLAN id of the network on the switch. */
+  readonly vlanId: number;
+  readonly portMode: PortMode;
+  /** Name of the interface that carries the address: the NIC (access) or `<nic>.<vlan>` (tagged). */
+  readonly device: string;
+  /** Host address, without prefix length. */
+  readonly address: string;
+  /** Prefix length of the network. */
+  readonly prefixLength: number;
+}
+
+export interface SshSpec {
+  /** Address the provisioner connects to (the management address unless overridden). */
+  readonly host: string;
+  /** @default 22 */
+  readonly port: number;
+  /** @default "user" */
+  readonly user: string;
+  /** Pinned host key ("ssh-ed25519 AAAA..."); never skipped. */
+  readonly hostKey: string;
+}
+
+export interface NodeSpec {
+  readonly name: NodeName;
+  readonly role: NodeRole;
+  /** Management network, enp1s0f0, VLAN 2. */
+  readonly management: InterfaceSpec;
+  /** Provider network, enp1s0f2, VLAN 3: every Kubernetes packet goes here. */
+  readonly provider: InterfaceSpec;
+  /** The /24 the controller-manager allocates to this node, given the join order. */
+  readonly podCidr: string;
+  /** First address of the pod prefix: kube-bridge's address and the pods' default gateway. */
+  readonly podGateway: string;
+  readonly ssh: SshSpec;
+}
+
+export interface NetworkSpec {
+  /** @default "10.233.64.0/18" (Kubespray) */
+  readonly podSubnet: string;
+  /** @default "10.233.0.0/18" (Kubespray) */
+  readonly serviceSubnet: string;
+  /** Prefix length of each node's pod prefix. @default 24 */
+  readonly nodePrefixLength: number;
+  /** First address of the service subnet: the `kubernetes` Service. */
+  readonly kubernetesServiceIp: string;
+  /** Tenth address of the service subnet, where kubeadm puts the kube-dns Service (CoreDNS). */
+  readonly corednsIp: string;
+  /** nodelocaldns address. @default "169.254.25.10" */
+  readonly nodeLocalDnsIp: string;
+  /** Provider network of the bench, e.g. 10.27.4.0/24. */
+  readonly providerCidr: string;
+  /** Management network of the bench. */
+  readonly managementCidr: string;
+  /** @default "cluster.local" */
+  readonly clusterDomain: string;
+}
+
+export interface ImageSpec {
+  readonly kubeRouter: string;
+  readonly nodeLocalDns: string;
+  readonly webserver: string;
+  readonly client: string;
+}
+
+export interface PlacementSpec {
+  /** Node running webserver-1 and client-1. @default "compute1" */
+  readonly webserverNode: NodeName;
+  /** Node running client-2; never the webserver's node. @default "compute2" */
+  readonly client2Node: NodeName;
+}
+
+export interface BenchSpec {
+  readonly room: number;
+  readonly bench: number;
+  /** Stable identifier, e.g. "room27-bench4". */
+  readonly id: string;
+  readonly target: Target;
+  readonly nodes: readonly NodeSpec[];
+  readonly network: NetworkSpec;
+  /** Kubernetes version installed by kubeadm, without the leading v. @default "1.34.3" */
+  readonly kubernetesVersion: string;
+  /** @default "containerd" */
+  readonly containerRuntime: "containerd";
+  readonly images: ImageSpec;
+  readonly placement: PlacementSpec;
+  /** Unprivileged account students log in with; gets the kubeconfig and lab files. @default "user" */
+  readonly labUser: string;
+  /** Root under which sim-target steps write files; "" on a real bench. */
+  readonly simRoot: string;
+}

@@ -1,0 +1,36 @@
+# Network: the netplan file for enp1s0f0 (management, VLAN 2) and enp1s0f2 (provider, VLAN 3).
+create() {
+  put_file "$NETLAB_NETPLAN_FILE" "$NETLAB_NETPLAN_YAML" 0600
+  if on_bench; then
+    netplan generate
+    netplan apply
+  else
+    # Same validator, on the node's root directory: it rejects what `netplan apply` would reject.
+    netplan generate --root-dir "$NETLAB_ROOT"
+    log "netplan generate accepted $NETLAB_NETPLAN_FILE"
+  fi
+  check_addresses
+}
+
+delete() {
+  remove_file "$NETLAB_NETPLAN_FILE"
+  activate netplan apply
+}
+
+# Each lab address must be on its device ("device=address/len" pairs). In simulation the trunk sub-interfaces
+# cannot exist (no 802.1Q here), so only access-mode devices are checked there.
+check_addresses() {
+  local pair device address
+  for pair in $NETLAB_EXPECTED_ADDRESSES; do
+    device="${pair%%=*}" address="${pair#*=}"
+    if ! on_bench && [[ "$device" == *.* ]]; then
+      log "sim: VLAN device $device not observable"
+      continue
+    fi
+    if ! ip -4 -o addr show dev "$device" | grep -qF " $address "; then
+      log "expected $address on $device, found: $(ip -4 -o addr show dev "$device" 2>&1 | awk '{print $4}' | tr '\n' ' ')"
+      return 1
+    fi
+    log "$device has $address"
+  done
+}

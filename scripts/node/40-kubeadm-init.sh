@@ -1,0 +1,37 @@
+# kubeadm init on the controller, guarded so a re-run on an initialised node changes nothing.
+create() {
+  put_file "$NETLAB_KUBEADM_FILE" "$NETLAB_KUBEADM_YAML" 0600
+  # The handout points students at this file for clusterDNS; kubeadm itself writes /var/lib/kubelet/config.yaml.
+  put_file /etc/kubernetes/kubelet-config.yaml "$NETLAB_KUBELET_YAML"
+  kubeadm config validate --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE"
+  if on_bench; then
+    if [ -f /etc/kubernetes/admin.conf ]; then
+      log "already initialised: /etc/kubernetes/admin.conf exists"
+    else
+      kubeadm init --config "$NETLAB_KUBEADM_FILE" --skip-token-print
+    fi
+  elif [ ! -s "$NETLAB_ROOT/etc/kubernetes/admin.conf" ]; then
+    log "sim: no simulated control plane at $NETLAB_ROOT/etc/kubernetes/admin.conf; run 'netlab sim up' first"
+    return 1
+  else
+    log "sim: adopting the simulated control plane"
+  fi
+  install_user_kubeconfig
+}
+
+# The handout's students find the admin kubeconfig in their home and in ~/.kube/config.
+install_user_kubeconfig() {
+  local home="$NETLAB_ROOT/home/$NETLAB_LAB_USER"
+  mkdir -p "$home/.kube"
+  install -m 0600 "$NETLAB_ROOT/etc/kubernetes/admin.conf" "$home/.kube/config"
+  install -m 0600 "$NETLAB_ROOT/etc/kubernetes/admin.conf" "$home/admin.conf"
+  if on_bench; then chown -R "$NETLAB_LAB_USER:" "$home/.kube" "$home/admin.conf"; fi
+  log "kubeconfig installed for $NETLAB_LAB_USER"
+}
+
+delete() {
+  cluster_cleanup
+  remove_file "/home/$NETLAB_LAB_USER/.kube/config"
+  remove_file "/home/$NETLAB_LAB_USER/admin.conf"
+  remove_file /etc/kubernetes/kubelet-config.yaml
+}

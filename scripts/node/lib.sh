@@ -1,0 +1,56 @@
+# Shared helpers for every node step. The rendered script is: header (NETLAB_* variables), this file, the step.
+# Each step defines create() and delete(); the command line chooses one ("bash -s -- create").
+set -euo pipefail
+
+log() { printf '[netlab %s/%s] %s\n' "$NETLAB_NODE" "$NETLAB_STEP" "$*" >&2; }
+on_bench() { [ "$NETLAB_TARGET" = bench ]; }
+
+# Changes the live system. The simulated bench has no kubelet, VLANs or IPVS and no internet: there it
+# says what it would have run instead, so the step is still exercised end to end.
+activate() {
+  if on_bench; then "$@"; else log "sim: not activated: $*"; fi
+}
+
+# put_file PATH CONTENT [MODE]: writes CONTENT to PATH (under NETLAB_ROOT) atomically.
+put_file() {
+  local path="$NETLAB_ROOT$1" mode="${3:-0644}"
+  mkdir -p "$(dirname "$path")"
+  (umask 077 && printf '%s\n' "$2" >"$path.netlab-tmp")
+  chmod "$mode" "$path.netlab-tmp"
+  mv -f "$path.netlab-tmp" "$path"
+  log "wrote $1"
+}
+
+remove_file() {
+  rm -f "$NETLAB_ROOT$1"
+  log "removed $1"
+}
+
+# Copies what students left in the lab user's home into a timestamped archive before anything is wiped.
+archive_student_files() {
+  local home="$NETLAB_ROOT/home/$NETLAB_LAB_USER" dest="$NETLAB_ROOT/var/backups/netlab"
+  [ -d "$home" ] || return 0
+  mkdir -p "$dest"
+  local archive
+  archive="$dest/$NETLAB_NODE-$(date -u +%Y%m%dT%H%M%SZ).tar.gz"
+  tar -czf "$archive" -C "$home" . && log "archived $home to $archive"
+}
+
+# Everything kubeadm reset leaves behind, so a rebuilt node starts clean (a stale kube-bridge keeps its old /24).
+cluster_cleanup() {
+  archive_student_files
+  activate kubeadm reset --force --cri-socket "$NETLAB_CRI_SOCKET"
+  rm -rf "$NETLAB_ROOT/etc/cni/net.d/10-kuberouter.conflist" "$NETLAB_ROOT/var/lib/kube-router" \
+    "$NETLAB_ROOT/var/lib/cni" "$NETLAB_ROOT$NETLAB_KUBEADM_DIR"
+  for link in kube-bridge kube-ipvs0 nodelocaldns dummy0 kube-dummy-if tunl0; do
+    if ip link show "$link" >/dev/null 2>&1; then activate ip link delete "$link"; fi
+  done
+  if command -v ipvsadm >/dev/null 2>&1; then activate ipvsadm --clear; fi
+  # Routes kube-router's BGP speaker installed (protocol 17).
+  activate ip route flush proto 17
+  if on_bench; then
+    iptables-save | grep -v -e KUBE -e KUBE-ROUTER | iptables-restore
+  else
+    log "sim: not activated: iptables chain clean-up"
+  fi
+}
