@@ -43,17 +43,22 @@ go_at_least() {
   [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n1)" = "$want" ]
 }
 
-# on_path NAME EXPECTED CMD...: print the path of NAME on PATH (outside the cache root)
-# if running it with CMD (e.g. --version) prints EXPECTED; fail otherwise.
+# on_path NAME EXPECTED ARGS...: print the path of NAME on PATH (outside the cache root)
+# if running it with ARGS (e.g. --version) prints a line that is EXPECTED, or EXPECTED
+# followed by a space and more; fail otherwise.
 on_path() {
-  local name="$1" expected="$2" p out
+  local name="$1" expected="$2" p out line
   shift 2
   p="$(command -v "$name" 2>/dev/null)" || return 1
   p="$(readlink -f "$p")"
   case "$p" in "$ROOT"/*) return 1 ;; esac
   out="$("$p" "$@" 2>/dev/null)" || return 1
-  grep -qxF -- "$expected" <<<"$out" || return 1
-  printf '%s\n' "$p"
+  while IFS= read -r line; do
+    case "$line" in
+      "$expected" | "$expected "*) printf '%s\n' "$p"; return 0 ;;
+    esac
+  done <<<"$out"
+  return 1
 }
 
 # is_complete DIR BIN...: stamped and every binary present.

@@ -38,6 +38,7 @@ PULUMI_GO=github.com/pulumi/pulumi
 K8S_GO=github.com/pulumi/pulumi-kubernetes
 CMD_GO=github.com/pulumi/pulumi-command
 SDK_VERSION_VAR="$PULUMI_GO/sdk/v3/go/common/version.Version"
+FAILED=()
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -71,7 +72,7 @@ stamp_done() { date -u +%Y-%m-%dT%H:%M:%SZ >"$1/.complete"; }
 
 # run_component NAME VERSION FUNC: skip when stamped, else build with timing.
 run_component() {
-  local name="$1" version="$2" fn="$3" dir start
+  local name="$1" version="$2" fn="$3" dir start rc
   dir="$ROOT/$name-$version"
   if [[ -f "$dir/.complete" ]]; then
     log "$name $version: cached"
@@ -81,7 +82,16 @@ run_component() {
   start="$(now)"
   rm -rf "${dir:?}/bin"
   mkdir -p "$dir/bin"
-  "$fn" "$dir" "$version"
+  # A failing component does not stop the others; main() reports it and exits non-zero.
+  set +e
+  (set -e; "$fn" "$dir" "$version")
+  rc=$?
+  set -e
+  if [[ $rc -ne 0 ]]; then
+    log "$name $version: FAILED after $(($(now) - start))s"
+    FAILED+=("$name-$version")
+    return 0
+  fi
   stamp_done "$dir"
   log "$name $version: done in $(($(now) - start))s"
 }
@@ -163,6 +173,10 @@ build_command() {
 install_plugin() {
   local name="$1" version="$2" binary="$3" stamp
   stamp="$PULUMI_HOME/.installed-resource-$name-$version"
+  if [[ ! -x "$binary" || ! -x "$PULUMI_BIN/pulumi" ]]; then
+    log "plugin resource $name $version: SKIPPED (no binary)"
+    return 0
+  fi
   if [[ -f "$stamp" && -d "$PULUMI_HOME/plugins/resource-$name-v$version" ]]; then
     log "plugin resource $name $version: cached"
     return 0
@@ -211,6 +225,10 @@ main() {
     "$ROOT/pulumi-resource-command-$PULUMI_COMMAND_VERSION/bin/pulumi-resource-command"
 
   write_env
+  if [[ ${#FAILED[@]} -gt 0 ]]; then
+    log "FAILED: ${FAILED[*]} (after $(($(now) - t0))s); the rest is usable via toolchain/pulumi-env.sh"
+    exit 1
+  fi
   log "toolchain ready in $(($(now) - t0))s; use: source toolchain/pulumi-env.sh"
 }
 

@@ -1,0 +1,73 @@
+/**
+ * The kubeadm stage: init on the controller, a short-lived token and a join for each worker (one after the
+ * other, so the controller-manager hands out pod prefixes in node order), the lab files, and the admin
+ * kubeconfig as a secret output.
+ */
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { parse, stringify } from "yaml";
+import { API_PORT } from "../lib/render/kubeadm";
+import { StepKind, type BenchPlan, type HostStep } from "../lib/render/plan";
+import type { NodeName } from "../lib/spec/types";
+import type { BenchHost } from "./bench-host";
+import { remoteStep } from "./remote";
+
+export interface KubeadmClusterArgs {
+  readonly plan: BenchPlan;
+  /** The hosts stage, one per node; each node's kubeadm step waits for its host. */
+  readonly hosts: Readonly<Record<NodeName, BenchHost>>;
+}
+
+export class KubeadmCluster extends pulumi.ComponentResource {
+  /** Admin kubeconfig the Kubernetes provider uses (secret). */
+  public readonly kubeconfig: pulumi.Output<string>;
+  /** Every kubeadm step: the cluster exists once all of them do. */
+  public readonly steps: command.remote.Command[] = [];
+
+  constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("netlab:cluster:KubeadmCluster", name, {}, opts);
+    const { plan, hosts } = args;
+    const controller = plan.spec.nodes.find((n) => n.role === "control-plane")!;
+    const controllerPlan = plan.hosts[controller.name];
+    const stepOf = (kind: StepKind, worker?: NodeName): HostStep => {
+      const step = controllerPlan.steps.find((s) => s.kind === kind && s.worker === worker);
+      if (!step) throw new pulumi.ResourceError(`controller plan has no ${kind} step${worker ? ` for ${worker}` : ""}`, this);
+      return step;
+    };
+    const onController = (suffix: string, step: HostStep, deps: pulumi.Resource[], secretOutput = false) =>
+      remoteStep(`${name}-${suffix}`, { node: controller, step, connection: hosts[controller.name].connection, secretOutput }, {
+        parent: this, dependsOn: deps, deleteBeforeReplace: true,
+      });
+
+    const init = onController("init", stepOf(StepKind.KubeadmInit), [hosts[controller.name].ready]);
+    this.steps.push(init);
+    let previousJoin: command.remote.Command = init;
+    for (const worker of plan.spec.nodes.filter((n) => n.role === "worker")) {
+      const token = onController(`token-${worker.name}`, stepOf(StepKind.JoinToken, worker.name), [init], true);
+      const joinStep = plan.hosts[worker.name].steps.find((s) => s.kind === StepKind.KubeadmJoin)!;
+      const join = remoteStep(`${name}-join-${worker.name}`, {
+        node: worker, step: joinStep, connection: hosts[worker.name].connection, stdin: token.stdout,
+      }, { parent: this, dependsOn: [hosts[worker.name].ready, token, previousJoin], deleteBeforeReplace: true });
+      this.steps.push(token, join);
+      previousJoin = join;
+    }
+    this.steps.push(onController("lab-files", stepOf(StepKind.LabFiles), [init]));
+    const fetch = onController("kubeconfig", stepOf(StepKind.Kubeconfig), [init], true);
+    this.steps.push(fetch);
+
+    const server = plan.spec.target === "bench" ? `https://${controller.ssh.host}:${API_PORT}` : undefined;
+    this.kubeconfig = pulumi.secret(fetch.stdout.apply((text) => pointKubeconfigAt(text, server)));
+    this.registerOutputs({ kubeconfig: this.kubeconfig });
+  }
+}
+
+/**
+ * The admin kubeconfig names the provider address; the provisioner may only reach the controller's management
+ * address (a SAN of the API server certificate). undefined leaves it unchanged (the simulated bench).
+ */
+export function pointKubeconfigAt(kubeconfig: string, server: string | undefined): string {
+  if (server === undefined || kubeconfig.trim() === "") return kubeconfig;
+  const doc = parse(kubeconfig) as { clusters?: { cluster: { server: string } }[] };
+  for (const c of doc.clusters ?? []) c.cluster.server = server;
+  return stringify(doc);
+}

@@ -1,0 +1,26 @@
+/**
+ * The Pulumi program for one bench: `pulumi up` on stacks/Pulumi.<bench>.yaml.
+ * Config is read here and only here, validated as a whole before any resource is registered.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Bench } from "./components/bench";
+import { planBench } from "./lib/render/plan";
+import { parseBenchSpec } from "./lib/spec/parse";
+import { readPulumiConfig } from "./lib/spec/pulumi-config";
+
+const { raw, privateKey } = readPulumiConfig();
+const spec = parseBenchSpec(raw);
+const plan = planBench(spec);
+const bench = new Bench(spec.id, { plan, privateKey: privateKey! });
+
+export const benchId = spec.id;
+export const target = spec.target;
+export const nodes = bench.nodeTable;
+export const serviceIps = {
+  kubernetes: spec.network.kubernetesServiceIp,
+  coredns: spec.network.corednsIp,
+  nodeLocalDns: spec.network.nodeLocalDnsIp,
+  webserverService1: bench.webserverClusterIp,
+};
+export const placement = spec.placement;
+export const kubeconfig = pulumi.secret(bench.cluster.kubeconfig);
