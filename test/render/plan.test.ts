@@ -1,0 +1,145 @@
+import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { planBench } from "../../lib/render/plan";
+import { kubeRouterArgs } from "../../lib/render/kube-router";
+import { nodeLocalDnsCorefile } from "../../lib/render/nodelocaldns";
+import { specFor } from "../helpers/spec";
+
+const plan = planBench(specFor(30, 7));
+const objectsOf = (m: { objects: readonly any[] }, kind: string, name: string) => m.objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe("netplan", () => {
+  it("puts the provider and management addresses on the NICs of an access port", () => {
+    const doc = parse(plan.hosts.compute1.netplan);
+    expect(doc.network.ethernets.enp1s0f2.addresses).toEqual(["10.30.7.22/24"]);
+    expect(doc.network.ethernets.enp1s0f0.addresses).toEqual(["192.168.7.22/24"]);
+    expect(doc.network.vlans).toBeUndefined();
+    expect(plan.hosts.compute1.netplan).toMatchInlineSnapshot(`
+      "network:
+        version: 2
+        renderer: networkd
+        ethernets:
+          enp1s0f0:
+            dhcp4: false
+            dhcp6: false
+            link-local: []
+            addresses:
+              - 192.168.7.22/24
+          enp1s0f2:
+            dhcp4: false
+            dhcp6: false
+            link-local: []
+            addresses:
+              - 10.30.7.22/24
+      "
+    `);
+  });
+
+  it("uses VLAN sub-interfaces (ids 2 and 3) on trunk ports", () => {
+    const tagged = planBench(specFor(27, 4, { network: { providerPortMode: "tagged", managementPortMode: "tagged" } }));
+    const doc = parse(tagged.hosts.controller.netplan);
+    expect(doc.network.vlans["enp1s0f2.3"]).toMatchObject({ id: 3, link: "enp1s0f2", addresses: ["10.27.4.12/24"] });
+    expect(doc.network.vlans["enp1s0f0.2"]).toMatchObject({ id: 2, link: "enp1s0f0", addresses: ["192.168.4.12/24"] });
+    expect(doc.network.ethernets.enp1s0f2.addresses).toBeUndefined();
+  });
+});
+
+describe("kubeadm", () => {
+  const docs = parseAllDocuments(plan.hosts.controller.kubeadm).map((d) => d.toJS());
+  const byKind = (kind: string) => docs.find((d) => d.kind === kind);
+
+  it("advertises and registers the controller on the provider network", () => {
+    expect(byKind("InitConfiguration").localAPIEndpoint.advertiseAddress).toBe("10.30.7.12");
+    expect(byKind("InitConfiguration").nodeRegistration.kubeletExtraArgs).toEqual([{ name: "node-ip", value: "10.30.7.12" }]);
+    expect(byKind("InitConfiguration").apiVersion).toBe("kubeadm.k8s.io/v1beta4");
+  });
+
+  it("sets pod and service subnets, per-node /24s, IPVS and nodelocaldns as clusterDNS", () => {
+    const cluster = byKind("ClusterConfiguration");
+    expect(cluster.networking).toEqual({ podSubnet: "10.233.64.0/18", serviceSubnet: "10.233.0.0/18", dnsDomain: "cluster.local" });
+    expect(cluster.controllerManager.extraArgs).toContainEqual({ name: "node-cidr-mask-size", value: "24" });
+    expect(cluster.kubernetesVersion).toBe("v1.34.3");
+    expect(byKind("KubeProxyConfiguration").mode).toBe("ipvs");
+    expect(byKind("KubeletConfiguration").clusterDNS).toEqual(["169.254.25.10"]);
+  });
+
+  it("joins workers through a discovery file, with their own node-ip", () => {
+    const join = parse(plan.hosts.compute3.kubeadm);
+    expect(join.kind).toBe("JoinConfiguration");
+    expect(join.discovery.file.kubeConfigPath).toMatch(/discovery\.conf$/);
+    expect(join.nodeRegistration).toMatchObject({ name: "compute3", kubeletExtraArgs: [{ name: "node-ip", value: "10.30.7.42" }] });
+    expect(plan.hosts.compute3.kubeadm).not.toMatch(/token/);
+  });
+});
+
+describe("cluster objects", () => {
+  it("kube-router: pinned image, routing and firewall on, service proxy off, kube-bridge CNI", () => {
+    const ds = objectsOf(plan.manifests.kubeRouter, "DaemonSet", "kube-router");
+    const args: string[] = ds.spec.template.spec.containers[0].args;
+    expect(args).toEqual(expect.arrayContaining(["--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--cluster-cidr=10.233.64.0/18"]));
+    expect(ds.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/cloudnativelabs\/kube-router:v\d+\.\d+\.\d+$/);
+    const cni = JSON.parse(objectsOf(plan.manifests.kubeRouter, "ConfigMap", "kube-router-cfg").data["cni-conf.json"]);
+    expect(cni.plugins[0]).toMatchObject({ type: "bridge", bridge: "kube-bridge", isDefaultGateway: true, ipam: { type: "host-local" } });
+    expect(kubeRouterArgs(plan.spec)).not.toContain("--run-service-proxy=true");
+  });
+
+  it("nodelocaldns binds 169.254.25.10 and forwards cluster names to CoreDNS at the 10th service address", () => {
+    const corefile = nodeLocalDnsCorefile(plan.spec);
+    expect(corefile).toContain("bind 169.254.25.10");
+    expect(corefile).toMatch(/cluster\.local:53 \{[\s\S]*?forward \. 10\.233\.0\.10 \{\n\s+force_tcp/);
+    expect(corefile).toContain("health 169.254.25.10:9254");
+    expect(corefile).toMatch(/\.:53 \{[^}]*forward \. \/etc\/resolv\.conf/);
+    const ds = objectsOf(plan.manifests.nodeLocalDns, "DaemonSet", "nodelocaldns");
+    expect(ds.spec.template.spec.hostNetwork).toBe(true);
+    expect(ds.spec.template.spec.containers[0].args).toEqual(["-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "kube-dns"]);
+    expect(objectsOf(plan.manifests.nodeLocalDns, "ConfigMap", "nodelocaldns").data.Corefile).toBe(corefile);
+  });
+
+  it("lab: webserver-1 and client-1 share a node, client-2 is elsewhere, port 8000", () => {
+    const hostOf = (pod: any) => pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values;
+    const web = objectsOf(plan.manifests.labServer, "Deployment", "webserver-1");
+    expect(web.spec.replicas).toBe(1);
+    expect(hostOf(web.spec.template.spec)).toEqual(["compute1"]);
+    expect(hostOf(objectsOf(plan.manifests.labClients, "Pod", "client-1").spec)).toEqual(["compute1"]);
+    expect(hostOf(objectsOf(plan.manifests.labClients, "Pod", "client-2").spec)).toEqual(["compute2"]);
+    expect(objectsOf(plan.manifests.labServer, "Service", "webserver-service-1").spec.ports[0]).toMatchObject({ port: 8000, targetPort: 8000 });
+    expect(web.spec.template.spec.containers[0].args[0]).toContain("httpd -f -v -p 8000");
+  });
+
+  it("every image is pinned, none untagged or latest", () => {
+    const images = Object.values(plan.manifests).flatMap((m) => m.objects).flatMap((o: any) => {
+      const pod = o.spec?.template?.spec ?? o.spec;
+      return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c: any) => c.image as string);
+    });
+    expect(images.length).toBeGreaterThan(4);
+    for (const image of images) expect(image).toMatch(/:[\w.-]+$/), expect(image).not.toMatch(/:latest$/);
+  });
+});
+
+describe("node scripts", () => {
+  it("runs the steps in order on each node", () => {
+    expect(plan.hosts.controller.steps.map((s) => s.file)).toEqual([
+      "10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-init.sh",
+      "45-join-token-compute1.sh", "45-join-token-compute2.sh", "45-join-token-compute3.sh", "50-lab-files.sh", "60-kubeconfig.sh",
+    ]);
+    expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual(["10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh"]);
+  });
+
+  it("carries the node's values in its header and both actions", () => {
+    const network = plan.hosts.compute2.steps.find((s) => s.file === "20-network.sh")!.script;
+    expect(network).toContain("NETLAB_NODE=compute2");
+    expect(network).toContain("NETLAB_EXPECTED_ADDRESSES='enp1s0f0=192.168.7.32/24 enp1s0f2=10.30.7.32/24'");
+    expect(network).toMatch(/^create\(\) \{/m);
+    expect(network).toMatch(/^delete\(\) \{/m);
+    const base = plan.hosts.compute2.steps[0]!.script;
+    expect(base).toMatch(/ip_vs\nip_vs_rr/);
+    expect(base).toContain("net.ipv4.ip_forward = 1");
+  });
+
+  it("sim target writes under the node's root, bench target under /", () => {
+    const sim = planBench(specFor(27, 4, { target: "sim", simRoot: "/tmp/netlab-sim/x" }));
+    expect(sim.hosts.compute1.steps[0]!.script).toContain("NETLAB_ROOT=/tmp/netlab-sim/x/compute1");
+    expect(sim.hosts.compute1.steps[0]!.script).toContain("NETLAB_TARGET=sim");
+    expect(plan.hosts.compute1.steps[0]!.script).toContain("NETLAB_ROOT=''");
+  });
+});
