@@ -59,7 +59,7 @@ export class Bench extends pulumi.ComponentResource {
     this.nodeTable = spec.nodes.map((n) => ({
       name: n.name, role: n.role, providerIp: n.provider.address, managementIp: n.management.address, podCidr: n.podCidr,
     }));
-    this.webserverClusterIp = this.lab.server.getResourceProperty("v1/Service", "default", "webserver-service-1", "spec").apply((s) => s.clusterIP ?? "");
+    this.webserverClusterIp = this.lab.webserverClusterIp;
     this.registerOutputs({ nodeTable: this.nodeTable, webserverClusterIp: this.webserverClusterIp });
   }
 }

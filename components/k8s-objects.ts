@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { K8sObject } from "../lib/render/load";
 
 export function applyObjects(name: string, objects: readonly K8sObject[], parent: pulumi.Resource, provider: k8s.Provider): k8s.yaml.ConfigGroup {
-  // ConfigGroup with plain objects creates one child resource per object, named kind/namespace/name.
-  return new k8s.yaml.ConfigGroup(name, { objs: objects as unknown as any[] }, { parent, provider });
+  // One child resource per object, named <name>-<namespace>/<object>.
+  return new k8s.yaml.ConfigGroup(name, { objs: objects as unknown as any[], resourcePrefix: name }, { parent, provider });
 }
 
 export interface ClusterAddonArgs {

@@ -1,0 +1,68 @@
+/** Pulumi mocks for the component tests: records every resource registered, answers commands plausibly. */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Recorded {
+  type: string;
+  name: string;
+  urn: string;
+  inputs: Record<string, any>;
+  provider?: string;
+}
+
+export const FAKE_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+  - name: room27-bench4
+    cluster:
+      server: https://10.27.4.12:6443
+      certificate-authority-data: Q0E=
+users:
+  - name: admin
+    user:
+      token: very-secret-admin-token
+contexts:
+  - name: admin
+    context: { cluster: room27-bench4, user: admin }
+current-context: admin
+`;
+
+export async function installMocks(): Promise<Recorded[]> {
+  const recorded: Recorded[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const urn = `urn:pulumi:test::k8s-netlab::${args.type}::${args.name}`;
+        recorded.push({ type: args.type, name: args.name, urn, inputs: args.inputs, provider: args.provider });
+        const state: Record<string, any> = { ...args.inputs };
+        if (args.type === "command:remote:Command") {
+          const create = String(args.inputs.create ?? "");
+          state.stdout = create.includes("60-kubeconfig.sh") ? FAKE_KUBECONFIG : create.includes("45-join-token") ? "discovery-kubeconfig-with-token" : "";
+          state.stderr = "";
+        }
+        if (args.type === "kubernetes:core/v1:Service") state.spec = { ...args.inputs.spec, clusterIP: "10.233.12.34" };
+        return { id: `${args.name}-id`, state };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    "k8s-netlab",
+    "test",
+    false,
+  );
+  return recorded;
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+export function secretOf(o: pulumi.Output<unknown>): Promise<boolean> {
+  return pulumi.isSecret(o);
+}
+
+/** Waits until the mocked engine has seen every registration. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
+}
