@@ -34,6 +34,7 @@ export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 : "${PULUMI_COMMAND_PROVIDER_MODULE:?versions.env must set PULUMI_COMMAND_PROVIDER_MODULE}"
 : "${PULUMI_KUBERNETES_PROVIDER_SUM:?versions.env must set PULUMI_KUBERNETES_PROVIDER_SUM}"
 
+PULUMI_LANGUAGE_NODEJS_VERSION="${PULUMI_LANGUAGE_NODEJS_VERSION:-$PULUMI_VERSION}"
 PULUMI_GO=github.com/pulumi/pulumi
 K8S_GO=github.com/pulumi/pulumi-kubernetes
 CMD_GO=github.com/pulumi/pulumi-command
@@ -124,18 +125,28 @@ build_pulumi() {
 }
 
 # --- 2. Node.js language host ------------------------------------------------------------------
-# An untagged nested module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) whose go.mod replaces
-# pkg/v3 => ../../../../pkg and sdk/v3 => ../../.. : lay it out inside the monorepo copy.
+# Since v3.69 it is an untagged nested module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) whose go.mod
+# replaces pkg/v3 => ../../../../pkg and sdk/v3 => ../../.. : lay it out inside the monorepo copy.
+# The proxy here refuses that module at the release pseudo-version (403), so versions.env may set
+# PULUMI_LANGUAGE_NODEJS_VERSION to an sdk/v3 release that still contained the host (<= 3.68.0):
+# it is then built from that sdk module as it is, and stamped with that version.
 build_language_nodejs() {
   local dir="$1" version="$2" work="$SRC/pulumi-language-nodejs-$2"
   prefer_path pulumi-language-nodejs "$version" "$dir" -version && return 0
-  copy_mod "$PULUMI_GO/pkg/v3@v$version" "$work/pkg"
   copy_mod "$PULUMI_GO/sdk/v3@v$version" "$work/sdk"
-  copy_mod "$PULUMI_GO/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$PULUMI_LANGUAGE_NODEJS_MODULE" \
-    "$work/sdk/nodejs/cmd/pulumi-language-nodejs"
-  (cd "$work/sdk/nodejs/cmd/pulumi-language-nodejs" &&
-    go build -trimpath -ldflags "-s -w -X $SDK_VERSION_VAR=v$version" \
-      -o "$dir/bin/pulumi-language-nodejs" .)
+  if [[ "$version" == "$PULUMI_VERSION" ]]; then
+    copy_mod "$PULUMI_GO/pkg/v3@v$version" "$work/pkg"
+    copy_mod "$PULUMI_GO/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$PULUMI_LANGUAGE_NODEJS_MODULE" \
+      "$work/sdk/nodejs/cmd/pulumi-language-nodejs"
+    (cd "$work/sdk/nodejs/cmd/pulumi-language-nodejs" &&
+      go build -trimpath -ldflags "-s -w -X $SDK_VERSION_VAR=v$version" \
+        -o "$dir/bin/pulumi-language-nodejs" .)
+  else
+    [[ -d "$work/sdk/nodejs/cmd/pulumi-language-nodejs" ]] ||
+      die "sdk/v3@v$version has no nodejs/cmd/pulumi-language-nodejs (only releases <= 3.68.0 do)"
+    (cd "$work/sdk" && go build -trimpath -ldflags "-s -w -X $SDK_VERSION_VAR=v$version" \
+      -o "$dir/bin/pulumi-language-nodejs" ./nodejs/cmd/pulumi-language-nodejs)
+  fi
   rm -rf "$work"
 }
 
@@ -186,6 +197,16 @@ install_plugin() {
   touch "$stamp"
 }
 
+# Pulumi looks for its language hosts next to the real `pulumi` executable first (where the release
+# tarball puts them) and warns when it takes one from elsewhere on $PATH: link the host there.
+link_language_host() {
+  local host="$ROOT/pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION/bin/pulumi-language-nodejs" cli
+  [[ -x "$host" && -e "$PULUMI_BIN/pulumi" ]] || return 0
+  cli="$(dirname "$(readlink -f "$PULUMI_BIN/pulumi")")"
+  [[ "$cli" == "$ROOT"/* ]] || return 0 # a pulumi from PATH: leave its directory alone
+  ln -sfn "$host" "$cli/pulumi-language-nodejs"
+}
+
 write_env() {
   local env="$HERE/pulumi-env.sh" tmp
   tmp="$(mktemp "$env.XXXXXX")"
@@ -195,7 +216,7 @@ write_env() {
 _netlab_tc="${NETLAB_TOOLCHAIN_DIR:-$HOME/.cache/k8s-netlab/toolchain}"
 EOF
   cat >>"$tmp" <<EOF
-export PATH="\$_netlab_tc/pulumi-$PULUMI_VERSION/bin:\$_netlab_tc/pulumi-language-nodejs-$PULUMI_VERSION/bin:\$_netlab_tc/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION/bin:\$_netlab_tc/pulumi-resource-command-$PULUMI_COMMAND_VERSION/bin:\$PATH"
+export PATH="\$_netlab_tc/pulumi-$PULUMI_VERSION/bin:\$_netlab_tc/pulumi-language-nodejs-$PULUMI_LANGUAGE_NODEJS_VERSION/bin:\$_netlab_tc/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION/bin:\$_netlab_tc/pulumi-resource-command-$PULUMI_COMMAND_VERSION/bin:\$PATH"
 EOF
   cat >>"$tmp" <<'EOF'
 export PULUMI_HOME="$_netlab_tc/pulumi-home"
@@ -215,7 +236,8 @@ main() {
 
   run_component pulumi "$PULUMI_VERSION" build_pulumi
   PULUMI_BIN="$ROOT/pulumi-$PULUMI_VERSION/bin"
-  run_component pulumi-language-nodejs "$PULUMI_VERSION" build_language_nodejs
+  run_component pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" build_language_nodejs
+  link_language_host
   run_component pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" build_kubernetes
   run_component pulumi-resource-command "$PULUMI_COMMAND_VERSION" build_command
 

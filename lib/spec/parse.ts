@@ -77,6 +77,15 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
     if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
   }
 
+  if (requireAccess) {
+    for (const name of NODE_NAMES) {
+      const hostKey = raw.nodes?.[name]?.hostKey;
+      if (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim())) {
+        p.add(`nodes.${name}.hostKey`, `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
+      }
+    }
+  }
+
   let network: NetworkSpec | undefined;
   let nodes: NodeSpec[] = [];
   if (room !== undefined && bench !== undefined && podSubnet && serviceSubnet && nodePrefixLength && nodeLocalDnsIp) {
@@ -100,7 +109,7 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
       nodes = NODE_NAMES.map((name, i) =>
         buildNode(p, name, raw.nodes?.[name] ?? {}, {
           providerCidr, managementCidr, providerMode, managementMode,
-          podCidr: podCidrs[i] ?? "", sshUser, sshPort, requireAccess,
+          podCidr: podCidrs[i] ?? "", sshUser, sshPort,
         }),
       );
       checkDuplicates(p, nodes);
@@ -156,7 +165,7 @@ function podCidrsOrProblem(p: Problems, podSubnet: string, prefixLength: number)
 
 interface NodeContext {
   providerCidr: string; managementCidr: string; providerMode: PortMode; managementMode: PortMode;
-  podCidr: string; sshUser: string; sshPort: number; requireAccess: boolean;
+  podCidr: string; sshUser: string; sshPort: number;
 }
 
 function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeContext): NodeSpec {
@@ -168,9 +177,6 @@ function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeConte
     p.add(`${field}.managementIp`, `${show(managementIp)} is outside the management network ${c.managementCidr}; fix the address or network.managementSubnet`);
   }
   const hostKey = raw.hostKey;
-  if (c.requireAccess && (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim()))) {
-    p.add(`${field}.hostKey`, `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
-  }
   const sshHost = raw.sshHost === undefined ? managementIp : p.ipv4(`${field}.sshHost`, raw.sshHost) ?? managementIp;
   const sshPort = raw.sshPort === undefined ? c.sshPort : p.integer(`${field}.sshPort`, raw.sshPort, 1, 65535, "TCP port") ?? c.sshPort;
   const iface = (hw: { nic: string; vlanId: number }, mode: PortMode, address: string, cidr: string): InterfaceSpec => ({
