@@ -120,6 +120,8 @@ build_pulumi() {
   copy_mod "$PULUMI_GO/sdk/v3@v$version" "$work/sdk"
   (cd "$work/pkg" && go build -trimpath -ldflags "-s -w -X $SDK_VERSION_VAR=v$version" \
     -o "$dir/bin/pulumi" ./cmd/pulumi)
+  # The release tarball also ships the Node.js dynamic-provider shim next to pulumi (a sh script).
+  install -m 0755 "$work/sdk/nodejs/dist/pulumi-resource-pulumi-nodejs" "$dir/bin/"
   rm -rf "$work"
   [[ "$("$dir/bin/pulumi" version)" == "v$version" ]] || die "pulumi version mismatch"
 }

@@ -1,3 +1,4 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Bench as BenchType } from "../../components/bench";
 import { planBench } from "../../lib/render/plan";
