@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs, idempotent and quick when already done:
+#   Debian packages (validators, sshd for the simulated bench), Node 24, npm dependencies, the Go-built toolchain.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+# Debian packages: netplan's generator and shellcheck validate renders; openssh-server, iproute2 and
+# openssl build the simulated bench.
+packages=(netplan.io shellcheck openssh-server iproute2 openssl)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo -n)
+  say "installing Debian packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# shellcheck source=env.sh
+source "$here/scripts/env.sh"
+say "node $(node --version)"
+
+# npm dependencies, reinstalled only when package-lock.json changed.
+stamp="node_modules/.netlab-lock-hash"
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+
+if [ "${NETLAB_SKIP_TOOLCHAIN:-}" = 1 ]; then
+  say "NETLAB_SKIP_TOOLCHAIN=1: not building the Go toolchain (tests that need it will say so)"
+else
+  bash "$here/toolchain/build.sh"
+fi
