@@ -1,4 +1,5 @@
-# Sourced by bin/netlab, ./dev and .ci/run: puts a Node.js >= 22 first on PATH.
+# shellcheck shell=bash
+# Sourced by bin/netlab and scripts/*.sh: puts a Node.js >= 22 first on PATH.
 # The current @pulumi/pulumi needs Node 22+, these machines ship Node 20: Node 24 LTS comes from the npm
 # registry's `node` package into a cache outside the repo, once.
 NETLAB_NODE_VERSION=24.21.0

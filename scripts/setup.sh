@@ -20,7 +20,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# shellcheck source=env.sh
+# shellcheck source=/dev/null
 source "$here/scripts/env.sh"
 say "node $(node --version)"
 

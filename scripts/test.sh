@@ -3,7 +3,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
-# shellcheck source=env.sh
+# shellcheck source=/dev/null
 source "$here/scripts/env.sh"
 cd "$here"
 npx tsc --noEmit -p tsconfig.json
