@@ -8,8 +8,8 @@ cd "$here"
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 # Debian packages: netplan's generator and shellcheck validate renders; openssh-server, iproute2 and
-# openssl build the simulated bench.
-packages=(netplan.io shellcheck openssh-server iproute2 openssl)
+# iputils-ping and openssl build and probe the simulated bench.
+packages=(netplan.io shellcheck openssh-server openssh-client iproute2 iputils-ping openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

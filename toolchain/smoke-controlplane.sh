@@ -12,6 +12,8 @@
 # Usage: toolchain/smoke-controlplane.sh     (after toolchain/kube.sh)
 # Env:   KEEP=1  leave the cluster running until Ctrl-C (prints the kubeconfig path)
 #        KUBECTL=path  kubectl to use (default: kubectl on PATH)
+#        SMOKE_LOG_DIR=dir  copy the components' logs there before cleaning up
+#        TIMEOUT=s  how long each wait may take (default 120)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,15 +39,19 @@ cleanup() {
   local rc=$? i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do wait "${PIDS[i]}" 2>/dev/null || true; done
-  if [ "$rc" -ne 0 ]; then
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ]; then
     log "logs (last lines) from $TMP:"
     for f in "$TMP"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 15 "$f"; } >&2; done
+  fi
+  if [ -n "${SMOKE_LOG_DIR:-}" ]; then
+    mkdir -p "$SMOKE_LOG_DIR"
+    cp "$TMP"/*.log "$SMOKE_LOG_DIR"/ 2>/dev/null || true
   fi
   rm -rf "$TMP"
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM # (130: stopped, e.g. KEEP=1 and Ctrl-C; no log dump)
 
 # A free TCP port on 127.0.0.1 (nothing answers a connect on it), not handed out before.
 USED_PORTS=" "
@@ -113,6 +119,14 @@ mkdir -p "$PKI"
   printf 'extendedKeyUsage=clientAuth\n' >admin.ext
   openssl x509 -req -in admin.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
     -extfile admin.ext -out admin.crt 2>/dev/null
+  # front-proxy (aggregation layer) CA and client: the apiserver publishes the
+  # requestheader CA that the controller-manager's and scheduler's delegated authn reads.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout front-proxy-ca.key -out front-proxy-ca.crt -subj "/CN=netlab-smoke-front-proxy-ca" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout front-proxy-client.key -out front-proxy-client.csr -subj "/CN=front-proxy-client" 2>/dev/null
+  openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key \
+    -CAcreateserial -days 2 -extfile admin.ext -out front-proxy-client.crt 2>/dev/null
   # service-account token signing key pair.
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key 2>/dev/null
   openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
@@ -168,6 +182,13 @@ start kube-apiserver kube-apiserver \
   --tls-private-key-file="$PKI/apiserver.key" \
   --client-ca-file="$PKI/ca.crt" \
   --token-auth-file="$PKI/tokens.csv" \
+  --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
+  --requestheader-allowed-names=front-proxy-client \
+  --requestheader-username-headers=X-Remote-User \
+  --requestheader-group-headers=X-Remote-Group \
+  --requestheader-extra-headers-prefix=X-Remote-Extra- \
+  --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
+  --proxy-client-key-file="$PKI/front-proxy-client.key" \
   --authorization-mode=Node,RBAC \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local \
   --service-account-key-file="$PKI/sa.pub" \
@@ -318,7 +339,8 @@ endpoints_have_pods() {
 wait_for "Endpoints lists the 2 web pods" endpoints_have_pods
 log "EndpointSlice: $(k -n default get endpointslices -l kubernetes.io/service-name=web -o jsonpath='{.items[*].endpoints[*].addresses[0]}')"
 
-log "versions: $(kube-apiserver --version), $(etcd --version | head -n1), kwok $(kwok --version 2>/dev/null || echo '?')"
+etcd_version="$(etcd --version)"
+log "versions: $(kube-apiserver --version), ${etcd_version%%$'\n'*}, $(kwok --version)"
 if [ "${KEEP:-0}" = 1 ]; then
   log "KEEP=1: cluster up, KUBECONFIG=$KUBECONFIG_FILE; Ctrl-C to stop and clean up"
   wait

@@ -19,6 +19,16 @@ export function netplanFor(node: NodeSpec): NetplanDoc {
   return doc;
 }
 
+/**
+ * What the network step leaves when it is undone: the management interface only. The provisioner reaches the
+ * node over it (and it predates the lab), so removing it would cut the node off mid-destroy.
+ */
+export function netplanAfterDelete(node: NodeSpec): NetplanDoc {
+  const doc: NetplanDoc = { network: { version: 2, renderer: "networkd", ethernets: {} } };
+  addInterface(doc, node.management);
+  return doc;
+}
+
 function addInterface(doc: NetplanDoc, iface: InterfaceSpec): void {
   const addressed = { dhcp4: false, dhcp6: false, "link-local": [], addresses: [`${iface.address}/${iface.prefixLength}`] };
   if (iface.portMode === PortMode.Access) {

@@ -8,7 +8,7 @@ import { API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, kubead
 import { kubeRouterObjects } from "./kube-router";
 import { LAB_FILES, labClientObjects, labServerObjects, toYamlStream } from "./lab";
 import { readNodeScript, type K8sObject } from "./load";
-import { NETPLAN_FILE, netplanFor } from "./netplan";
+import { NETPLAN_FILE, netplanAfterDelete, netplanFor } from "./netplan";
 import { nodeLocalDnsObjects } from "./nodelocaldns";
 import { shellAssignments } from "./shell";
 
@@ -93,6 +93,7 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
     step(StepKind.Network, "20-network.sh", {
       NETLAB_NETPLAN_FILE: NETPLAN_FILE,
       NETLAB_NETPLAN_YAML: netplan,
+      NETLAB_NETPLAN_KEEP_YAML: stringify(netplanAfterDelete(node)),
       NETLAB_EXPECTED_ADDRESSES: [node.management, node.provider].map((i) => `${i.device}=${i.address}/${i.prefixLength}`).join(" "),
     }),
     step(StepKind.Runtime, "30-runtime.sh", {

@@ -1,6 +1,17 @@
 # Network: the netplan file for enp1s0f0 (management, VLAN 2) and enp1s0f2 (provider, VLAN 3).
 create() {
   put_file "$NETLAB_NETPLAN_FILE" "$NETLAB_NETPLAN_YAML" 0600
+  apply_netplan
+  check_addresses
+}
+
+# Undo keeps the management address: the provisioner is connected through it, and it predates the lab.
+delete() {
+  put_file "$NETLAB_NETPLAN_FILE" "$NETLAB_NETPLAN_KEEP_YAML" 0600
+  apply_netplan
+}
+
+apply_netplan() {
   if on_bench; then
     netplan generate
     netplan apply
@@ -9,12 +20,6 @@ create() {
     netplan generate --root-dir "$NETLAB_ROOT"
     log "netplan generate accepted $NETLAB_NETPLAN_FILE"
   fi
-  check_addresses
-}
-
-delete() {
-  remove_file "$NETLAB_NETPLAN_FILE"
-  activate netplan apply
 }
 
 # Each lab address must be on its device ("device=address/len" pairs). In simulation the trunk sub-interfaces

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFile
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { DISCOVERY_FILE } from "../../lib/render/kubeadm";
 import { planBench } from "../../lib/render/plan";
 import { writePlan } from "../../lib/render/write";
 import { specFor } from "../helpers/spec";
@@ -81,9 +82,12 @@ describe("kubeadm config validate accepts init and join configs", () => {
   if (!kubeadm) announceSkip("kubeadm config validate", "the Go-built toolchain has no kubeadm yet; run `npm run toolchain` (./dev setup does)");
   it.skipIf(!kubeadm)("controller and workers", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "kubeadm-"));
+    // kubeadm requires the join's discovery file to exist; on a node the join step writes it first.
+    const discovery = path.join(dir, "discovery.conf");
+    writeFileSync(discovery, "apiVersion: v1\nkind: Config\n");
     for (const host of Object.values(benches.access.hosts)) {
       const file = path.join(dir, `${host.node.name}.yaml`);
-      writeFileSync(file, host.kubeadm);
+      writeFileSync(file, host.kubeadm.replace(DISCOVERY_FILE, discovery));
       const r = spawnSync(kubeadm!, ["config", "validate", "--config", file], { encoding: "utf8" });
       expect(r.status, `${host.node.name}: ${r.stderr}`).toBe(0);
     }
