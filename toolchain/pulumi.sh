@@ -68,14 +68,12 @@ copy_mod() {
   chmod -R u+w "$2"
 }
 
-# stamp_done COMPONENT_DIR: mark a component complete (written last).
-stamp_done() { date -u +%Y-%m-%dT%H:%M:%SZ >"$1/.complete"; }
-
-# run_component NAME VERSION FUNC: skip when stamped, else build with timing.
+# run_component NAME VERSION RECIPE FUNC: build NAME into $ROOT/NAME-VERSION/bin with FUNC, unless
+# its stamp .complete exists and names the same RECIPE (the module versions it is built from).
 run_component() {
-  local name="$1" version="$2" fn="$3" dir start rc
+  local name="$1" version="$2" recipe="$3" fn="$4" dir start rc
   dir="$ROOT/$name-$version"
-  if [[ -f "$dir/.complete" ]]; then
+  if [[ -f "$dir/.complete" && "$(head -n1 "$dir/.complete")" == "$recipe" ]]; then
     log "$name $version: cached"
     return 0
   fi
@@ -93,7 +91,8 @@ run_component() {
     FAILED+=("$name-$version")
     return 0
   fi
-  stamp_done "$dir"
+  printf '%s\nbuilt %s with %s\n' "$recipe" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(go env GOVERSION)" \
+    >"$dir/.complete"
   log "$name $version: done in $(($(now) - start))s"
 }
 
@@ -183,20 +182,21 @@ build_command() {
 }
 
 # --- 5. Providers into the plugin cache --------------------------------------------------------
+# Installs (or re-installs, when the binary changed) a provider into $PULUMI_HOME/plugins.
 install_plugin() {
-  local name="$1" version="$2" binary="$3" stamp
-  stamp="$PULUMI_HOME/.installed-resource-$name-$version"
+  local name="$1" version="$2" binary="$3" installed
+  installed="$PULUMI_HOME/plugins/resource-$name-v$version/pulumi-resource-$name"
   if [[ ! -x "$binary" || ! -x "$PULUMI_BIN/pulumi" ]]; then
     log "plugin resource $name $version: SKIPPED (no binary)"
     return 0
   fi
-  if [[ -f "$stamp" && -d "$PULUMI_HOME/plugins/resource-$name-v$version" ]]; then
+  if cmp -s "$binary" "$installed" && [[ ! -e "$PULUMI_HOME/plugins/resource-$name-v$version.partial" ]]; then
     log "plugin resource $name $version: cached"
     return 0
   fi
   log "installing plugin resource $name $version from $binary ..."
   "$PULUMI_BIN/pulumi" plugin install resource "$name" "$version" --file "$binary" --reinstall
-  touch "$stamp"
+  cmp -s "$binary" "$installed" || die "plugin resource $name $version: not installed at $installed"
 }
 
 # Pulumi looks for its language hosts next to the real `pulumi` executable first (where the release
@@ -230,18 +230,27 @@ EOF
 }
 
 main() {
-  local t0
+  local t0 recipe
   t0="$(now)"
   command -v go >/dev/null || die "go is not installed"
   mkdir -p "$ROOT" "$PULUMI_HOME"
   log "cache root $ROOT ($(go version))"
 
-  run_component pulumi "$PULUMI_VERSION" build_pulumi
+  run_component pulumi "$PULUMI_VERSION" \
+    "$PULUMI_GO/pkg/v3@v$PULUMI_VERSION $PULUMI_GO/sdk/v3@v$PULUMI_VERSION" build_pulumi
   PULUMI_BIN="$ROOT/pulumi-$PULUMI_VERSION/bin"
-  run_component pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" build_language_nodejs
+  if [[ "$PULUMI_LANGUAGE_NODEJS_VERSION" == "$PULUMI_VERSION" ]]; then
+    recipe="$PULUMI_GO/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$PULUMI_LANGUAGE_NODEJS_MODULE"
+  else
+    recipe="$PULUMI_GO/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_VERSION"
+  fi
+  run_component pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" "$recipe" build_language_nodejs
   link_language_host
-  run_component pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" build_kubernetes
-  run_component pulumi-resource-command "$PULUMI_COMMAND_VERSION" build_command
+  run_component pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" \
+    "$K8S_GO/provider/v4@$PULUMI_KUBERNETES_PROVIDER_MODULE $K8S_GO/sdk/v4@$PULUMI_KUBERNETES_SDK_MODULE" \
+    build_kubernetes
+  run_component pulumi-resource-command "$PULUMI_COMMAND_VERSION" \
+    "$CMD_GO/provider@$PULUMI_COMMAND_PROVIDER_MODULE" build_command
 
   install_plugin kubernetes "$PULUMI_KUBERNETES_VERSION" \
     "$ROOT/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION/bin/pulumi-resource-kubernetes"

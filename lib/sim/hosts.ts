@@ -45,7 +45,7 @@ function specNode(spec: BenchSpec, name: NodeName): NodeSpec {
 }
 
 /** Brings up (or completes) the simulated hosts of a bench. Safe to call again on a running bench. */
-export async function simHostsUp(spec: BenchSpec, stateDir: string): Promise<SimHosts> {
+export async function simHostsUp(spec: BenchSpec, stateDir: string, sessionPath: readonly string[] = []): Promise<SimHosts> {
   if (!path.isAbsolute(stateDir)) throw new Error(`sim ${spec.id}: state directory ${stateDir} must be an absolute path`);
   const names = simNames(spec);
   await checkManagementSubnetFree(spec);
@@ -54,7 +54,7 @@ export async function simHostsUp(spec: BenchSpec, stateDir: string): Promise<Sim
   const nodes = {} as Record<NodeName, SimHost>;
   for (const node of spec.nodes) {
     await ensureNodeNetwork(spec, node);
-    const p = await prepareSshd(stateDir, spec.id, node);
+    const p = await prepareSshd(stateDir, spec.id, node, sessionPath);
     await launchSshd(spec.id, node, names.namespace(node.name), p);
     nodes[node.name] = {
       node: node.name,

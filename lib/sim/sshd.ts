@@ -64,7 +64,10 @@ export async function ensureClientKey(stateDir: string, benchId: string): Promis
   return k;
 }
 
-function sshdConfig(node: NodeSpec, p: NodeSshPaths, authorizedKeys: string): string {
+/** Directories a session's PATH starts with; the rest is the usual system PATH. */
+const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+
+function sshdConfig(node: NodeSpec, p: NodeSshPaths, authorizedKeys: string, sessionPath: readonly string[]): string {
   return [
     `# netlab sim: sshd of ${node.name}, started in its network namespace`,
     `ListenAddress ${node.management.address}`,
@@ -82,16 +85,18 @@ function sshdConfig(node: NodeSpec, p: NodeSshPaths, authorizedKeys: string): st
     "X11Forwarding no",
     "PrintMotd no",
     "LogLevel VERBOSE",
+    // A real node has kubeadm installed; the simulated one gets the toolchain's on its PATH.
+    `SetEnv PATH=${[...sessionPath, ...SYSTEM_PATH].join(":")}`,
     "",
   ].join("\n");
 }
 
 /** Host key and sshd_config of a node (both kept if present, the config rewritten). */
-export async function prepareSshd(stateDir: string, benchId: string, node: NodeSpec): Promise<NodeSshPaths> {
+export async function prepareSshd(stateDir: string, benchId: string, node: NodeSpec, sessionPath: readonly string[] = []): Promise<NodeSshPaths> {
   const p = nodeSshPaths(stateDir, node.name);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   await ensureKeyPair(`sim ${benchId} node ${node.name}: generating the host key`, p.hostKey, `root@${node.name}`);
-  writeFileSync(p.config, sshdConfig(node, p, clientKeyPaths(stateDir).authorizedKeys), { mode: 0o600 });
+  writeFileSync(p.config, sshdConfig(node, p, clientKeyPaths(stateDir).authorizedKeys, sessionPath), { mode: 0o600 });
   return p;
 }
 

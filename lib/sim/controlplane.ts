@@ -1,0 +1,152 @@
+/**
+ * The simulated bench's control plane, on loopback: etcd, kube-apiserver, kube-controller-manager (allocating
+ * /24 pod prefixes from the bench's pod subnet), kube-scheduler, and kwok playing the four kubelets.
+ * Its admin kubeconfig goes where kubeadm would put it on the controller, for the kubeadm stage to adopt.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import type { Toolchain } from "../engine/toolchain";
+import type { K8sObject } from "../render/load";
+import type { BenchSpec } from "../spec/types";
+import { kubeadmAddons, simNodes } from "./cluster-objects";
+import { run, sleep } from "./exec";
+import { ensurePki, type Pki } from "./pki";
+import { freePort, ProcessDir } from "./processes";
+
+export interface ControlPlanePorts {
+  etcd: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+}
+
+export interface SimControlPlane {
+  readonly ports: ControlPlanePorts;
+  /** Admin kubeconfig (certificates embedded), also written to <simRoot>/controller/etc/kubernetes/admin.conf. */
+  readonly kubeconfig: string;
+  readonly kubeconfigPath: string;
+}
+
+/** Start order; stopped in reverse. */
+export const COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+function dirs(stateDir: string) {
+  const root = path.join(stateDir, "controlplane");
+  return { root, procs: new ProcessDir(root), portsFile: path.join(root, "ports.json"), etcdData: path.join(root, "etcd") };
+}
+
+async function ports(file: string): Promise<ControlPlanePorts> {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as ControlPlanePorts;
+  const p = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), controllerManager: await freePort(), scheduler: await freePort() };
+  writeFileSync(file, JSON.stringify(p));
+  return p;
+}
+
+function adminKubeconfig(spec: BenchSpec, pki: Pki, port: number): string {
+  const b64 = (f: string) => readFileSync(pki.file(f)).toString("base64");
+  return stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: spec.id, cluster: { server: `https://127.0.0.1:${port}`, "certificate-authority-data": b64("ca.crt") } }],
+    users: [{ name: "kubernetes-admin", user: { "client-certificate-data": b64("admin.crt"), "client-key-data": b64("admin.key") } }],
+    contexts: [{ name: `kubernetes-admin@${spec.id}`, context: { cluster: spec.id, user: "kubernetes-admin" } }],
+    "current-context": `kubernetes-admin@${spec.id}`,
+  });
+}
+
+function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, p: ControlPlanePorts, kubeconfigPath: string, etcdData: string): string[] {
+  const net = spec.network;
+  const delegated = [`--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`, "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false"];
+  switch (c) {
+    case "etcd":
+      return [t.bin("etcd"), `--name=${spec.id}`, `--data-dir=${etcdData}`,
+        `--listen-client-urls=http://127.0.0.1:${p.etcd}`, `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
+        `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+        `--initial-cluster=${spec.id}=http://127.0.0.1:${p.etcdPeer}`, "--unsafe-no-fsync=true", "--quota-backend-bytes=536870912", "--log-level=warn"];
+    case "kube-apiserver":
+      return [t.bin("kube-apiserver"), `--etcd-servers=http://127.0.0.1:${p.etcd}`, "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+        `--secure-port=${p.apiserver}`, `--tls-cert-file=${pki.file("apiserver.crt")}`, `--tls-private-key-file=${pki.file("apiserver.key")}`,
+        `--client-ca-file=${pki.file("ca.crt")}`, `--requestheader-client-ca-file=${pki.file("front-proxy-ca.crt")}`,
+        "--requestheader-allowed-names=front-proxy-client", "--requestheader-username-headers=X-Remote-User",
+        "--requestheader-group-headers=X-Remote-Group", "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`, `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
+        "--authorization-mode=Node,RBAC", "--enable-bootstrap-token-auth=true", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        `--service-account-key-file=${pki.file("sa.pub")}`, `--service-account-signing-key-file=${pki.file("sa.key")}`,
+        `--service-cluster-ip-range=${net.serviceSubnet}`, "--endpoint-reconciler-type=none", "--allow-privileged=true", "--profiling=false"];
+    case "kube-controller-manager":
+      return [t.bin("kube-controller-manager"), ...delegated, `--secure-port=${p.controllerManager}`,
+        "--allocate-node-cidrs=true", `--cluster-cidr=${net.podSubnet}`, `--node-cidr-mask-size=${net.nodePrefixLength}`,
+        `--service-cluster-ip-range=${net.serviceSubnet}`, `--service-account-private-key-file=${pki.file("sa.key")}`,
+        `--root-ca-file=${pki.file("ca.crt")}`, "--use-service-account-credentials=true", "--controllers=*,bootstrapsigner,tokencleaner"];
+    case "kube-scheduler":
+      return [t.bin("kube-scheduler"), ...delegated, `--secure-port=${p.scheduler}`];
+    case "kwok":
+      return [t.bin("kwok"), `--kubeconfig=${kubeconfigPath}`, "--manage-all-nodes=false",
+        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--manage-nodes-with-label-selector=",
+        `--node-ip=${spec.nodes[0]!.provider.address}`, `--cidr=${net.podSubnet}`];
+  }
+}
+
+async function waitFor(what: string, procs: ProcessDir, component: Component, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (await check().catch(() => false)) return;
+    if (!procs.pid(component)) throw new Error(`sim: ${component} exited while waiting for ${what}; its log:\n${procs.tail(component)}`);
+    await sleep(500);
+  }
+  throw new Error(`sim: timed out after ${timeoutMs / 1000}s waiting for ${what}; ${component} log:\n${procs.tail(component)}`);
+}
+
+export function kubectl(kubeconfigPath: string, args: readonly string[], context = "sim: kubectl"): Promise<{ stdout: string }> {
+  return run(context, "kubectl", [`--kubeconfig=${kubeconfigPath}`, ...args], 60_000);
+}
+
+export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[]): Promise<void> {
+  writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
+  await kubectl(kubeconfigPath, ["apply", "--server-side", "--force-conflicts", "--field-manager=netlab-sim", "-f", file], `sim: applying ${path.basename(file)}`);
+}
+
+/** Brings the control plane up (or completes it). Idempotent: running components are left alone. */
+export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolchain): Promise<SimControlPlane> {
+  const d = dirs(stateDir);
+  mkdirSync(d.root, { recursive: true });
+  const p = await ports(d.portsFile);
+  const pki = await ensurePki(path.join(d.root, "pki"), `sim ${spec.id}`, ["127.0.0.1", spec.network.kubernetesServiceIp, "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"]);
+  const kubeconfig = adminKubeconfig(spec, pki, p.apiserver);
+  const kubeconfigPath = path.join(d.root, "admin.conf");
+  writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+  const k = (args: string[]) => kubectl(kubeconfigPath, args);
+
+  for (const c of COMPONENTS) {
+    d.procs.start(c, argvOf(c, spec, t, pki, p, kubeconfigPath, d.etcdData));
+    if (c === "kube-apiserver") await waitFor("kube-apiserver /readyz", d.procs, c, async () => (await k(["get", "--raw=/readyz"])).stdout.trim() === "ok");
+  }
+  await waitFor("the default ServiceAccount", d.procs, "kube-controller-manager", async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "");
+  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec));
+  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, kubeconfig));
+  await waitFor("four Ready nodes", d.procs, "kwok", async () => {
+    const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])).stdout;
+    return out.split("\n").filter((s) => s === "True").length === spec.nodes.length;
+  });
+
+  // Where kubeadm leaves it on the controller: the kubeadm stage reads it from there.
+  const adminConf = path.join(spec.simRoot, "controller", "etc", "kubernetes", "admin.conf");
+  mkdirSync(path.dirname(adminConf), { recursive: true });
+  writeFileSync(adminConf, kubeconfig, { mode: 0o600 });
+  return { ports: p, kubeconfig, kubeconfigPath };
+}
+
+/** Stops one component (fault tests); `controlPlaneUp` starts it again. */
+export async function stopComponent(stateDir: string, component: Component): Promise<void> {
+  await dirs(stateDir).procs.stop(component);
+}
+
+/** Stops every component, newest first. Never throws when they are already gone. */
+export async function controlPlaneDown(stateDir: string): Promise<void> {
+  const d = dirs(stateDir);
+  if (!existsSync(d.root)) return;
+  for (const c of [...COMPONENTS].reverse()) await d.procs.stop(c);
+}

@@ -1,0 +1,80 @@
+/**
+ * `netlab sim up` / `netlab sim down`: a whole simulated bench (hosts in network namespaces with real sshd,
+ * a real control plane with kwok nodes) and the sim stack that points the program at it.
+ */
+import { existsSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import { openStack, NETLAB_DIR } from "../engine/workspace";
+import { requireToolchain } from "../engine/toolchain";
+import { parseBenchSpec } from "../spec/parse";
+import { stackFile } from "../spec/source";
+import type { BenchSpec, NodeName } from "../spec/types";
+import { controlPlaneDown, controlPlaneUp, type SimControlPlane } from "./controlplane";
+import { simHostsDown, simHostsUp, type SimHosts } from "./hosts";
+
+export interface SimBench {
+  readonly spec: BenchSpec;
+  readonly stackName: string;
+  readonly stateDir: string;
+  readonly hosts: SimHosts;
+  readonly controlPlane: SimControlPlane;
+}
+
+export function simStackName(room: number, bench: number): string {
+  return `sim-room${room}-bench${bench}`;
+}
+
+export function simStateDir(room: number, bench: number): string {
+  return path.join(NETLAB_DIR, "sim", `room${room}-bench${bench}`);
+}
+
+/** The sim target's spec: the same derivation as a real bench, files under the sim's node roots. */
+export function simSpec(room: number, bench: number): BenchSpec {
+  return parseBenchSpec({ room, bench, target: "sim", simRoot: path.join(simStateDir(room, bench), "nodes") }, { requireAccess: false });
+}
+
+/** Brings up (or completes) a simulated bench and writes its stack config. Idempotent. */
+export async function simUp(room: number, bench: number, log: (line: string) => void = () => {}): Promise<SimBench> {
+  const spec = simSpec(room, bench);
+  const stateDir = simStateDir(room, bench);
+  const toolchain = requireToolchain();
+  log(`hosts: 4 network namespaces with sshd on ${spec.network.managementCidr}`);
+  const kubeBin = path.dirname(toolchain.bin("kubeadm"));
+  const hosts = await simHostsUp(spec, path.join(stateDir, "hosts"), [kubeBin]);
+  log(`control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok`);
+  const controlPlane = await controlPlaneUp(spec, stateDir, toolchain);
+  const stackName = simStackName(room, bench);
+  const stack = await openStack(stackName);
+  const nodes = Object.fromEntries(Object.entries(hosts.nodes).map(([name, h]) => [name, { hostKey: h.hostKey }])) as Record<NodeName, { hostKey: string }>;
+  await stack.setAllConfig({
+    "netlab:room": { value: String(room) },
+    "netlab:bench": { value: String(bench) },
+    "netlab:target": { value: "sim" },
+    "netlab:simRoot": { value: spec.simRoot },
+    "netlab:ssh": { value: JSON.stringify({ user: hosts.sshUser, port: 22 }) },
+    "netlab:nodes": { value: JSON.stringify(nodes) },
+    "netlab:sshPrivateKey": { value: hosts.clientPrivateKey, secret: true },
+  });
+  log(`stack ${stackName} configured (${path.relative(process.cwd(), stackFile(stackName))})`);
+  return { spec, stackName, stateDir, hosts, controlPlane };
+}
+
+/**
+ * Removes everything `simUp` made: processes, namespaces, links, files, the stack's state and config.
+ * Works on a half-made or crashed sim.
+ */
+export async function simDown(room: number, bench: number, log: (line: string) => void = () => {}): Promise<void> {
+  const stateDir = simStateDir(room, bench);
+  const stackName = simStackName(room, bench);
+  await controlPlaneDown(stateDir);
+  await simHostsDown({ room, bench }, path.join(stateDir, "hosts"));
+  rmSync(stateDir, { recursive: true, force: true });
+  try {
+    const stack = await openStack(stackName);
+    await stack.workspace.removeStack(stackName, { force: true });
+  } catch (e) {
+    log(`stack ${stackName}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (existsSync(stackFile(stackName))) rmSync(stackFile(stackName));
+  log(`sim room${room}-bench${bench} removed`);
+}
