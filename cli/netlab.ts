@@ -1,6 +1,7 @@
 /** `netlab`: the instructor's command line. A thin entry point over lib/; every command is a function there. */
 import { Command, InvalidArgumentError } from "commander";
 import { renderCommand } from "./render";
+import { simDownCommand, simUpCommand } from "./sim";
 import { BenchConfigError } from "../lib/spec/problems";
 
 const program = new Command("netlab")
@@ -16,6 +17,21 @@ program
   .option("--config <file>", "use this stack config file")
   .requiredOption("--out <dir>", "directory to write into")
   .action(renderCommand);
+
+const sim = program.command("sim").description("The simulated bench: network namespaces with sshd, a real control plane, kwok nodes");
+sim
+  .command("up")
+  .description("Bring up a simulated bench (idempotent), then `pulumi up` its stack and print the bench table")
+  .option("--room <n>", "room number", "27")
+  .option("--bench <n>", "bench number", "4")
+  .option("--no-provision", "only bring up the simulated hosts and control plane")
+  .action(simUpCommand);
+sim
+  .command("down")
+  .description("Remove every namespace, process, file and stack state of a simulated bench")
+  .option("--room <n>", "room number", "27")
+  .option("--bench <n>", "bench number", "4")
+  .action(simDownCommand);
 
 export function integerArg(value: string): number {
   const n = Number(value);

@@ -1,4 +1,5 @@
 /** Chooses the raw config of one bench from command-line options. */
+import { parseBenchSpec } from "../lib/spec/parse";
 import { BenchConfigError } from "../lib/spec/problems";
 import type { RawBenchConfig } from "../lib/spec/raw";
 import { readStackConfig, stackFile } from "../lib/spec/source";
@@ -21,4 +22,10 @@ export function selectRawConfig(opts: SelectOptions): RawBenchConfig {
   const raw: RawBenchConfig = file !== undefined ? readStackConfig(file) : {};
   // Command-line room/bench override the file's, so one stack file can stand for a whole room.
   return { ...raw, ...(opts.room !== undefined && { room: opts.room }), ...(opts.bench !== undefined && { bench: opts.bench }) };
+}
+
+/** Room and bench of a simulated bench (default room 27 bench 4), validated like a stack's. */
+export function parseRoomBench(opts: { room?: string; bench?: string }): { room: number; bench: number } {
+  const spec = parseBenchSpec({ room: opts.room ?? "27", bench: opts.bench ?? "4" }, { requireAccess: false });
+  return { room: spec.room, bench: spec.bench };
 }

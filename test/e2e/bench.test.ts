@@ -1,0 +1,144 @@
+/**
+ * The real Pulumi engine (Automation API, the Go-built CLI and providers) against a simulated bench:
+ * hosts are network namespaces with real sshd, the cluster a real apiserver/controller-manager/scheduler
+ * with kwok nodes. If the toolchain is missing this tier fails: it never passes by skipping.
+ */
+import type { Stack, UpResult } from "@pulumi/pulumi/automation";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readClusterState, type ClusterState } from "../../lib/facts/cluster-state";
+import { contains } from "../../lib/spec/network";
+import { openStack } from "../../lib/engine/workspace";
+import { stopComponent, controlPlaneUp } from "../../lib/sim/controlplane";
+import { startSshd, stopSshd } from "../../lib/sim/hosts";
+import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
+import { requireToolchain } from "../../lib/engine/toolchain";
+
+const ROOM = 29;
+const BENCH = 3;
+const MINUTE = 60_000;
+let sim: SimBench;
+let stack: Stack;
+let kubeconfigFile: string;
+
+const quiet = { onOutput: () => {} };
+const changes = (r: UpResult) => r.summary.resourceChanges ?? {};
+const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8" });
+const state = (): Promise<ClusterState> => readClusterState(sim.controlPlane.kubeconfig);
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  requireToolchain(); // throws, naming what is missing and how to build it
+  await simDown(ROOM, BENCH);
+  sim = await simUp(ROOM, BENCH);
+  stack = await openStack(sim.stackName);
+  kubeconfigFile = path.join(mkdtempSync(path.join(os.tmpdir(), "e2e-kc-")), "config");
+  writeFileSync(kubeconfigFile, sim.controlPlane.kubeconfig, { mode: 0o600 });
+}, 5 * MINUTE);
+
+afterAll(async () => {
+  if (sim) await simDown(ROOM, BENCH);
+  expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(new RegExp(`nl${ROOM}x${BENCH}-`));
+}, 5 * MINUTE);
+
+describe("pulumi up on the simulated bench", () => {
+  it("converges from empty to the handout's state", async () => {
+    const result = await stack.up(quiet);
+    expect(result.summary.result).toBe("succeeded");
+    expect(changes(result).create).toBeGreaterThan(30);
+    expect(result.outputs.kubeconfig?.secret).toBe(true);
+
+    const s = await waitFor("lab pods running", async () => {
+      const st = await state();
+      return st.pods.length === 3 && st.pods.every((p) => p.phase === "Running" && p.ip) && st.webserverEndpoints.length === 1 ? st : undefined;
+    });
+    expect(s.nodes.map((n) => [n.name, n.ready, n.internalIp])).toEqual([
+      ["compute1", true, "10.29.3.22"], ["compute2", true, "10.29.3.32"], ["compute3", true, "10.29.3.42"], ["controller", true, "10.29.3.12"],
+    ]);
+    const nodeOf = (prefix: string) => s.pods.find((p) => p.name.startsWith(prefix))!;
+    expect(nodeOf("client-1").node).toBe(nodeOf("webserver-1-").node);
+    expect(nodeOf("client-2").node).not.toBe(nodeOf("webserver-1-").node);
+    for (const pod of s.pods) {
+      const prefix = s.nodes.find((n) => n.name === pod.node)!.podCidr;
+      expect(contains(prefix, pod.ip), `${pod.name} ${pod.ip} in ${prefix}`).toBe(true);
+    }
+    expect(s.webserverEndpoints).toEqual([nodeOf("webserver-1-").ip]);
+    expect(contains("10.233.0.0/18", s.webserverClusterIp)).toBe(true);
+    expect(result.outputs.serviceIps?.value.webserverService1).toBe(s.webserverClusterIp);
+
+    for (const ds of ["kube-router", "nodelocaldns"]) {
+      const status = JSON.parse(kubectl("-n", "kube-system", "get", "daemonset", ds, "-o", "json")).status;
+      expect(status, ds).toMatchObject({ desiredNumberScheduled: 4, numberReady: 4 });
+    }
+    // The hosts stage really ran over SSH on every node.
+    for (const node of ["controller", "compute1", "compute2", "compute3"]) {
+      expect(existsSync(path.join(sim.spec.simRoot, node, "etc", "netplan", "60-netlab.yaml")), node).toBe(true);
+    }
+    expect(existsSync(path.join(sim.spec.simRoot, "controller", "home", "user", "k8s-network-lab-c1.yml"))).toBe(true);
+  }, 10 * MINUTE);
+
+  it("changes nothing on a second up", async () => {
+    const result = await stack.up(quiet);
+    const c = changes(result);
+    expect(Object.keys(c).filter((k) => k !== "same"), JSON.stringify(c)).toEqual([]);
+  }, 5 * MINUTE);
+
+  it("sees Kubernetes drift in a refresh preview, and the next up repairs it", async () => {
+    kubectl("-n", "default", "delete", "pod", "client-2", "--wait=true");
+    const cm = JSON.parse(kubectl("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"));
+    cm.data.Corefile = cm.data.Corefile.replace("cache 30", "cache 5");
+    const edited = path.join(path.dirname(kubeconfigFile), "cm.json");
+    writeFileSync(edited, JSON.stringify(cm));
+    kubectl("replace", "-f", edited);
+
+    const preview = await stack.preview({ refresh: true, onOutput: () => {} });
+    const summary = preview.changeSummary;
+    expect(summary.create, JSON.stringify(summary)).toBe(1);
+    expect(summary.update, JSON.stringify(summary)).toBe(1);
+    expect(Object.keys(summary).filter((k) => !["same", "create", "update"].includes(k))).toEqual([]);
+
+    const repaired = await stack.up({ refresh: true, onOutput: () => {} });
+    expect(repaired.summary.result).toBe("succeeded");
+    expect(JSON.parse(kubectl("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json")).data.Corefile).toContain("cache 30");
+    await waitFor("client-2 back", async () => ((await state()).pods.some((p) => p.name === "client-2" && p.phase === "Running") ? true : undefined));
+  }, 10 * MINUTE);
+
+  it("fails clearly when a node's sshd is down, and converges once it is back", async () => {
+    await stack.destroy(quiet);
+    await stopSshd(sim.spec, path.join(sim.stateDir, "hosts"), "compute3");
+    const failed = await stack.up(quiet).then(() => undefined, (e: Error) => e);
+    expect(failed, "up must fail while compute3 is unreachable").toBeInstanceOf(Error);
+    expect(String(failed?.message)).toMatch(/compute3/);
+    expect(String(failed?.message)).toMatch(/10\.29\.3\.42|192\.168\.3\.42/);
+    await startSshd(sim.spec, path.join(sim.stateDir, "hosts"), "compute3");
+    const result = await stack.up(quiet);
+    expect(result.summary.result).toBe("succeeded");
+    const again = await stack.up(quiet);
+    expect(Object.keys(changes(again)).filter((k) => k !== "same")).toEqual([]);
+  }, 15 * MINUTE);
+
+  it("converges on re-run after the apiserver restarts during up", async () => {
+    await stack.destroy(quiet);
+    const running = stack.up(quiet).then(() => undefined, (e: Error) => e);
+    await new Promise((r) => setTimeout(r, 8_000));
+    await stopComponent(sim.stateDir, "kube-apiserver");
+    await controlPlaneUp(sim.spec, sim.stateDir, requireToolchain());
+    await running; // may or may not have failed, depending on what it was doing
+    const result = await stack.up(quiet);
+    expect(result.summary.result).toBe("succeeded");
+    const again = await stack.up(quiet);
+    expect(Object.keys(changes(again)).filter((k) => k !== "same")).toEqual([]);
+  }, 15 * MINUTE);
+});
