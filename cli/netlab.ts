@@ -1,6 +1,8 @@
 /** `netlab`: the instructor's command line. A thin entry point over lib/; every command is a function there. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { renderCommand } from "./render";
+import { fleetCommand } from "./fleet";
+import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
 import { BenchConfigError } from "../lib/spec/problems";
 
@@ -33,11 +35,17 @@ sim
   .option("--bench <n>", "bench number", "4")
   .action(simDownCommand);
 
-export function integerArg(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${value} is not an integer`);
-  return n;
-}
+const selection = (cmd: Command) =>
+  cmd
+    .option("--stack <names>", "bench stack(s), comma-separated (stacks/Pulumi.<name>.yaml)")
+    .option("--room <n>", "room of the benches")
+    .option("--bench <list>", "benches of that room, e.g. 1-8,11")
+    .option("--all", "every bench stack under stacks/")
+    .option("--parallel <n>", "benches at once", "4")
+    .option("--json", "machine-readable results on stdout");
+
+selection(program.command("up").description("pulumi up on each selected bench")).action((o) => fleetCommand("up", upOp, o));
+selection(program.command("preview").description("refresh preview on each selected bench: what drifted; changes nothing")).action((o) => fleetCommand("preview", previewOp, o));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenchConfigError) {
