@@ -8,7 +8,8 @@
 #
 # Pins: toolchain/versions.env. Cache: ${NETLAB_TOOLCHAIN_DIR:-$HOME/.cache/k8s-netlab/toolchain}.
 # Each component lives in $ROOT/<component>-<version>/bin and is marked done by
-# $ROOT/<component>-<version>/.complete, written last; a component with a stamp is skipped.
+# $ROOT/<component>-<version>/.complete, written last; a component whose stamp names the same
+# module versions (its "recipe") is skipped, so re-runs are instant and interrupted runs resume.
 # Go's module and build caches stay at their defaults (outside the repo).
 set -euo pipefail
 
@@ -31,7 +32,6 @@ export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 : "${PULUMI_KUBERNETES_PROVIDER_MODULE:?versions.env must set PULUMI_KUBERNETES_PROVIDER_MODULE}"
 : "${PULUMI_KUBERNETES_SDK_MODULE:?versions.env must set PULUMI_KUBERNETES_SDK_MODULE}"
 : "${PULUMI_LANGUAGE_NODEJS_MODULE:?versions.env must set PULUMI_LANGUAGE_NODEJS_MODULE}"
-: "${PULUMI_COMMAND_PROVIDER_MODULE:?versions.env must set PULUMI_COMMAND_PROVIDER_MODULE}"
 : "${PULUMI_KUBERNETES_PROVIDER_SUM:?versions.env must set PULUMI_KUBERNETES_PROVIDER_SUM}"
 
 PULUMI_LANGUAGE_NODEJS_VERSION="${PULUMI_LANGUAGE_NODEJS_VERSION:-$PULUMI_VERSION}"
@@ -152,8 +152,8 @@ build_language_nodejs() {
 }
 
 # --- 3. Kubernetes resource provider -----------------------------------------------------------
-# provider/v4 replaces sdk/v4 => ../sdk (not compiled into the provider; only its go.mod matters)
-# and go:embeds schema-embed.json / terraform-mapping-embed.json, which are not in the module zip:
+# provider/v4 replaces sdk/v4 => ../sdk (its Go SDK is compiled in, for yaml/v2 and helm/v4), and
+# go:embeds schema-embed.json / terraform-mapping-embed.json, which are not in the module zip:
 # they are made by the module's own cmd/pulumi-resource-kubernetes/generate.go (go generate)
 # from the committed schema.json and terraform-mapping.json, with VERSION stamped into the schema.
 build_kubernetes() {
@@ -174,6 +174,8 @@ build_kubernetes() {
 }
 
 # --- 4. Command resource provider --------------------------------------------------------------
+# github.com/pulumi/pulumi-command/provider has no tags of its own (provider/v1.2.1: 404), and the
+# proxy here refuses its pseudo-versions at the v1.2.1 and sdk/v1.2.1 tag commits (403).
 build_command() {
   local dir="$1" version="$2"
   GOBIN="$dir/bin" go install -trimpath \
@@ -245,18 +247,26 @@ main() {
   else
     recipe="$PULUMI_GO/sdk/v3@v$PULUMI_LANGUAGE_NODEJS_VERSION"
   fi
+  [[ "$PULUMI_LANGUAGE_NODEJS_VERSION" == "$PULUMI_VERSION" ]] ||
+    log "note: Node.js language host $PULUMI_LANGUAGE_NODEJS_VERSION, not $PULUMI_VERSION (see versions.env)"
   run_component pulumi-language-nodejs "$PULUMI_LANGUAGE_NODEJS_VERSION" "$recipe" build_language_nodejs
   link_language_host
   run_component pulumi-resource-kubernetes "$PULUMI_KUBERNETES_VERSION" \
     "$K8S_GO/provider/v4@$PULUMI_KUBERNETES_PROVIDER_MODULE $K8S_GO/sdk/v4@$PULUMI_KUBERNETES_SDK_MODULE" \
     build_kubernetes
-  run_component pulumi-resource-command "$PULUMI_COMMAND_VERSION" \
-    "$CMD_GO/provider@$PULUMI_COMMAND_PROVIDER_MODULE" build_command
+  # An empty PULUMI_COMMAND_PROVIDER_MODULE skips the command provider (the proxy refuses it here).
+  if [[ -n "${PULUMI_COMMAND_PROVIDER_MODULE:-}" ]]; then
+    run_component pulumi-resource-command "$PULUMI_COMMAND_VERSION" \
+      "$CMD_GO/provider@$PULUMI_COMMAND_PROVIDER_MODULE" build_command
+  else
+    log "pulumi-resource-command $PULUMI_COMMAND_VERSION: skipped (PULUMI_COMMAND_PROVIDER_MODULE is empty)"
+  fi
 
   install_plugin kubernetes "$PULUMI_KUBERNETES_VERSION" \
     "$ROOT/pulumi-resource-kubernetes-$PULUMI_KUBERNETES_VERSION/bin/pulumi-resource-kubernetes"
-  install_plugin command "$PULUMI_COMMAND_VERSION" \
-    "$ROOT/pulumi-resource-command-$PULUMI_COMMAND_VERSION/bin/pulumi-resource-command"
+  [[ -z "${PULUMI_COMMAND_PROVIDER_MODULE:-}" ]] ||
+    install_plugin command "$PULUMI_COMMAND_VERSION" \
+      "$ROOT/pulumi-resource-command-$PULUMI_COMMAND_VERSION/bin/pulumi-resource-command"
 
   write_env
   if [[ ${#FAILED[@]} -gt 0 ]]; then

@@ -20,10 +20,9 @@ export function pinnedVersions(): Record<string, string> {
 /** The toolchain's components: cache directory name -> the binaries it must hold. */
 function components(v: Record<string, string>): Record<string, string[]> {
   return {
-    [`pulumi-${v.PULUMI_VERSION}`]: ["pulumi"],
-    [`pulumi-language-nodejs-${v.PULUMI_VERSION}`]: ["pulumi-language-nodejs"],
+    // The CLI's bin also holds the Node.js language host and the dynamic-provider shim.
+    [`pulumi-${v.PULUMI_VERSION}`]: ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"],
     [`pulumi-resource-kubernetes-${v.PULUMI_KUBERNETES_VERSION}`]: ["pulumi-resource-kubernetes"],
-    [`pulumi-resource-command-${v.PULUMI_COMMAND_VERSION}`]: ["pulumi-resource-command"],
     [`kubernetes-${v.KUBERNETES_VERSION}`]: ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubeadm"],
     [`etcd-${v.ETCD_VERSION}`]: ["etcd"],
     [`kwok-${v.KWOK_VERSION}`]: ["kwok"],
@@ -34,6 +33,8 @@ export interface Toolchain {
   readonly root: string;
   /** bin directories, in PATH order. */
   readonly binDirs: string[];
+  /** The bin directories that go on PATH: not the providers' (Pulumi would take a provider on PATH over the plugin cache). */
+  readonly pathDirs: string[];
   /** Directory holding bin/pulumi, for the Automation API's PulumiCommand. */
   readonly pulumiRoot: string;
   readonly pulumiHome: string;
@@ -59,6 +60,7 @@ export function requireToolchain(): Toolchain {
   return {
     root,
     binDirs,
+    pathDirs: binDirs.filter((d) => !/pulumi-resource-/.test(d)),
     pulumiRoot: path.join(root, `pulumi-${v.PULUMI_VERSION}`),
     pulumiHome: path.join(root, "pulumi-home"),
     bin(name: string) {
@@ -72,7 +74,7 @@ export function requireToolchain(): Toolchain {
 /** Environment for the Pulumi CLI, its language host and providers: offline, from the toolchain. */
 export function pulumiEnv(t: Toolchain): Record<string, string> {
   return {
-    PATH: [...t.binDirs, path.dirname(process.execPath), process.env.PATH ?? ""].join(":"),
+    PATH: [...t.pathDirs, path.dirname(process.execPath), process.env.PATH ?? ""].join(":"),
     PULUMI_HOME: t.pulumiHome,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
