@@ -43,7 +43,7 @@ export class Bench extends pulumi.ComponentResource {
     const { plan } = args;
     const spec = plan.spec;
     this.hosts = Object.fromEntries(
-      spec.nodes.map((n) => [n.name, new BenchHost(`${name}-${n.name}`, { plan: plan.hosts[n.name], privateKey: args.privateKey }, { parent: this })]),
+      spec.nodes.map((n) => [n.name, new BenchHost(`${name}-${n.name}`, { plan: plan.hosts[n.name], privateKey: args.privateKey, executor: spec.remoteExecutor }, { parent: this })]),
     ) as Record<NodeName, BenchHost>;
     this.cluster = new KubeadmCluster(`${name}-kubeadm`, { plan, hosts: this.hosts }, { parent: this });
     // Never the kubeconfig of the machine running Pulumi: only this bench's admin kubeconfig.

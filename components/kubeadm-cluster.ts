@@ -3,14 +3,13 @@
  * other, so the controller-manager hands out pod prefixes in node order), the lab files, and the admin
  * kubeconfig as a secret output.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { API_PORT } from "../lib/render/kubeadm";
 import { StepKind, type BenchPlan, type HostStep } from "../lib/render/plan";
 import type { NodeName } from "../lib/spec/types";
 import type { BenchHost } from "./bench-host";
-import { remoteStep } from "./remote";
+import { remoteStep, type RemoteStep } from "./remote";
 
 export interface KubeadmClusterArgs {
   readonly plan: BenchPlan;
@@ -22,7 +21,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
   /** Admin kubeconfig the Kubernetes provider uses (secret). */
   public readonly kubeconfig: pulumi.Output<string>;
   /** Every kubeadm step: the cluster exists once all of them do. */
-  public readonly steps: command.remote.Command[] = [];
+  public readonly steps: RemoteStep[] = [];
 
   constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("netlab:cluster:KubeadmCluster", name, {}, opts);
@@ -35,19 +34,17 @@ export class KubeadmCluster extends pulumi.ComponentResource {
       return step;
     };
     const onController = (suffix: string, step: HostStep, deps: pulumi.Resource[], secretOutput = false) =>
-      remoteStep(`${name}-${suffix}`, { node: controller, step, connection: hosts[controller.name].connection, secretOutput }, {
-        parent: this, dependsOn: deps, deleteBeforeReplace: true,
-      });
+      remoteStep(`${name}-${suffix}`, { access: hosts[controller.name].access, step, secretOutput }, { parent: this, dependsOn: deps });
 
     const init = onController("init", stepOf(StepKind.KubeadmInit), [hosts[controller.name].ready]);
     this.steps.push(init);
-    let previousJoin: command.remote.Command = init;
+    let previousJoin: RemoteStep = init;
     for (const worker of plan.spec.nodes.filter((n) => n.role === "worker")) {
       const token = onController(`token-${worker.name}`, stepOf(StepKind.JoinToken, worker.name), [init], true);
       const joinStep = plan.hosts[worker.name].steps.find((s) => s.kind === StepKind.KubeadmJoin)!;
-      const join = remoteStep(`${name}-join-${worker.name}`, {
-        node: worker, step: joinStep, connection: hosts[worker.name].connection, stdin: token.stdout,
-      }, { parent: this, dependsOn: [hosts[worker.name].ready, token, previousJoin], deleteBeforeReplace: true });
+      const join = remoteStep(`${name}-join-${worker.name}`, { access: hosts[worker.name].access, step: joinStep, stdin: token.stdout }, {
+        parent: this, dependsOn: [hosts[worker.name].ready, token, previousJoin],
+      });
       this.steps.push(token, join);
       previousJoin = join;
     }

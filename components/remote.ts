@@ -1,26 +1,25 @@
 /**
- * One remote step on a bench node: a @pulumi/command Command whose create and delete run the step's
- * rendered script over SSH, with the host key pinned and the private key kept secret.
+ * One remote step on a bench node: its rendered script's create and delete run over SSH, with the host key
+ * pinned and the private key kept secret. Two executors with the same semantics:
+ * - "command": @pulumi/command's remote.Command (the upstream provider plugin);
+ * - "ssh": netlab's SshStep (OpenSSH client from a dynamic provider), for where that plugin cannot be had.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { HostStep } from "../lib/render/plan";
 import { shellJoin } from "../lib/render/shell";
-import type { NodeSpec } from "../lib/spec/types";
+import type { NodeSpec, RemoteExecutor } from "../lib/spec/types";
+import { SshStep } from "./ssh-step";
 
-/** The SSH connection to a node: management address, pinned host key, secret private key. */
-export function connectionFor(node: NodeSpec, privateKey: pulumi.Input<string>): command.types.input.remote.ConnectionArgs {
-  return {
-    host: node.ssh.host,
-    port: node.ssh.port,
-    user: node.ssh.user,
-    privateKey: pulumi.secret(privateKey),
-    hostKey: node.ssh.hostKey,
-    // A bench that is off fails fast with a clear error instead of retrying for minutes.
-    dialErrorLimit: 3,
-    perDialTimeout: 10,
-  };
+/** What later stages use of a step: it exists, and what it printed. */
+export type RemoteStep = pulumi.CustomResource & { readonly stdout: pulumi.Output<string> };
+
+export interface NodeAccess {
+  readonly node: NodeSpec;
+  /** SSH private key, a secret. */
+  readonly privateKey: pulumi.Input<string>;
+  readonly executor: RemoteExecutor;
 }
 
 /** The command line that runs a rendered script with an action, as root (sudo unless already root). */
@@ -34,9 +33,8 @@ export function contentHash(text: string): string {
 }
 
 export interface StepOptions {
-  readonly node: NodeSpec;
+  readonly access: NodeAccess;
   readonly step: HostStep;
-  readonly connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
   /** Standard input of create/update (a secret when it carries credentials). */
   readonly stdin?: pulumi.Input<string>;
   /** The step prints a credential: keep stdout secret and out of the logs. */
@@ -44,23 +42,42 @@ export interface StepOptions {
 }
 
 /**
- * Creates the Command for a step. Scripts are idempotent, so an update re-runs create; a changed script
- * changes the content-hash trigger, which re-runs it.
+ * Creates the resource for a step. Scripts are idempotent, so an update re-runs create; a changed script
+ * changes the content-hash trigger, which re-runs it. Undo runs before redo (deleteBeforeReplace).
  */
-export function remoteStep(name: string, o: StepOptions, opts: pulumi.CustomResourceOptions): command.remote.Command {
-  const create = scriptCommandLine(o.node, o.step, "create");
+export function remoteStep(name: string, o: StepOptions, opts: pulumi.CustomResourceOptions): RemoteStep {
+  const { node, privateKey, executor } = o.access;
+  const create = scriptCommandLine(node, o.step, "create");
+  const del = scriptCommandLine(node, o.step, "delete");
+  const triggers = [contentHash(o.step.script)];
+  const secretOutputs = o.secretOutput ? ["stdout"] : [];
+  if (executor === "ssh") {
+    const connection = pulumi.secret({ node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey, hostKey: node.ssh.hostKey });
+    return new SshStep(name, { connection, create, delete: del, stdin: o.stdin, triggers }, {
+      ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["connection", ...secretOutputs],
+    });
+  }
   return new command.remote.Command(
     name,
     {
-      connection: o.connection,
+      connection: {
+        host: node.ssh.host,
+        port: node.ssh.port,
+        user: node.ssh.user,
+        privateKey: pulumi.secret(privateKey),
+        hostKey: node.ssh.hostKey,
+        // A bench that is off fails fast with a clear error instead of retrying for minutes.
+        dialErrorLimit: 3,
+        perDialTimeout: 10,
+      },
       create,
       update: create,
-      delete: scriptCommandLine(o.node, o.step, "delete"),
+      delete: del,
       stdin: o.stdin,
-      triggers: [contentHash(o.step.script)],
+      triggers,
       logging: o.secretOutput ? "none" : "stdoutAndStderr",
       addPreviousOutputInEnv: o.secretOutput ?? false,
     },
-    { ...opts, additionalSecretOutputs: o.secretOutput ? ["stdout"] : [] },
+    { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: secretOutputs },
   );
 }

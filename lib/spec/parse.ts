@@ -10,6 +10,7 @@ import {
   NODE_NAMES,
   NodeRole,
   PortMode,
+  RemoteExecutor,
   Target,
   type BenchSpec,
   type ImageSpec,
@@ -46,6 +47,7 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const kubernetesVersion = p.word("kubernetesVersion", raw.kubernetesVersion, DEFAULTS.kubernetesVersion, /^1\.(3[1-9]|[4-9]\d)\.\d+$/);
   const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
   const images = parseImages(p, raw.images ?? {});
+  const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), target === Target.Sim ? RemoteExecutor.Ssh : RemoteExecutor.Command);
   const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
 
   const net = raw.network ?? {};
@@ -119,7 +121,7 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   p.throwIfAny(room && bench ? `bench config for room ${room} bench ${bench}` : "bench config");
   return {
     room: room!, bench: bench!, id: `room${room}-bench${bench}`, target, nodes, network: network!,
-    kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot,
+    kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot, remoteExecutor,
   };
 }
 

@@ -39,6 +39,8 @@ export interface RawBenchConfig {
   placement?: { webserverNode?: unknown; client2Node?: unknown };
   /** Directory under which the sim target writes each node's files. */
   simRoot?: unknown;
+  /** "command" (@pulumi/command) or "ssh" (netlab's SshStep). */
+  remoteExecutor?: unknown;
 }
 
 /** The config keys a stack may set, so typos are reported instead of ignored. */
@@ -56,4 +58,5 @@ export const KNOWN_KEYS = [
   "images",
   "placement",
   "simRoot",
+  "remoteExecutor",
 ] as const;

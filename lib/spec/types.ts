@@ -38,6 +38,15 @@ export const Target = {
 } as const;
 export type Target = (typeof Target)[keyof typeof Target];
 
+/** What runs the host steps over SSH. */
+export const RemoteExecutor = {
+  /** @pulumi/command's remote.Command (its provider plugin must be installable). */
+  Command: "command",
+  /** netlab's SshStep: the OpenSSH client driven by a dynamic provider (no plugin needed). */
+  Ssh: "ssh",
+} as const;
+export type RemoteExecutor = (typeof RemoteExecutor)[keyof typeof RemoteExecutor];
+
 export interface InterfaceSpec {
   /** Physical NIC name. */
   readonly nic: string;
@@ -130,4 +139,6 @@ export interface BenchSpec {
   readonly labUser: string;
   /** Root under which sim-target steps write files; "" on a real bench. */
   readonly simRoot: string;
+  /** @default "command" on a bench, "ssh" on the sim target */
+  readonly remoteExecutor: RemoteExecutor;
 }

@@ -77,7 +77,7 @@ describe("Bench under Pulumi mocks", () => {
     const pulumi = await import("@pulumi/pulumi");
     expect(await secretOf(bench.cluster.kubeconfig)).toBe(true);
     expect(await valueOf(bench.cluster.kubeconfig)).toContain("server: https://192.168.4.12:6443");
-    expect(await secretOf(pulumi.output(bench.hosts.controller.connection.privateKey!))).toBe(true);
+    expect(await secretOf(pulumi.output(bench.hosts.controller.access.privateKey))).toBe(true);
     const token = commands().find((c) => c.name === "room27-bench4-kubeadm-token-compute2")!;
     expect(token.inputs.logging).toBe("none");
     const join = commands().find((c) => c.name === "room27-bench4-kubeadm-join-compute2")!;
