@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 describe("ssh executor under mocks", () => {
   it("registers one SshStep per step, none of @pulumi/command", () => {
-    const steps = recorded.filter((r) => r.type === "pulumi-nodejs:dynamic:Resource");
+    const steps = recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/netlab:SshStep");
     expect(steps).toHaveLength(21);
     expect(recorded.filter((r) => r.type === "command:remote:Command")).toHaveLength(0);
   });

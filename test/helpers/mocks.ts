@@ -34,7 +34,7 @@ export async function installMocks(): Promise<Recorded[]> {
         const urn = `urn:pulumi:test::k8s-netlab::${args.type}::${args.name}`;
         recorded.push({ type: args.type, name: args.name, urn, inputs: args.inputs, provider: args.provider });
         const state: Record<string, any> = { ...args.inputs };
-        if (args.type === "command:remote:Command" || args.type === "pulumi-nodejs:dynamic:Resource") {
+        if (args.type === "command:remote:Command" || args.type === "pulumi-nodejs:dynamic/netlab:SshStep") {
           const create = String(args.inputs.create ?? "");
           state.stdout = create.includes("60-kubeconfig.sh") ? FAKE_KUBECONFIG : create.includes("45-join-token") ? "discovery-kubeconfig-with-token" : "";
           state.stderr = "";
