@@ -52,7 +52,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     const fetch = onController("kubeconfig", stepOf(StepKind.Kubeconfig), [init], true);
     this.steps.push(fetch);
 
-    const server = plan.spec.target === "bench" ? `https://${controller.ssh.host}:${API_PORT}` : undefined;
+    const server = `https://${controller.ssh.host}:${API_PORT}`;
     this.kubeconfig = pulumi.secret(fetch.stdout.apply((text) => pointKubeconfigAt(text, server)));
     this.registerOutputs({ kubeconfig: this.kubeconfig });
   }
@@ -60,10 +60,10 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
 /**
  * The admin kubeconfig names the provider address; the provisioner may only reach the controller's management
- * address (a SAN of the API server certificate). undefined leaves it unchanged (the simulated bench).
+ * address (a SAN of the API server certificate).
  */
-export function pointKubeconfigAt(kubeconfig: string, server: string | undefined): string {
-  if (server === undefined || kubeconfig.trim() === "") return kubeconfig;
+export function pointKubeconfigAt(kubeconfig: string, server: string): string {
+  if (kubeconfig.trim() === "") return kubeconfig;
   const doc = parse(kubeconfig) as { clusters?: { cluster: { server: string } }[] };
   for (const c of doc.clusters ?? []) c.cluster.server = server;
   return stringify(doc);

@@ -1,7 +1,8 @@
 /**
- * The simulated bench's control plane, on loopback: etcd, kube-apiserver, kube-controller-manager (allocating
- * /24 pod prefixes from the bench's pod subnet), kube-scheduler, and kwok playing the four kubelets.
- * Its admin kubeconfig goes where kubeadm would put it on the controller, for the kubeadm stage to adopt.
+ * The simulated bench's control plane, run inside the controller's network namespace as kubeadm would run it on
+ * the controller: etcd on its loopback, kube-apiserver on :6443 advertising the provider address,
+ * kube-controller-manager (allocating /24 pod prefixes from the bench's pod subnet), kube-scheduler, and kwok
+ * playing the four kubelets. Its admin kubeconfig goes where kubeadm puts it, for the kubeadm stage to adopt.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -12,19 +13,13 @@ import type { BenchSpec } from "../spec/types";
 import { kubeadmAddons, simNodes } from "./cluster-objects";
 import { run, sleep } from "./exec";
 import { ensurePki, type Pki } from "./pki";
-import { freePort, ProcessDir } from "./processes";
+import { ProcessDir } from "./processes";
 
-export interface ControlPlanePorts {
-  etcd: number;
-  etcdPeer: number;
-  apiserver: number;
-  controllerManager: number;
-  scheduler: number;
-}
+/** Ports inside the controller's namespace: kubeadm's defaults. */
+export const PORTS = { etcd: 2379, etcdPeer: 2380, apiserver: 6443, controllerManager: 10257, scheduler: 10259 } as const;
 
 export interface SimControlPlane {
-  readonly ports: ControlPlanePorts;
-  /** Admin kubeconfig (certificates embedded), also written to <simRoot>/controller/etc/kubernetes/admin.conf. */
+  /** Admin kubeconfig reaching the API server from this machine (over the management network). */
   readonly kubeconfig: string;
   readonly kubeconfigPath: string;
 }
@@ -35,30 +30,25 @@ export type Component = (typeof COMPONENTS)[number];
 
 function dirs(stateDir: string) {
   const root = path.join(stateDir, "controlplane");
-  return { root, procs: new ProcessDir(root), portsFile: path.join(root, "ports.json"), etcdData: path.join(root, "etcd") };
+  return { root, procs: new ProcessDir(root), etcdData: path.join(root, "etcd") };
 }
 
-async function ports(file: string): Promise<ControlPlanePorts> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as ControlPlanePorts;
-  const p = { etcd: await freePort(), etcdPeer: await freePort(), apiserver: await freePort(), controllerManager: await freePort(), scheduler: await freePort() };
-  writeFileSync(file, JSON.stringify(p));
-  return p;
-}
-
-function adminKubeconfig(spec: BenchSpec, pki: Pki, port: number): string {
+function adminKubeconfig(spec: BenchSpec, pki: Pki, server: string): string {
   const b64 = (f: string) => readFileSync(pki.file(f)).toString("base64");
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: spec.id, cluster: { server: `https://127.0.0.1:${port}`, "certificate-authority-data": b64("ca.crt") } }],
+    clusters: [{ name: spec.id, cluster: { server: `https://${server}:${PORTS.apiserver}`, "certificate-authority-data": b64("ca.crt") } }],
     users: [{ name: "kubernetes-admin", user: { "client-certificate-data": b64("admin.crt"), "client-key-data": b64("admin.key") } }],
     contexts: [{ name: `kubernetes-admin@${spec.id}`, context: { cluster: spec.id, user: "kubernetes-admin" } }],
     "current-context": `kubernetes-admin@${spec.id}`,
   });
 }
 
-function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, p: ControlPlanePorts, kubeconfigPath: string, etcdData: string): string[] {
+function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfigPath: string, etcdData: string): string[] {
   const net = spec.network;
+  const p = PORTS;
+  const advertise = spec.nodes.find((n) => n.role === "control-plane")!.provider.address;
   const delegated = [`--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`, "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false"];
   switch (c) {
     case "etcd":
@@ -67,7 +57,7 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, p: Contro
         `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
         `--initial-cluster=${spec.id}=http://127.0.0.1:${p.etcdPeer}`, "--unsafe-no-fsync=true", "--quota-backend-bytes=536870912", "--log-level=warn"];
     case "kube-apiserver":
-      return [t.bin("kube-apiserver"), `--etcd-servers=http://127.0.0.1:${p.etcd}`, "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+      return [t.bin("kube-apiserver"), `--etcd-servers=http://127.0.0.1:${p.etcd}`, "--bind-address=0.0.0.0", `--advertise-address=${advertise}`,
         `--secure-port=${p.apiserver}`, `--tls-cert-file=${pki.file("apiserver.crt")}`, `--tls-private-key-file=${pki.file("apiserver.key")}`,
         `--client-ca-file=${pki.file("ca.crt")}`, `--requestheader-client-ca-file=${pki.file("front-proxy-ca.crt")}`,
         "--requestheader-allowed-names=front-proxy-client", "--requestheader-username-headers=X-Remote-User",
@@ -75,7 +65,7 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, p: Contro
         `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`, `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
         "--authorization-mode=Node,RBAC", "--enable-bootstrap-token-auth=true", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${pki.file("sa.pub")}`, `--service-account-signing-key-file=${pki.file("sa.key")}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`, "--endpoint-reconciler-type=none", "--allow-privileged=true", "--profiling=false"];
+        `--service-cluster-ip-range=${net.serviceSubnet}`, "--allow-privileged=true", "--profiling=false"];
     case "kube-controller-manager":
       return [t.bin("kube-controller-manager"), ...delegated, `--secure-port=${p.controllerManager}`,
         "--allocate-node-cidrs=true", `--cluster-cidr=${net.podSubnet}`, `--node-cidr-mask-size=${net.nodePrefixLength}`,
@@ -86,7 +76,7 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, p: Contro
     case "kwok":
       return [t.bin("kwok"), `--kubeconfig=${kubeconfigPath}`, "--manage-all-nodes=false",
         "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--manage-nodes-with-label-selector=",
-        `--node-ip=${spec.nodes[0]!.provider.address}`, `--cidr=${net.podSubnet}`];
+        `--node-ip=${advertise}`, `--cidr=${net.podSubnet}`];
   }
 }
 
@@ -109,24 +99,32 @@ export async function applyObjects(kubeconfigPath: string, file: string, objects
   await kubectl(kubeconfigPath, ["apply", "--server-side", "--force-conflicts", "--field-manager=netlab-sim", "-f", file], `sim: applying ${path.basename(file)}`);
 }
 
-/** Brings the control plane up (or completes it). Idempotent: running components are left alone. */
-export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolchain): Promise<SimControlPlane> {
+/** Brings the control plane up (or completes it) in namespace `namespace`. Idempotent: running parts are left alone. */
+export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolchain, namespace: string): Promise<SimControlPlane> {
   const d = dirs(stateDir);
   mkdirSync(d.root, { recursive: true });
-  const p = await ports(d.portsFile);
-  const pki = await ensurePki(path.join(d.root, "pki"), `sim ${spec.id}`, ["127.0.0.1", spec.network.kubernetesServiceIp, "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"]);
-  const kubeconfig = adminKubeconfig(spec, pki, p.apiserver);
-  const kubeconfigPath = path.join(d.root, "admin.conf");
+  const controller = spec.nodes.find((n) => n.role === "control-plane")!;
+  const pki = await ensurePki(path.join(d.root, "pki"), `sim ${spec.id}`, [
+    controller.provider.address, controller.management.address, "127.0.0.1", spec.network.kubernetesServiceIp,
+    "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${spec.network.clusterDomain}`,
+  ]);
+  // As kubeadm writes it: the API server at the control plane endpoint on the provider network.
+  const nodeKubeconfig = adminKubeconfig(spec, pki, controller.provider.address);
+  const nodeKubeconfigPath = path.join(d.root, "admin.conf");
+  writeFileSync(nodeKubeconfigPath, nodeKubeconfig, { mode: 0o600 });
+  // This machine reaches the controller over the management network, as an instructor's does.
+  const kubeconfig = adminKubeconfig(spec, pki, controller.management.address);
+  const kubeconfigPath = path.join(d.root, "admin-local.conf");
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
   const k = (args: string[]) => kubectl(kubeconfigPath, args);
 
   for (const c of COMPONENTS) {
-    d.procs.start(c, argvOf(c, spec, t, pki, p, kubeconfigPath, d.etcdData));
+    d.procs.start(c, ["ip", "netns", "exec", namespace, ...argvOf(c, spec, t, pki, nodeKubeconfigPath, d.etcdData)]);
     if (c === "kube-apiserver") await waitFor("kube-apiserver /readyz", d.procs, c, async () => (await k(["get", "--raw=/readyz"])).stdout.trim() === "ok");
   }
   await waitFor("the default ServiceAccount", d.procs, "kube-controller-manager", async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "");
   await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec));
-  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, kubeconfig));
+  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig));
   await waitFor("four Ready nodes", d.procs, "kwok", async () => {
     const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])).stdout;
     return out.split("\n").filter((s) => s === "True").length === spec.nodes.length;
@@ -135,8 +133,8 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
   // Where kubeadm leaves it on the controller: the kubeadm stage reads it from there.
   const adminConf = path.join(spec.simRoot, "controller", "etc", "kubernetes", "admin.conf");
   mkdirSync(path.dirname(adminConf), { recursive: true });
-  writeFileSync(adminConf, kubeconfig, { mode: 0o600 });
-  return { ports: p, kubeconfig, kubeconfigPath };
+  writeFileSync(adminConf, nodeKubeconfig, { mode: 0o600 });
+  return { kubeconfig, kubeconfigPath };
 }
 
 /** Stops one component (fault tests); `controlPlaneUp` starts it again. */

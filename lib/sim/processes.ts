@@ -1,7 +1,6 @@
 /** Long-running processes of the simulation: started detached (they outlive `netlab sim up`), tracked by pid files. */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { sleep } from "./exec";
 
@@ -69,16 +68,4 @@ export class ProcessDir {
     const file = this.log(name);
     return existsSync(file) ? readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n") : "(no log)";
   }
-}
-
-/** A TCP port on 127.0.0.1 that is free right now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -42,7 +42,7 @@ export async function simUp(room: number, bench: number, log: (line: string) => 
   const kubeBin = path.dirname(toolchain.bin("kubeadm"));
   const hosts = await simHostsUp(spec, path.join(stateDir, "hosts"), [kubeBin]);
   log(`control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok`);
-  const controlPlane = await controlPlaneUp(spec, stateDir, toolchain);
+  const controlPlane = await controlPlaneUp(spec, stateDir, toolchain, hosts.nodes.controller.namespace);
   const stackName = simStackName(room, bench);
   const stack = await openStack(stackName);
   const nodes = Object.fromEntries(Object.entries(hosts.nodes).map(([name, h]) => [name, { hostKey: h.hostKey }])) as Record<NodeName, { hostKey: string }>;

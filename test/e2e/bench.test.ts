@@ -134,7 +134,7 @@ describe("pulumi up on the simulated bench", () => {
     const running = stack.up(quiet).then(() => undefined, (e: Error) => e);
     await new Promise((r) => setTimeout(r, 8_000));
     await stopComponent(sim.stateDir, "kube-apiserver");
-    await controlPlaneUp(sim.spec, sim.stateDir, requireToolchain());
+    await controlPlaneUp(sim.spec, sim.stateDir, requireToolchain(), sim.hosts.nodes.controller.namespace);
     await running; // may or may not have failed, depending on what it was doing
     const result = await stack.up(quiet);
     expect(result.summary.result).toBe("succeeded");
