@@ -22,7 +22,7 @@ fi
 
 # shellcheck source=/dev/null
 source "$here/scripts/env.sh"
-say "node $(node --version)"
+[ -n "${NETLAB_QUIET_SETUP:-}" ] || say "node $(node --version)"
 
 # npm dependencies, reinstalled only when package-lock.json changed.
 stamp="node_modules/.netlab-lock-hash"
