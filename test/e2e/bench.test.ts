@@ -87,6 +87,11 @@ describe("pulumi up on the simulated bench", () => {
       expect(existsSync(path.join(sim.spec.simRoot, node, "etc", "netplan", "60-netlab.yaml")), node).toBe(true);
     }
     expect(existsSync(path.join(sim.spec.simRoot, "controller", "home", "user", "k8s-network-lab-c1.yml"))).toBe(true);
+    // Secrets stay secret in the stack's state: no SSH key, no admin credentials, no join token in clear.
+    const exported = JSON.stringify(await stack.exportStack());
+    expect(exported).not.toContain(sim.hosts.clientPrivateKey.split("\n")[1]!);
+    expect(exported).not.toContain("client-key-data");
+    expect(exported).not.toMatch(/token: [a-z0-9]{6}\.[a-z0-9]{16}/);
   }, 10 * MINUTE);
 
   it("changes nothing on a second up", async () => {
