@@ -2,6 +2,7 @@
 import { selectStacks, type Selection } from "../lib/fleet/select";
 import { exitCode, runFleet, type BenchOp, type BenchResult } from "../lib/fleet/run";
 import { table } from "../lib/facts/cluster-state";
+import type { PreviewData } from "../lib/fleet/ops";
 
 export interface FleetCliOptions extends Selection {
   readonly parallel?: string;
@@ -18,6 +19,8 @@ export async function fleetCommand(name: string, op: BenchOp, opts: FleetCliOpti
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ command: name, results }, null, 2)}\n`);
   } else {
+    const drift = results.flatMap((r) => ((r.data as PreviewData | undefined)?.hostDrift ?? []).map((d) => [r.stack, d.node, d.what, d.expected, d.found]));
+    if (drift.length > 0) process.stdout.write(`\n${table(["BENCH", "NODE", "WHAT", "EXPECTED", "FOUND"], drift)}\n`);
     process.stdout.write(`\n${summary(results)}\n`);
   }
   process.exitCode = exitCode(results);

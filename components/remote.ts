@@ -23,7 +23,7 @@ export interface NodeAccess {
 }
 
 /** The command line that runs a rendered script with an action, as root (sudo unless already root). */
-export function scriptCommandLine(node: NodeSpec, step: HostStep, action: "create" | "delete"): string {
+export function scriptCommandLine(node: NodeSpec, step: HostStep, action: "create" | "delete" | "check"): string {
   const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
   return shellJoin([...sudo, "bash", "-c", step.script, step.file, action]);
 }
@@ -49,11 +49,12 @@ export function remoteStep(name: string, o: StepOptions, opts: pulumi.CustomReso
   const { node, privateKey, executor } = o.access;
   const create = scriptCommandLine(node, o.step, "create");
   const del = scriptCommandLine(node, o.step, "delete");
+  const check = scriptCommandLine(node, o.step, "check");
   const triggers = [contentHash(o.step.script)];
   const secretOutputs = o.secretOutput ? ["stdout"] : [];
   if (executor === "ssh") {
     const connection = pulumi.secret({ node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey, hostKey: node.ssh.hostKey });
-    return new SshStep(name, { connection, create, delete: del, stdin: o.stdin, triggers }, {
+    return new SshStep(name, { node: node.name, connection, create, delete: del, check, expect: { ...o.step.expect }, stdin: o.stdin, triggers }, {
       ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["connection", ...secretOutputs],
     });
   }

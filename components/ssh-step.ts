@@ -13,40 +13,84 @@ import { runSsh, type SshConnection } from "../lib/remote/ssh";
 export type { SshConnection };
 
 export interface SshStepInputs {
+  /** The node the step runs on (plain text, for drift reports; the connection itself is secret). */
+  node: string;
   connection: pulumi.Input<SshConnection>;
   create: pulumi.Input<string>;
   delete: pulumi.Input<string>;
+  /** Prints "key=value" lines of the host state the step is responsible for. Run after create and on refresh. */
+  check: pulumi.Input<string>;
+  /** What `check` prints on a host in the expected state. */
+  expect: pulumi.Input<Record<string, string>>;
   stdin?: pulumi.Input<string>;
   /** A change of any of these re-runs create. */
   triggers: pulumi.Input<string>[];
 }
 
 interface State {
+  node: string;
   connection: SshConnection;
   create: string;
   delete: string;
+  check: string;
+  expect: Record<string, string>;
   stdin?: string;
   triggers: string[];
   stdout?: string;
+  /** What `check` printed last (after create/update, or on refresh). */
+  observed?: Record<string, string>;
+}
+
+/** One difference between a host and its expected state. */
+export interface HostDrift {
+  readonly what: string;
+  readonly expected: string;
+  readonly found: string;
+}
+
+/** "not-observable" (what a simulated node cannot show) never counts as drift. */
+export function hostDrift(expect: Record<string, string>, observed: Record<string, string> | undefined): HostDrift[] {
+  return Object.entries(expect)
+    .map(([what, expected]) => ({ what, expected, found: observed?.[what] ?? "missing" }))
+    .filter((d) => d.found !== "not-observable" && d.found !== d.expected);
+}
+
+function parseCheck(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+async function observe(s: State): Promise<Record<string, string>> {
+  return parseCheck(await runSsh(s.connection, s.check, undefined));
 }
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: State) {
     const stdout = await runSsh(inputs.connection, inputs.create, inputs.stdin);
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
-    return { id: randomUUID(), outs: { ...inputs, stdout } };
+    return { id: randomUUID(), outs: { ...inputs, stdout, observed: await observe(inputs) } };
+  },
+  // Refresh: look at the host again. A difference from `expect` makes the next diff an update (re-run create).
+  async read(id: string, props: State) {
+    return { id, props: { ...props, observed: await observe(props) } };
   },
   async diff(_id: string, olds: State, news: State) {
-    const changed = (["create", "delete", "stdin"] as const).filter((k) => (olds[k] ?? "") !== (news[k] ?? ""));
-    if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers" as never);
+    const changed: string[] = (["node", "create", "delete", "check", "stdin"] as const).filter((k) => (olds[k] ?? "") !== (news[k] ?? ""));
+    if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
+    if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
     const o = olds.connection;
     const n = news.connection;
-    if (o.host !== n.host || o.port !== n.port || o.user !== n.user || o.hostKey !== n.hostKey || o.privateKey !== n.privateKey) changed.push("connection" as never);
+    if (o.host !== n.host || o.port !== n.port || o.user !== n.user || o.hostKey !== n.hostKey || o.privateKey !== n.privateKey) changed.push("connection");
+    if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };
   },
   async update(_id: string, _olds: State, news: State) {
     const stdout = await runSsh(news.connection, news.create, news.stdin);
-    return { outs: { ...news, stdout } };
+    return { outs: { ...news, stdout, observed: await observe(news) } };
   },
   async delete(_id: string, props: State) {
     await runSsh(props.connection, props.delete, undefined);
@@ -54,10 +98,11 @@ const provider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class SshStep extends pulumi.dynamic.Resource {
-  // `declare`: a class field would overwrite the output the base constructor sets.
+  // `declare`: a class field would overwrite the outputs the base constructor sets.
   declare public readonly stdout: pulumi.Output<string>;
+  declare public readonly observed: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: SshStepInputs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, stdout: undefined }, opts, "netlab", "SshStep");
+    super(provider, name, { ...args, stdout: undefined, observed: undefined }, opts, "netlab", "SshStep");
   }
 }

@@ -1,6 +1,8 @@
 /** The per-bench operations the CLI runs through the fleet runner, on the real engine. */
 import type { OpOutput } from "./run";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { openStack } from "../engine/workspace";
+import { hostDriftFromEvents, type DriftLine } from "./drift";
 
 /** Number of resources an operation touched (everything but "same"). */
 export function changedCount(changes: Record<string, number> | undefined): number {
@@ -26,9 +28,19 @@ export async function upOp(stack: string, progress: (line: string) => void): Pro
   return { changes: changedCount(r.summary.resourceChanges), detail: describe(r.summary.resourceChanges) };
 }
 
-/** A refresh preview: what differs between the bench and its stack. Changes nothing. */
+export interface PreviewData {
+  /** The engine's plan after a refresh: what `up` would do. */
+  readonly changeSummary: Record<string, number>;
+  /** Differences the host probes found (resources of the hosts and kubeadm stages). */
+  readonly hostDrift: DriftLine[];
+}
+
+/** A refresh preview: what differs between the bench and its stack, hosts included. Changes nothing. */
 export async function previewOp(stack: string, progress: (line: string) => void): Promise<OpOutput> {
   const s = await openStack(stack);
-  const r = await s.preview({ refresh: true, diff: true, onOutput: lineFeed(progress) });
-  return { changes: changedCount(r.changeSummary), detail: describe(r.changeSummary), data: r.changeSummary };
+  const events: EngineEvent[] = [];
+  const r = await s.preview({ refresh: true, onOutput: lineFeed(progress), onEvent: (e) => events.push(e) });
+  const data: PreviewData = { changeSummary: r.changeSummary, hostDrift: hostDriftFromEvents(events) };
+  const host = data.hostDrift.length > 0 ? `; host drift: ${data.hostDrift.length}` : "";
+  return { changes: changedCount(r.changeSummary), detail: `${describe(r.changeSummary)}${host}`, data };
 }

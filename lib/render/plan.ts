@@ -11,6 +11,7 @@ import { readNodeScript, type K8sObject } from "./load";
 import { NETPLAN_FILE, netplanAfterDelete, netplanFor } from "./netplan";
 import { nodeLocalDnsObjects } from "./nodelocaldns";
 import { shellAssignments } from "./shell";
+import { createHash } from "node:crypto";
 
 /** Kernel modules kube-proxy (IPVS), kube-router (bridge netfilter), containerd and trunk ports need. */
 export const KERNEL_MODULES = ["overlay", "br_netfilter", "8021q", "ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"];
@@ -34,10 +35,15 @@ export interface HostStep {
   readonly kind: StepKind;
   /** File name in the render, also the step's name: "10-base-os.sh". */
   readonly file: string;
-  /** The whole script; run as `bash -c <script> netlab create|delete`. */
+  /** The whole script; run as `bash -c <script> <file> create|delete|check`. */
   readonly script: string;
   /** For join-token steps: the worker the token is for. */
   readonly worker?: NodeName;
+  /**
+   * What the script's `check` must print on a host in the expected state ("key" -> "value"). A refresh compares
+   * it with what the host shows: that is host drift.
+   */
+  readonly expect: Readonly<Record<string, string>>;
 }
 
 export interface HostPlan {
@@ -78,53 +84,110 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
   const isController = node.role === "control-plane";
   const kubeadm = (isController ? kubeadmInitDocs(spec) : kubeadmJoinDocs(node)).map((d) => stringify(d)).join("---\n");
   const controller = spec.nodes.find((n) => n.role === "control-plane")!;
-  const step = (kind: StepKind, file: string, vars: Record<string, string>, worker?: NodeName): HostStep => ({
-    kind,
-    file,
-    worker,
-    script: buildScript(spec, node, file, vars),
-  });
-  const kubeadmVars = { NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_YAML: stringify(kubeletConfig(spec)) };
+  /** A step: its script's values, the files it writes (path -> content) and any other expectations. */
+  const step = (kind: StepKind, file: string, vars: Record<string, string>, o: StepExtras = {}): HostStep => {
+    const files = o.files ?? {};
+    return {
+      kind,
+      file,
+      worker: o.worker,
+      script: buildScript(spec, node, file, { ...vars, NETLAB_CHECK_FILES: Object.keys(files).join("\n") }, o.observe ?? false),
+      expect: { ...fileExpectations(files), ...o.expect },
+    };
+  };
+  const kubeletYaml = stringify(kubeletConfig(spec));
+  const kubeadmVars = {
+    NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_YAML: kubeletYaml,
+    NETLAB_EXPECTED_ROUTES: otherNodes(spec, node).map((n) => `${n.podCidr} via ${n.provider.address}`).join("\n"),
+    NETLAB_EXPECTED_IPVS: ipvsTargets(spec).join(" "),
+  };
+  const kubeadmExtras: StepExtras = {
+    files: { [KUBEADM_FILE]: kubeadm, "/etc/kubernetes/kubelet-config.yaml": kubeletYaml },
+    expect: nodeExpectations(spec, node),
+    observe: true,
+  };
+  const modules = KERNEL_MODULES.join("\n");
+  const sysctls = Object.entries(SYSCTLS).map(([k, v]) => `${k} = ${v}`).join("\n");
+  const crictl = stringify({ "runtime-endpoint": CRI_SOCKET, "image-endpoint": CRI_SOCKET, timeout: 10 });
+  const labS1 = toYamlStream(m.labServer.objects);
+  const labC1 = toYamlStream(m.labClients.objects);
   const steps: HostStep[] = [
-    step(StepKind.BaseOs, "10-base-os.sh", {
-      NETLAB_MODULES: KERNEL_MODULES.join("\n"),
-      NETLAB_SYSCTLS: Object.entries(SYSCTLS).map(([k, v]) => `${k} = ${v}`).join("\n"),
+    step(StepKind.BaseOs, "10-base-os.sh", { NETLAB_MODULES: modules, NETLAB_SYSCTLS: sysctls }, {
+      files: { "/etc/modules-load.d/netlab.conf": modules, "/etc/sysctl.d/90-netlab.conf": sysctls },
+      expect: Object.fromEntries(Object.entries(SYSCTLS).map(([k, v]) => [`sysctl:${k}`, v])),
     }),
     step(StepKind.Network, "20-network.sh", {
       NETLAB_NETPLAN_FILE: NETPLAN_FILE,
       NETLAB_NETPLAN_YAML: netplan,
       NETLAB_NETPLAN_KEEP_YAML: stringify(netplanAfterDelete(node)),
       NETLAB_EXPECTED_ADDRESSES: [node.management, node.provider].map((i) => `${i.device}=${i.address}/${i.prefixLength}`).join(" "),
+    }, {
+      files: { [NETPLAN_FILE]: netplan },
+      expect: Object.fromEntries([node.management, node.provider].map((i) => [`address:${i.device}`, `${i.address}/${i.prefixLength}`])),
     }),
     step(StepKind.Runtime, "30-runtime.sh", {
       NETLAB_K8S_VERSION: spec.kubernetesVersion,
       NETLAB_K8S_MINOR: spec.kubernetesVersion.split(".").slice(0, 2).join("."),
-      NETLAB_CRICTL_YAML: stringify({ "runtime-endpoint": CRI_SOCKET, "image-endpoint": CRI_SOCKET, timeout: 10 }),
-    }),
+      NETLAB_CRICTL_YAML: crictl,
+    }, { files: { "/etc/crictl.yaml": crictl } }),
   ];
   if (isController) {
-    steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh", kubeadmVars));
+    steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh", kubeadmVars, kubeadmExtras));
     for (const worker of spec.nodes.filter((n) => n.role === "worker")) {
       steps.push(step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {
         NETLAB_WORKER: worker.name,
         NETLAB_TOKEN_TTL: JOIN_TOKEN_TTL,
         NETLAB_CLUSTER: spec.id,
         NETLAB_API_SERVER: `https://${controller.provider.address}:${API_PORT}`,
-      }, worker.name));
+      }, { worker: worker.name }));
     }
-    steps.push(step(StepKind.LabFiles, "50-lab-files.sh", {
-      NETLAB_LAB_S1: toYamlStream(m.labServer.objects),
-      NETLAB_LAB_C1: toYamlStream(m.labClients.objects),
+    const home = `/home/${spec.labUser}`;
+    steps.push(step(StepKind.LabFiles, "50-lab-files.sh", { NETLAB_LAB_S1: labS1, NETLAB_LAB_C1: labC1 }, {
+      files: { [`${home}/${LAB_FILES.server}`]: labS1, [`${home}/${LAB_FILES.clients}`]: labC1 },
     }));
     steps.push(step(StepKind.Kubeconfig, "60-kubeconfig.sh", {}));
   } else {
-    steps.push(step(StepKind.KubeadmJoin, "40-kubeadm-join.sh", { ...kubeadmVars, NETLAB_DISCOVERY_FILE: DISCOVERY_FILE }));
+    steps.push(step(StepKind.KubeadmJoin, "40-kubeadm-join.sh", { ...kubeadmVars, NETLAB_DISCOVERY_FILE: DISCOVERY_FILE }, kubeadmExtras));
   }
   return { node, netplan, kubeadm, steps };
 }
 
-/** Header (the step's values) + shared helpers + the step's create/delete + the dispatch on $1. */
-function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record<string, string>): string {
+interface StepExtras {
+  readonly files?: Record<string, string>;
+  readonly expect?: Record<string, string>;
+  readonly worker?: NodeName;
+  /** Include the node observations (scripts/node/observe.sh). */
+  readonly observe?: boolean;
+}
+
+/** put_file writes the content and a newline: the hash a check prints for a file in the expected state. */
+function fileExpectations(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([p, content]) => [`file:${p}`, createHash("sha256").update(`${content}\n`).digest("hex")]));
+}
+
+function otherNodes(spec: BenchSpec, node: NodeSpec): NodeSpec[] {
+  return spec.nodes.filter((n) => n.name !== node.name);
+}
+
+/** IPVS virtual servers every node has once kube-proxy runs: the kubernetes Service and kube-dns (TCP). */
+function ipvsTargets(spec: BenchSpec): string[] {
+  return [`${spec.network.kubernetesServiceIp}:443`, `${spec.network.corednsIp}:53`];
+}
+
+/** What the handout expects to see on every node once the cluster runs. */
+function nodeExpectations(spec: BenchSpec, node: NodeSpec): Record<string, string> {
+  return {
+    clusterDNS: spec.network.nodeLocalDnsIp,
+    ...Object.fromEntries(otherNodes(spec, node).map((n) => [`route:${n.podCidr}`, `via ${n.provider.address}`])),
+    "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}`,
+    "link:nodelocaldns": `${spec.network.nodeLocalDnsIp}/32`,
+    ...Object.fromEntries(ipvsTargets(spec).map((t) => [`ipvs:${t}`, "present"])),
+    "kube-proxy-mode": "ipvs",
+  };
+}
+
+/** Header (the step's values) + shared helpers + the step's create/delete/check + the dispatch on $1. */
+function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record<string, string>, observe: boolean): string {
   const header = shellAssignments({
     NETLAB_NODE: node.name,
     NETLAB_STEP: file.replace(/\.sh$/, ""),
@@ -143,8 +206,9 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     "# shellcheck disable=SC2016",
     header,
     readNodeScript("lib.sh"),
+    ...(observe ? [readNodeScript("observe.sh")] : []),
     body,
-    'case "${1:-}" in create | delete) "$1" ;; *) echo "usage: $0 create|delete" >&2; exit 2 ;; esac',
+    'case "${1:-}" in create | delete | check) "$1" ;; *) echo "usage: $0 create|delete|check" >&2; exit 2 ;; esac',
     "",
   ].join("\n");
 }

@@ -76,7 +76,9 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
     case "kwok":
       return [t.bin("kwok"), `--kubeconfig=${kubeconfigPath}`, "--manage-all-nodes=false",
         "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--manage-nodes-with-label-selector=",
-        `--node-ip=${advertise}`, `--cidr=${net.podSubnet}`];
+        `--node-ip=${advertise}`, `--cidr=${net.podSubnet}`,
+        // Renew node leases like kubelets do; without them the node lifecycle controller marks every pod unready.
+        "--node-lease-duration-seconds=40"];
   }
 }
 

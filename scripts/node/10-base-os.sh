@@ -16,6 +16,16 @@ delete() {
   if on_bench; then sed -i -E 's@^# netlab: (.*)$@\1@' /etc/fstab; fi
 }
 
+check() {
+  check_files
+  local line key
+  while IFS= read -r line; do
+    key="${line%%=*}"
+    key="${key// /}"
+    if [ -e "/proc/sys/${key//.//}" ]; then printf 'sysctl:%s=%s\n' "$key" "$(sysctl -n "$key")"; else unobservable "sysctl:$key"; fi
+  done <<<"$NETLAB_SYSCTLS"
+}
+
 # On a bench, sysctl --system loads every file. In the simulation each key is set in the node's own network
 # namespace when this kernel has it (the bridge keys need br_netfilter, which a namespace cannot load).
 apply_sysctls() {

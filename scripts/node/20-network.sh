@@ -11,6 +11,19 @@ delete() {
   apply_netplan
 }
 
+check() {
+  check_files
+  local pair device
+  for pair in $NETLAB_EXPECTED_ADDRESSES; do
+    device="${pair%%=*}"
+    if ip link show "$device" >/dev/null 2>&1; then
+      printf 'address:%s=%s\n' "$device" "$(ip -4 -o addr show dev "$device" scope global | awk '{print $4}' | sort | paste -sd, -)"
+    else
+      unobservable "address:$device"
+    fi
+  done
+}
+
 apply_netplan() {
   if on_bench; then
     netplan generate

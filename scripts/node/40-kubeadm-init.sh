@@ -29,6 +29,11 @@ install_user_kubeconfig() {
   log "kubeconfig installed for $NETLAB_LAB_USER"
 }
 
+check() {
+  check_files
+  observe_node
+}
+
 delete() {
   cluster_cleanup
   remove_file "/home/$NETLAB_LAB_USER/.kube/config"

@@ -29,6 +29,11 @@ validate_join_config() {
   kubeadm config validate --config "$config"
 }
 
+check() {
+  check_files
+  observe_node
+}
+
 delete() {
   cluster_cleanup
   remove_file /etc/kubernetes/kubelet-config.yaml

@@ -1,5 +1,6 @@
 # Shared helpers for every node step. The rendered script is: header (NETLAB_* variables), this file, the step.
-# Each step defines create() and delete(); the command line chooses one ("bash -s -- create").
+# Each step defines create() and delete(), and may redefine check(); the command line chooses one
+# ("bash -c <script> <file> create|delete|check").
 set -euo pipefail
 
 log() { printf '[netlab %s/%s] %s\n' "$NETLAB_NODE" "$NETLAB_STEP" "$*" >&2; }
@@ -53,4 +54,27 @@ cluster_cleanup() {
   else
     log "sim: not activated: iptables chain clean-up"
   fi
+}
+
+# check: prints "key=value" lines of what the step is responsible for on the host, compared with the render's
+# expectations on refresh (host drift). Default: the files the step writes (NETLAB_CHECK_FILES, one per line).
+check() {
+  check_files
+}
+
+check_files() {
+  local path
+  while IFS= read -r path; do
+    [ -n "$path" ] || continue
+    if [ -f "$NETLAB_ROOT$path" ]; then
+      printf 'file:%s=%s\n' "$path" "$(sha256sum <"$NETLAB_ROOT$path" | cut -d' ' -f1)"
+    else
+      printf 'file:%s=missing\n' "$path"
+    fi
+  done <<<"$NETLAB_CHECK_FILES"
+}
+
+# What this kernel or a kubelet-less simulated node cannot show is reported as such, never as drift.
+unobservable() {
+  if on_bench; then printf '%s=missing\n' "$1"; else printf '%s=not-observable\n' "$1"; fi
 }

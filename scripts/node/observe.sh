@@ -1,0 +1,40 @@
+# Node observations the handout relies on, printed by the kubeadm step's check (one per node): the kubelet's
+# clusterDNS, kube-router's routes to the other nodes' pod prefixes and kube-bridge, the nodelocaldns link,
+# kube-proxy's mode and IPVS virtual servers.
+observe_node() {
+  local kubelet="$NETLAB_ROOT/var/lib/kubelet/config.yaml"
+  on_bench || kubelet="$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
+  if [ -f "$kubelet" ]; then
+    printf 'clusterDNS=%s\n' "$(sed -n '/^clusterDNS:/{n;s/^ *- *//p}' "$kubelet")"
+  else
+    printf 'clusterDNS=missing\n'
+  fi
+  local line prefix via
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    prefix="${line%% *}"
+    via="$(ip -4 route show "$prefix" proto 17 | awk '/via/ {print "via " $3; exit}')"
+    printf 'route:%s=%s\n' "$prefix" "${via:-missing}"
+  done <<<"$NETLAB_EXPECTED_ROUTES"
+  local bridge
+  bridge="$(ip -4 -o addr show dev kube-bridge 2>/dev/null | awk '{print $4}' | paste -sd, -)"
+  printf 'kube-bridge=%s\n' "${bridge:-missing}"
+  if ip link show nodelocaldns >/dev/null 2>&1; then
+    printf 'link:nodelocaldns=%s\n' "$(ip -4 -o addr show dev nodelocaldns | awk '{print $4}' | paste -sd, -)"
+  else
+    unobservable link:nodelocaldns
+  fi
+  local target
+  for target in $NETLAB_EXPECTED_IPVS; do
+    if on_bench && command -v ipvsadm >/dev/null 2>&1; then
+      if ipvsadm -Ln -t "$target" >/dev/null 2>&1; then printf 'ipvs:%s=present\n' "$target"; else printf 'ipvs:%s=missing\n' "$target"; fi
+    else
+      unobservable "ipvs:$target"
+    fi
+  done
+  if on_bench; then
+    printf 'kube-proxy-mode=%s\n' "$(curl -fsS --max-time 3 http://127.0.0.1:10249/proxyMode 2>/dev/null || echo unreachable)"
+  else
+    unobservable kube-proxy-mode
+  fi
+}
