@@ -1,0 +1,113 @@
+/**
+ * Gathering the facts the checks and the answer key read: kubectl with the bench's kubeconfig, SSH to its
+ * nodes. What the simulated bench cannot show (it has no containers, kubelet, IPVS or Kube Router) is recorded
+ * as not observable, never probed.
+ */
+import * as path from "node:path";
+import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import type { BenchAccess } from "./access";
+import type { CheckFacts, ExpectedBench } from "./checks";
+import { labPods } from "./checks";
+import { NOT_OBSERVABLE_IN_SIM, failed, observe, unobservable, type Observation } from "./observation";
+import { parsePodLink, type PodLink } from "./parse";
+
+export const WEBSERVER_PORT = 8000;
+/** Where the handout reads the kubelet's clusterDNS. */
+export const KUBELET_CONFIG = "/etc/kubernetes/kubelet-config.yaml";
+
+const SIM = {
+  routes: `${NOT_OBSERVABLE_IN_SIM}: no Kube Router (the sim's proto 17 routes are planted by the simulator)`,
+  exec: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no containers to exec into`,
+  ipvs: `${NOT_OBSERVABLE_IN_SIM}: no kube-proxy, no IPVS`,
+  link: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no network namespace`,
+};
+
+export function expectedBench(a: BenchAccess): ExpectedBench {
+  const rows = a.nodeRows.length > 0 ? a.nodeRows.map((r) => ({ name: r.name, providerIp: r.providerIp })) : a.spec.nodes.map((n) => ({ name: n.name, providerIp: n.provider.address }));
+  const { serviceSubnet, nodeLocalDnsIp, clusterDomain } = a.spec.network;
+  return { nodes: rows, serviceSubnet, nodeLocalDnsIp, clusterDomain, servicePort: WEBSERVER_PORT };
+}
+
+/** ClusterIP of kube-system/kube-dns, "" when there is none. */
+export async function kubeDnsClusterIp(a: BenchAccess): Promise<string> {
+  const svc = await a.kubectl(["-n", "kube-system", "get", "service", "kube-dns", "-o", "json"]).catch(() => "");
+  return svc === "" ? "" : String(JSON.parse(svc).spec?.clusterIP ?? "");
+}
+
+async function perNode<T>(nodes: readonly string[], probe: (node: string) => Promise<Observation<T>>): Promise<Record<string, Observation<T>>> {
+  const values = await Promise.all(nodes.map(probe));
+  return Object.fromEntries(nodes.map((n, i) => [n, values[i]!]));
+}
+
+export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) => void = () => {}): Promise<CheckFacts> {
+  const sim = a.spec.target === "sim";
+  const expected = expectedBench(a);
+  const nodes = expected.nodes.map((n) => n.name);
+  progress("kubectl: nodes, lab pods, services, nodelocaldns ConfigMap");
+  const [cluster, kubeDns, corefile] = await Promise.all([
+    readClusterState(a.kubeconfig),
+    kubeDnsClusterIp(a),
+    observe(async () => {
+      const cm = JSON.parse(await a.kubectl(["-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"]));
+      const text = cm.data?.Corefile;
+      if (typeof text !== "string") throw new Error("ConfigMap kube-system/nodelocaldns has no data.Corefile");
+      return text;
+    }),
+  ]);
+  progress(`ssh: ${KUBELET_CONFIG}${sim ? "" : ", ip route show proto 17, ipvsadm -Ln"} on ${nodes.join(", ")}`);
+  const kubeletConfigs = await perNode(nodes, (node) => observe(() => a.ssh(node, ["cat", path.posix.join(a.nodeRoot(node) || "/", KUBELET_CONFIG)], { root: true })));
+  const routes = await perNode(nodes, (node) => (sim ? Promise.resolve(unobservable<string>(SIM.routes)) : observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"]))));
+  const ipvs = await perNode(nodes, (node) => (sim ? Promise.resolve(unobservable<string>(SIM.ipvs)) : observe(() => a.ssh(node, ["ipvsadm", "-Ln"], { root: true }))));
+
+  const { client1, client2 } = labPods(cluster);
+  const exec = (pod: string | undefined, argv: string[]): Promise<Observation<string>> => {
+    if (sim) return Promise.resolve(unobservable(SIM.exec));
+    if (pod === undefined) return Promise.resolve(failed("pod not found"));
+    return observe(() => a.kubectl(["-n", "default", "exec", pod, "--", ...argv], { timeoutMs: 45_000 }));
+  };
+  if (!sim) progress("kubectl exec: curl from client-2, /etc/resolv.conf of the clients");
+  const [curlFromClient2, resolv1, resolv2] = await Promise.all([
+    exec(client2?.name, ["curl", "-sS", "--max-time", "10", `http://webserver-service-1:${WEBSERVER_PORT}/`]),
+    exec(client1?.name, ["cat", "/etc/resolv.conf"]),
+    exec(client2?.name, ["cat", "/etc/resolv.conf"]),
+  ]);
+  return {
+    expected, cluster, kubeDnsClusterIp: kubeDns, nodeLocalDnsCorefile: corefile, routes, kubeletConfigs,
+    curlFromClient2, resolvConfs: { "client-1": resolv1, "client-2": resolv2 }, ipvs,
+  };
+}
+
+/**
+ * On the pod's node, as root: finds the network namespace whose eth0 holds the pod's IP (lsns + nsenter, as
+ * the handout does), prints that eth0 (`eth0=` line: MAC, peer index) and the host's links (`host=` lines).
+ */
+export const POD_LINK_SCRIPT = `set -u
+ip="$1"
+for pid in $(lsns -t net -n -o PID); do
+  if nsenter -t "$pid" -n ip -o -4 addr show dev eth0 2>/dev/null | grep -qF "inet $ip/"; then
+    printf 'eth0=%s\\n' "$(nsenter -t "$pid" -n ip -o link show dev eth0)"
+    ip -o link show | sed 's/^/host=/'
+    exit 0
+  fi
+done
+echo "no network namespace on this node has $ip on eth0" >&2
+exit 3
+`;
+
+/** MAC, peer index and host-side veth of a pod (real bench only). */
+export async function probePodLink(a: BenchAccess, node: string, podIp: string): Promise<Observation<PodLink>> {
+  if (a.spec.target === "sim") return unobservable(SIM.link);
+  if (node === "" || podIp === "") return failed("pod not scheduled or without an IP");
+  return observe(async () => {
+    const out = await a.ssh(node, ["sh", "-s", "--", podIp], { root: true, stdin: POD_LINK_SCRIPT });
+    const link = parsePodLink(out);
+    if (!link) throw new Error(`${node}: could not read eth0 of the namespace holding ${podIp}`);
+    if (link.veth === "") throw new Error(`${node}: no host interface with index ${link.peerIndex} (eth0@if${link.peerIndex})`);
+    return link;
+  });
+}
+
+/** The cluster state read once (for callers that need it besides the facts). */
+export function clusterState(a: BenchAccess): Promise<ClusterState> {
+  return readClusterState(a.kubeconfig);
+}

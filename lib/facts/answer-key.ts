@@ -1,0 +1,182 @@
+/**
+ * The instructor's answer key for one bench: what the students should write down (nodes and pod prefixes,
+ * each lab pod's IP, MAC, host-side veth and default gateway, the ClusterIPs) and the TTLs their captures
+ * should show. Built as a typed object from gathered facts (pure), printed as Markdown or JSON.
+ */
+import type { BenchAccess } from "../check/access";
+import { labPods } from "../check/checks";
+import { clusterState, kubeDnsClusterIp, probePodLink } from "../check/gather";
+import { describeObservation, type Observation } from "../check/observation";
+import type { PodLink } from "../check/parse";
+import { contains, nthAddress, parseCidr } from "../spec/network";
+import type { ClusterState } from "./cluster-state";
+
+export interface AnswerKeyNode {
+  readonly name: string;
+  readonly role: string;
+  readonly providerIp: string;
+  readonly managementIp: string;
+  /** Pod prefix the cluster gave the node (spec.podCIDR). */
+  readonly podCidr: string;
+  /** kube-bridge's address: the first address of the prefix. */
+  readonly kubeBridgeIp: string;
+}
+
+export interface AnswerKeyPod {
+  readonly role: "webserver-1" | "client-1" | "client-2";
+  readonly name: string;
+  readonly ip: string;
+  readonly node: string;
+  readonly mac: Observation<string>;
+  /** Host-side veth name on the node (the `ifNN` of the pod's `eth0@ifNN`). */
+  readonly veth: Observation<{ name: string; index: number }>;
+  /** Default gateway inside the pod: the first address of its node's pod prefix (kube-bridge). */
+  readonly defaultGateway: string;
+  /** Anything odd about this pod's address (e.g. it is not in its node's prefix). */
+  readonly notes: string[];
+}
+
+export interface ExpectedTtl {
+  readonly case: string;
+  readonly from: string;
+  readonly to: string;
+  /** TTL of the packets as the receiving pod sees them (request at the server, reply at the client). */
+  readonly ttl: number;
+  readonly why: string;
+}
+
+export interface AnswerKey {
+  readonly benchId: string;
+  readonly stack: string;
+  readonly target: string;
+  readonly nodes: AnswerKeyNode[];
+  readonly pods: AnswerKeyPod[];
+  readonly clusterIps: { readonly webserverService1: string; readonly kubeDns: string };
+  readonly ttls: ExpectedTtl[];
+}
+
+export interface AnswerKeyInput {
+  readonly benchId: string;
+  readonly stack: string;
+  readonly target: string;
+  readonly nodeRows: readonly { name: string; role: string; providerIp: string; managementIp: string; podCidr: string }[];
+  readonly cluster: ClusterState;
+  readonly kubeDnsClusterIp: string;
+  /** MAC and veth of each lab pod, keyed by pod name. */
+  readonly links: Readonly<Record<string, Observation<PodLink>>>;
+}
+
+const gatewayOf = (cidr: string): string => (parseCidr(cidr) ? nthAddress(cidr, 1) : "");
+
+/** Builds the key from gathered facts (pure). */
+export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
+  const clusterNodes = new Map(input.cluster.nodes.map((n) => [n.name, n]));
+  const nodes: AnswerKeyNode[] = input.nodeRows.map((r) => {
+    const podCidr = clusterNodes.get(r.name)?.podCidr || "";
+    return { name: r.name, role: r.role, providerIp: r.providerIp, managementIp: r.managementIp, podCidr, kubeBridgeIp: gatewayOf(podCidr) };
+  });
+  const { webservers, client1, client2 } = labPods(input.cluster);
+  const roles: [AnswerKeyPod["role"], { name: string; node: string; ip: string } | undefined][] = [
+    ["webserver-1", webservers[0]], ["client-1", client1], ["client-2", client2],
+  ];
+  const pods = roles.map(([role, p]): AnswerKeyPod => {
+    const name = p?.name ?? "";
+    const node = nodes.find((n) => n.name === p?.node);
+    const prefix = node?.podCidr ?? "";
+    const ip = p?.ip ?? "";
+    const notes: string[] = [];
+    if (!p) notes.push("pod not found");
+    else if (ip === "") notes.push("pod has no IP yet");
+    else if (prefix !== "" && parseCidr(prefix)) {
+      if (!contains(prefix, ip)) notes.push(`${ip} is not in ${p.node}'s pod prefix ${prefix}`);
+      else if (ip === nthAddress(prefix, 0)) notes.push(`${ip} is the prefix's network address: impossible on a real bench`);
+      else if (ip === node!.kubeBridgeIp) notes.push(`${ip} is kube-bridge's own address: impossible on a real bench`);
+    }
+    const link: Observation<PodLink> = input.links[name] ?? { error: "not gathered" };
+    const mac: Observation<string> = "value" in link ? { value: link.value.mac } : link;
+    const veth: Observation<{ name: string; index: number }> = "value" in link ? { value: { name: link.value.veth, index: link.value.peerIndex } } : link;
+    return { role, name, ip, node: p?.node ?? "", mac, veth, defaultGateway: node?.kubeBridgeIp ?? "", notes };
+  });
+  const web = pods[0]!.node || "the webserver's node";
+  const c2 = pods[2]!.node || "client-2's node";
+  const ttls: ExpectedTtl[] = [
+    {
+      case: "same node (2.1)", from: "client-1", to: "webserver-1 (pod IP)", ttl: 64,
+      why: `Both pods hang off kube-bridge on ${web}: the frames are bridged (switched), no router decrements the TTL, so the 64 the sender set arrives unchanged.`,
+    },
+    {
+      case: "different nodes (2.2)", from: "client-2", to: "webserver-1 (pod IP)", ttl: 62,
+      why: `Routed twice: ${c2} forwards the packet from its kube-bridge to enp1s0f2 (64 -> 63), ${web} forwards it from enp1s0f2 to its kube-bridge (63 -> 62). On ${web}'s enp1s0f2 the capture shows 63. The reply is decremented the same way.`,
+    },
+    {
+      case: "through the service (2.3, curl)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 62,
+      why: `IPVS on ${c2} rewrites the destination ClusterIP to webserver-1's pod IP (DNAT, no TTL change), then the packet is routed by both nodes like the pod-to-pod case: 62 at webserver-1, and 62 for the replies at client-2 (source rewritten back to the ClusterIP).`,
+    },
+    {
+      case: "ping the service (2.3, ping)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 64,
+      why: `IPVS only balances the Service's TCP port; kube-proxy also puts every ClusterIP on the kube-ipvs0 dummy link of every node, so ${c2} itself answers the echo request (TTL 64, not forwarded) and webserver-1's capture sees no ICMP at all.`,
+    },
+  ];
+  return {
+    benchId: input.benchId, stack: input.stack, target: input.target, nodes, pods,
+    clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp }, ttls,
+  };
+}
+
+/** Gathers the facts from a bench (kubectl, and SSH + nsenter for the MACs and veths on a real bench). */
+export async function gatherAnswerKey(a: BenchAccess, progress: (line: string) => void = () => {}): Promise<AnswerKey> {
+  progress("kubectl: nodes, lab pods, ClusterIPs");
+  const [cluster, kubeDns] = await Promise.all([clusterState(a), kubeDnsClusterIp(a)]);
+  const { webservers, client1, client2 } = labPods(cluster);
+  const pods = [webservers[0], client1, client2].filter((p) => p !== undefined);
+  if (a.spec.target !== "sim") progress("ssh + nsenter: MAC and veth of each lab pod");
+  const links = await Promise.all(pods.map((p) => probePodLink(a, p.node, p.ip)));
+  return buildAnswerKey({
+    benchId: a.spec.id, stack: a.stackName, target: a.spec.target, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns,
+    links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])),
+  });
+}
+
+const cell = (s: string) => (s === "" ? "-" : s.replaceAll("|", "\\|"));
+const mdTable = (header: string[], rows: string[][]) =>
+  [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
+
+export function toMarkdown(k: AnswerKey): string {
+  const pods = k.pods;
+  const notes = pods.flatMap((p) => p.notes.map((n) => `- ${p.name || p.role}: ${n}`));
+  return [
+    `# Answer key: ${k.benchId} (stack ${k.stack}, target ${k.target})`,
+    "",
+    "## Nodes",
+    "",
+    "Kube Router gives each node one pod prefix; kube-bridge holds its first address, the pods' default gateway.",
+    "",
+    mdTable(["node", "role", "provider (enp1s0f2)", "management (enp1s0f0)", "pod prefix", "kube-bridge"],
+      k.nodes.map((n) => [n.name, n.role, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])),
+    "",
+    "## Lab pods",
+    "",
+    "MAC is the pod's `eth0`; the veth is the host-side end on the pod's node (the `NN` of `eth0@ifNN` is its index).",
+    "",
+    mdTable(["pod", "name", "node", "IP", "MAC", "host veth", "default gateway"],
+      pods.map((p) => [p.role, p.name, p.node, p.ip, describeObservation(p.mac), describeObservation(p.veth, (v) => `${v.name} (if${v.index})`), p.defaultGateway])),
+    ...(notes.length > 0 ? ["", "Notes:", "", ...notes] : []),
+    "",
+    "## ClusterIPs",
+    "",
+    mdTable(["service", "ClusterIP"], [["default/webserver-service-1", k.clusterIps.webserverService1], ["kube-system/kube-dns (CoreDNS)", k.clusterIps.kubeDns]]),
+    "",
+    "## Expected TTLs (pings and curl of the handout)",
+    "",
+    "Linux sends with TTL 64; only routers (a node forwarding between kube-bridge and enp1s0f2) decrement it.",
+    "",
+    mdTable(["case", "from", "to", "TTL at receiver"], k.ttls.map((t) => [t.case, t.from, t.to, String(t.ttl)])),
+    "",
+    ...k.ttls.map((t) => `- **${t.case}**: ${t.why}`),
+    "",
+  ].join("\n");
+}
+
+export function toJson(k: AnswerKey): string {
+  return `${JSON.stringify(k, null, 2)}\n`;
+}

@@ -1,0 +1,446 @@
+/**
+ * `netlab reset`: brings a bench back to the state the handout expects between two groups of students.
+ *
+ * Always first the archive: the students' files (lab user's home on the controller) and the YAML of the
+ * objects they made, in a timestamped tar.gz on the controller under /var/backups/netlab/ (under the node's
+ * root in simulation) and a verified copy on the instructor's machine under .netlab/archives/<benchId>/.
+ * Nothing is deleted unless the local copy lists every planned entry and matches the remote checksum.
+ *
+ * Then, at every level, the student-made objects are deleted and the student files removed; after that
+ * - workloads: the lab pods are deleted and recreated (`up --refresh`; the ReplicaSet recreates webserver-1's),
+ *   and their ARP caches flushed (real bench only);
+ * - cluster: the kubeadm and cluster stages are destroyed, each node is checked clean, and the bench brought up;
+ * - hosts: everything is destroyed, each node checked clean, and the bench brought up.
+ * A dry run lists and plans, and changes nothing (not even the local archive directory).
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { NETLAB_DIR, openStack } from "../engine/workspace";
+import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import { runSsh, type SshConnection } from "../remote/ssh";
+import { labClientObjects, labServerObjects } from "../render/lab";
+import { shellJoin } from "../render/shell";
+import { parseBenchSpec } from "../spec/parse";
+import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import type { BenchSpec, NodeSpec } from "../spec/types";
+import {
+  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
+  type ListedObject, type ObjectRef, type ResetPlan,
+} from "./plan";
+
+export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
+
+export const NOT_OBSERVABLE = "not observable in simulation";
+
+export interface ResetOptions {
+  /** @default "workloads" */
+  readonly level?: ResetLevel;
+  /** List and plan only: nothing on the bench or the instructor's machine changes. */
+  readonly dryRun?: boolean;
+  /** Called with one line per step (and the engine's latest output line). */
+  readonly progress?: (line: string) => void;
+  /** How long to wait for the lab pods to run again. @default 300 s */
+  readonly podTimeoutMs?: number;
+}
+
+export type StepOutcome = "done" | "planned" | "skipped" | typeof NOT_OBSERVABLE;
+
+export interface StepNote {
+  readonly step: string;
+  readonly outcome: StepOutcome;
+  readonly detail: string;
+}
+
+export interface CleanCheck {
+  readonly node: string;
+  /** e.g. "file:/etc/cni/net.d/10-kuberouter.conflist", "link:kube-bridge", "routes:proto-17", "ipvs:virtual-servers". */
+  readonly what: string;
+  readonly result: "clean" | "dirty" | typeof NOT_OBSERVABLE;
+  /** What the probe found. */
+  readonly found: string;
+}
+
+export interface ArchiveInfo {
+  /** On the controller (its real path; in simulation the path under the sim root). */
+  readonly remote: string;
+  /** On the instructor's machine. */
+  readonly local: string;
+  /** Entries of the archive (tar -tzf of the local copy), or the planned ones in a dry run. */
+  readonly entries: string[];
+  /** sha256 of the archive (empty in a dry run). */
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface ResetResult {
+  readonly stack: string;
+  readonly benchId: string;
+  readonly target: "bench" | "sim";
+  readonly level: ResetLevel;
+  readonly dryRun: boolean;
+  readonly plan: ResetPlan;
+  readonly archive: ArchiveInfo;
+  readonly deletedObjects: ObjectRef[];
+  readonly removedFiles: string[];
+  /** Lab pods deleted and recreated (workloads level). */
+  readonly recreatedPods: ObjectRef[];
+  /** Node-clean checks after a destroy (cluster and hosts levels). */
+  readonly cleanChecks: CleanCheck[];
+  /** Engine change summaries of the destroy and the up, when they ran. */
+  readonly engine: { readonly destroy?: Record<string, number>; readonly up?: Record<string, number> };
+  readonly notes: StepNote[];
+}
+
+/** Everything needed to reach one bench: its spec (as the program derives it), key, kubeconfig. */
+export interface BenchAccess {
+  readonly spec: BenchSpec;
+  readonly privateKey: string;
+  readonly kubeconfig: string;
+}
+
+/** The bench's spec from its stack config (same derivation as index.ts), the decrypted key, the kubeconfig output. */
+export async function benchAccess(stack: Stack): Promise<BenchAccess> {
+  const config = await stack.getAllConfig();
+  const raw: Record<string, unknown> = {};
+  for (const k of KNOWN_KEYS) {
+    const v = config[`netlab:${k}`];
+    if (v === undefined || k === "sshPrivateKey") continue;
+    try {
+      raw[k] = JSON.parse(v.value);
+    } catch {
+      raw[k] = v.value;
+    }
+  }
+  const privateKey = config["netlab:sshPrivateKey"]?.value;
+  if (!privateKey) throw new Error(`${stack.name}: netlab:sshPrivateKey is not set; reset reaches the nodes over SSH`);
+  raw.sshPrivateKey = "(secret)";
+  const spec = parseBenchSpec(raw as RawBenchConfig);
+  const outputs = await stack.outputs();
+  const kubeconfig = outputs.kubeconfig?.value as string | undefined;
+  if (!kubeconfig) throw new Error(`${stack.name}: the stack has no kubeconfig output; the bench has not been brought up (run \`netlab up\` first)`);
+  return { spec, privateKey, kubeconfig };
+}
+
+/** Where a node's files live: "" on a real bench, "<simRoot>/<node>" in simulation. */
+export function nodeRoot(spec: BenchSpec, node: NodeSpec): string {
+  return spec.target === "sim" ? `${spec.simRoot}/${node.name}` : "";
+}
+
+function connection(a: BenchAccess, node: NodeSpec): SshConnection {
+  return { node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey: a.privateKey, hostKey: node.ssh.hostKey };
+}
+
+/** Runs a bash script as root on a node (sudo unless the provisioner logs in as root); resolves stdout. */
+function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string): Promise<string> {
+  const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
+  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin);
+}
+
+function controllerOf(spec: BenchSpec): NodeSpec {
+  return spec.nodes.find((n) => n.role === "control-plane")!;
+}
+
+/** Runs kubectl against the bench with its own kubeconfig (in a private temporary file). */
+async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
+  const file = path.join(dir, "config");
+  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`kubectl ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
+        else resolve(String(stdout));
+      });
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function localRun(cmd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+/** UTC time stamp for file names, e.g. 20250301T141502Z. */
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+}
+
+/** The local copy's path: .netlab/archives/<benchId>/<timestamp>.tar.gz. */
+export function localArchivePath(benchId: string, stamp: string): string {
+  return path.join(NETLAB_DIR, "archives", benchId, `${stamp}.tar.gz`);
+}
+
+/** The controller's archive directory as the node sees it (the sim root prefixed in simulation). */
+export function remoteArchiveDir(spec: BenchSpec): string {
+  return `${nodeRoot(spec, controllerOf(spec))}/var/backups/netlab`;
+}
+
+function labHome(spec: BenchSpec): string {
+  return `${nodeRoot(spec, controllerOf(spec))}/home/${spec.labUser}`;
+}
+
+const LIST_HOME = `[ -d "$1" ] || exit 0
+find "$1" -mindepth 1 -maxdepth 1 -printf '%y %P\\0'`;
+
+const LIST_SKEL = `[ -d "$1" ] || exit 0
+find "$1" -mindepth 1 -maxdepth 1 -printf '%P\\0'`;
+
+/**
+ * Builds the archive on the controller. Standard input: one "relative-path<TAB>base64" line per generated file
+ * (object YAML, reset-plan.json); arguments: home, destination directory, archive name, then the home entries.
+ * Prints "<path> <sha256> <bytes>".
+ */
+const MAKE_ARCHIVE = `home=$1 dest=$2 name=$3
+shift 3
+mkdir -p "$dest"
+chmod 0700 "$dest"
+[ ! -e "$dest/$name" ] || { echo "$dest/$name already exists" >&2; exit 1; }
+stage="$(mktemp -d "$dest/.reset-XXXXXX")"
+trap 'rm -rf "$stage"' EXIT
+while IFS=$'\\t' read -r rel b64; do
+  [ -n "$rel" ] || continue
+  mkdir -p "$stage/$(dirname "$rel")"
+  printf '%s' "$b64" | base64 -d >"$stage/$rel"
+done
+if [ "$#" -gt 0 ]; then
+  mkdir -p "$stage/home"
+  (cd "$home" && cp -a --parents -- "$@" "$stage/home/")
+fi
+tar -czf "$dest/$name.tmp" -C "$stage" .
+chmod 0600 "$dest/$name.tmp"
+mv -f "$dest/$name.tmp" "$dest/$name"
+printf '%s %s %s\\n' "$dest/$name" "$(sha256sum <"$dest/$name" | cut -d' ' -f1)" "$(stat -c %s "$dest/$name")"`;
+
+const REMOVE_HOME_ENTRIES = `home=$1
+shift
+cd "$home"
+for entry in "$@"; do
+  case "$entry" in ''|.|..|*/*) echo "refusing to remove $entry" >&2; exit 1 ;; esac
+  rm -rf -- "$entry"
+done`;
+
+/** Prints key=value lines of what a rebuilt node must not have. */
+const CLEAN_CHECK = `root=$1 target=$2
+for f in /etc/cni/net.d/10-kuberouter.conflist /var/lib/kube-router; do
+  if [ -e "$root$f" ]; then echo "file:$f=present"; else echo "file:$f=absent"; fi
+done
+if [ "$target" != bench ]; then exit 0; fi
+for l in kube-bridge kube-ipvs0 nodelocaldns; do
+  if ip link show "$l" >/dev/null 2>&1; then echo "link:$l=present"; else echo "link:$l=absent"; fi
+done
+echo "routes:proto-17=$(ip -4 route show proto 17 | wc -l)"
+if command -v ipvsadm >/dev/null 2>&1; then
+  echo "ipvs:virtual-servers=$(ipvsadm -Ln | grep -cE '^(TCP|UDP|SCTP|FWM) ' || true)"
+else
+  echo "ipvs:virtual-servers=no-ipvsadm"
+fi`;
+
+/** Flushes the neighbour table inside each named pod's network namespace (containerd via crictl). */
+const FLUSH_ARP = `for pod in "$@"; do
+  id="$(crictl pods --namespace default --name "^$pod\\$" --state ready -q | head -n1)"
+  if [ -z "$id" ]; then echo "$pod=no-sandbox"; continue; fi
+  pid="$(crictl inspectp -o go-template --template '{{.info.pid}}' "$id")"
+  nsenter -t "$pid" -n ip neigh flush all
+  echo "$pod=flushed"
+done`;
+
+function parseKeyValues(text: string): [string, string][] {
+  return text.split("\n").map((l) => l.trim()).filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]);
+}
+
+/** Reads a node's clean-check output into results. */
+export function cleanCheckResults(node: string, text: string, target: "bench" | "sim"): CleanCheck[] {
+  const checks: CleanCheck[] = parseKeyValues(text).map(([what, found]) => {
+    let clean: boolean;
+    if (what.startsWith("file:") || what.startsWith("link:")) clean = found === "absent";
+    else if (what === "ipvs:virtual-servers") clean = found === "0" || found === "no-ipvsadm";
+    else clean = found === "0";
+    return { node, what, found, result: clean ? "clean" : "dirty" };
+  });
+  if (target === "sim") {
+    for (const what of ["link:kube-bridge", "link:kube-ipvs0", "link:nodelocaldns", "routes:proto-17", "ipvs:virtual-servers"]) {
+      checks.push({ node, what, found: "-", result: NOT_OBSERVABLE });
+    }
+  }
+  return checks;
+}
+
+/** The archive's generated files: each object's YAML and the plan itself. */
+function generatedFiles(plan: ResetPlan, objects: readonly ListedObject[], meta: Record<string, unknown>): [string, string][] {
+  const files: [string, string][] = [];
+  for (const entry of plan.archive) {
+    if (!("object" in entry.source)) continue;
+    const ref = entry.source.object;
+    const obj = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
+    if (obj) files.push([entry.path, stringify(obj)]);
+  }
+  files.push(["reset-plan.json", `${JSON.stringify({ ...meta, plan }, null, 2)}\n`]);
+  for (const [rel] of files) {
+    if (rel.startsWith("/") || rel.split("/").includes("..") || /[\t\n]/.test(rel)) throw new Error(`bad archive path ${JSON.stringify(rel)}`);
+  }
+  return files;
+}
+
+function engineLines(progress: (line: string) => void): (out: string) => void {
+  return (out) => {
+    const line = out.split("\n").map((l) => l.trim()).filter(Boolean).pop();
+    if (line) progress(`engine: ${line}`);
+  };
+}
+
+/** URNs of the kubeadm and cluster stages: Kubernetes objects, the kubeadm component and its steps. */
+export function clusterStageUrns(resources: readonly { urn: string; type: string }[]): string[] {
+  return resources
+    .filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("netlab:cluster") || (r.urn.split("::").pop() ?? "").includes("-kubeadm-"))
+    .map((r) => r.urn);
+}
+
+async function waitForLab(kubeconfig: string, timeoutMs: number): Promise<ClusterState> {
+  const start = Date.now();
+  let last = "no answer";
+  for (;;) {
+    try {
+      const s = await readClusterState(kubeconfig);
+      const names = s.pods.map((p) => p.name);
+      const running = s.pods.filter((p) => p.phase === "Running" && p.ip);
+      if (names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-")) && running.length === s.pods.length && s.webserverEndpoints.length > 0) return s;
+      last = s.pods.map((p) => `${p.name} ${p.phase || "?"}`).join(", ") || "no lab pods";
+    } catch (e) {
+      last = (e as Error).message.split("\n")[0]!;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`the lab pods did not run again within ${Math.round(timeoutMs / 1000)} s: ${last}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+/** Resets one bench. See the module comment for what each level does. */
+export async function resetBench(stackName: string, opts: ResetOptions = {}): Promise<ResetResult> {
+  const level = opts.level ?? ResetLevel.Workloads;
+  const dryRun = opts.dryRun ?? false;
+  const progress = opts.progress ?? (() => {});
+  const notes: StepNote[] = [];
+  const note = (step: string, outcome: StepOutcome, detail: string) => {
+    notes.push({ step, outcome, detail });
+    progress(`${step}: ${outcome === "done" ? "" : `${outcome}: `}${detail}`);
+  };
+
+  const stack = await openStack(stackName);
+  const access = await benchAccess(stack);
+  const { spec } = access;
+  const controller = controllerOf(spec);
+  const root = nodeRoot(spec, controller);
+
+  // 1. What is there.
+  progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
+  const listed = JSON.parse(await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "-o", "json"])) as { items: ListedObject[] };
+  const home = parseHomeListing(await runScript(access, controller, "netlab-reset-list", LIST_HOME, [labHome(spec)]));
+  const skeleton = (await runScript(access, controller, "netlab-reset-skel", LIST_SKEL, [`${root}/etc/skel`])).split("\0").filter(Boolean);
+  const labObjects = [...labServerObjects(spec), ...labClientObjects(spec)].map((o) => ({ kind: o.kind, name: o.metadata.name }));
+  const plan = planReset({ level, objects: listed.items, home, labObjects, skeleton });
+  for (const line of describePlan(plan)) progress(`${dryRun ? "would " : ""}${line}`);
+
+  const stamp = timestamp();
+  const remote = `${remoteArchiveDir(spec)}/reset-${stamp}.tar.gz`;
+  const local = localArchivePath(spec.id, stamp);
+  const base = { stack: stackName, benchId: spec.id, target: spec.target, level, dryRun, plan };
+  if (dryRun) {
+    note("archive", "planned", `${plan.archive.length} item(s) into ${remote} and ${path.relative(process.cwd(), local)}`);
+    return {
+      ...base,
+      archive: { remote, local, entries: ["reset-plan.json", ...plan.archive.map((a) => a.path)], sha256: "", bytes: 0 },
+      deletedObjects: [], removedFiles: [], recreatedPods: [], cleanChecks: [], engine: {}, notes,
+    };
+  }
+
+  // 2. The archive, on the controller, then a verified copy here. Nothing is deleted before this succeeds.
+  const generated = generatedFiles(plan, listed.items, { stack: stackName, benchId: spec.id, level, time: new Date().toISOString() });
+  const stdin = generated.map(([rel, text]) => `${rel}\t${Buffer.from(text).toString("base64")}\n`).join("");
+  const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, [labHome(spec), remoteArchiveDir(spec), `reset-${stamp}.tar.gz`, ...plan.removeFiles], stdin)).trim().split(" ");
+  const [remotePath, remoteSha, remoteBytes] = [made[0] ?? "", made[1] ?? "", Number(made[2])];
+  if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
+  note("archive", "done", `${remote} on ${controller.name} (${remoteBytes} bytes)`);
+  const encoded = await runScript(access, controller, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote]);
+  const bytes = Buffer.from(encoded.trim(), "base64");
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  if (sha256 !== remoteSha) throw new Error(`archive copy of ${remote}: sha256 ${sha256} differs from the controller's ${remoteSha}; nothing was deleted`);
+  mkdirSync(path.dirname(local), { recursive: true, mode: 0o700 });
+  writeFileSync(`${local}.tmp`, bytes, { mode: 0o600 });
+  renameSync(`${local}.tmp`, local);
+  const entries = (await localRun("tar", ["-tzf", local])).split("\n").map((e) => e.replace(/^\.\//, "").replace(/\/$/, "")).filter((e) => e !== "" && e !== ".");
+  const missing = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path)].filter((p) => !entries.includes(p));
+  if (missing.length > 0) throw new Error(`archive ${local} lacks ${missing.join(", ")}; nothing was deleted`);
+  note("archive-copy", "done", `${path.relative(process.cwd(), local)} (${bytes.length} bytes, sha256 verified, ${entries.length} entries)`);
+  const archive: ArchiveInfo = { remote, local, entries, sha256, bytes: bytes.length };
+
+  // 3. Student objects and files.
+  const deletedObjects: ObjectRef[] = [];
+  if (plan.deleteObjects.length > 0) {
+    await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"]);
+    deletedObjects.push(...plan.deleteObjects);
+  }
+  note("student-objects", deletedObjects.length > 0 ? "done" : "skipped", deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none");
+  if (plan.removeFiles.length > 0) await runScript(access, controller, "netlab-reset-remove", REMOVE_HOME_ENTRIES, [labHome(spec), ...plan.removeFiles]);
+  note("student-files", plan.removeFiles.length > 0 ? "done" : "skipped", plan.removeFiles.length > 0 ? `removed ${plan.removeFiles.map((f) => `~${spec.labUser}/${f}`).join(", ")}` : "none");
+
+  const engine: { destroy?: Record<string, number>; up?: Record<string, number> } = {};
+  const cleanChecks: CleanCheck[] = [];
+  const recreatedPods: ObjectRef[] = [];
+  const events = engineLines(progress);
+
+  // 4. The level's rebuild.
+  if (level === ResetLevel.Workloads) {
+    if (plan.recreatePods.length > 0) {
+      await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"]);
+      recreatedPods.push(...plan.recreatePods);
+    }
+    note("lab-pods", "done", `deleted ${recreatedPods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
+  } else {
+    const urns = level === ResetLevel.Cluster ? clusterStageUrns(((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[]) : undefined;
+    const destroyed = await stack.destroy({ onOutput: events, ...(urns ? { target: urns, targetDependents: true } : {}) });
+    engine.destroy = destroyed.summary.resourceChanges ?? {};
+    note("destroy", "done", level === ResetLevel.Cluster ? `kubeadm and cluster stages (${urns!.length} targeted resources and their dependents)` : "every stage");
+    for (const node of spec.nodes) {
+      const text = await runScript(access, node, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node), spec.target]);
+      cleanChecks.push(...cleanCheckResults(node.name, text, spec.target));
+    }
+    const dirty = cleanChecks.filter((c) => c.result === "dirty");
+    if (dirty.length > 0) {
+      throw new Error(`after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`);
+    }
+    const unobservable = cleanChecks.filter((c) => c.result === NOT_OBSERVABLE).length;
+    note("clean-check", "done", `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : ""}`);
+  }
+
+  const up = await stack.up({ refresh: true, onOutput: events });
+  engine.up = up.summary.resourceChanges ?? {};
+  note("up", "done", Object.entries(engine.up).filter(([k]) => k !== "same").map(([k, v]) => `${v} ${k}`).join(", ") || "no changes");
+  const kubeconfig = (up.outputs.kubeconfig?.value as string | undefined) ?? access.kubeconfig;
+  const state = await waitForLab(kubeconfig, opts.podTimeoutMs ?? 300_000);
+  note("lab-running", "done", state.pods.map((p) => `${p.name} on ${p.node} ${p.ip}`).join(", "));
+
+  // 5. Fresh neighbour tables in the lab pods (the recreated pods start empty; this covers any reuse of a sandbox).
+  if (spec.target === "sim") {
+    note("arp-flush", NOT_OBSERVABLE, "kwok pods have no network namespace");
+  } else {
+    const done: string[] = [];
+    for (const node of spec.nodes) {
+      const pods = state.pods.filter((p) => p.node === node.name).map((p) => p.name);
+      if (pods.length === 0) continue;
+      for (const [pod, what] of parseKeyValues(await runScript(access, node, "netlab-reset-arp", FLUSH_ARP, pods))) done.push(`${pod} ${what}`);
+    }
+    note("arp-flush", "done", done.join(", ") || "no lab pod found");
+  }
+
+  return { ...base, archive, deletedObjects, removedFiles: [...plan.removeFiles], recreatedPods, cleanChecks, engine, notes };
+}

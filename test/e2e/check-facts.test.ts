@@ -1,0 +1,193 @@
+/**
+ * `netlab check` and `netlab facts` against a simulated bench provisioned by the real engine (room 31 bench 5):
+ * the sim-observable checks pass, the others say not-observable; breaking an observable thing fails the bench
+ * naming the check; the answer key matches what the cluster says.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkOp, makeCheckOp, type CheckData } from "../../cli/check";
+import { factsOp, makeFactsOp } from "../../cli/facts";
+import { CHECK_NAMES } from "../../lib/check/checks";
+import { openStack } from "../../lib/engine/workspace";
+import { readClusterState } from "../../lib/facts/cluster-state";
+import type { AnswerKey } from "../../lib/facts/answer-key";
+import { requireToolchain } from "../../lib/engine/toolchain";
+import { runFleet } from "../../lib/fleet/run";
+import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
+import { nthAddress } from "../../lib/spec/network";
+
+const ROOM = 31;
+const BENCH = 5;
+const MINUTE = 60_000;
+let sim: SimBench;
+let stack: Stack;
+let dir: string;
+let kubeconfigFile: string;
+
+const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8" });
+const kubectlJson = (...args: string[]) => JSON.parse(kubectl(...args, "-o", "json"));
+const noProgress = () => {};
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const labRunning = () =>
+  waitFor("lab pods running", async () => {
+    const s = await readClusterState(sim.controlPlane.kubeconfig);
+    return s.pods.length === 3 && s.pods.every((p) => p.phase === "Running" && p.ip) && s.webserverEndpoints.length === 1 ? s : undefined;
+  });
+
+/** Runs the check op through the fleet runner, as `netlab check` does; returns the outcome and the results. */
+async function check() {
+  let data: CheckData | undefined;
+  const [r] = await runFleet([sim.stackName], makeCheckOp((d) => (data = d)));
+  return { result: r!, data: data! };
+}
+
+/** Replaces a pod by one built from `edit(its JSON)`. */
+async function recreatePod(name: string, edit: (pod: any) => void): Promise<void> {
+  const pod = kubectlJson("-n", "default", "get", "pod", name);
+  for (const k of ["uid", "resourceVersion", "creationTimestamp", "managedFields"]) delete pod.metadata[k];
+  delete pod.status;
+  delete pod.spec.nodeName;
+  edit(pod);
+  const file = path.join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(pod));
+  kubectl("-n", "default", "delete", "pod", name, "--wait=true");
+  kubectl("create", "-f", file);
+}
+
+const pinTo = (node: string) => (pod: any) => {
+  pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values = [node];
+};
+
+beforeAll(async () => {
+  requireToolchain();
+  await simDown(ROOM, BENCH);
+  sim = await simUp(ROOM, BENCH);
+  stack = await openStack(sim.stackName);
+  const up = await stack.up({ onOutput: noProgress });
+  expect(up.summary.result).toBe("succeeded");
+  dir = mkdtempSync(path.join(os.tmpdir(), "e2e-check-"));
+  kubeconfigFile = path.join(dir, "config");
+  writeFileSync(kubeconfigFile, sim.controlPlane.kubeconfig, { mode: 0o600 });
+  await labRunning();
+}, 10 * MINUTE);
+
+afterAll(async () => {
+  if (sim) await simDown(ROOM, BENCH);
+}, 5 * MINUTE);
+
+describe("netlab check on the simulated bench", () => {
+  it("passes: what the sim can show passes, the rest is not-observable", async () => {
+    const lines: string[] = [];
+    const out = await checkOp(sim.stackName, (l) => lines.push(l));
+    const data = out.data as CheckData;
+    expect(data.target).toBe("sim");
+    expect(Object.fromEntries(data.results.map((r) => [r.name, r.status]))).toEqual({
+      "nodes-ready": "pass", "pod-prefix-routes": "not-observable", "client-placement": "pass", "webserver-service-endpoint": "pass",
+      "curl-service-from-client-2": "not-observable", "kubelet-cluster-dns": "pass", "pod-resolv-conf": "not-observable",
+      "nodelocaldns-config": "pass", "ipvs-webserver-service": "not-observable",
+    });
+    expect(data.results.map((r) => r.name)).toEqual([...CHECK_NAMES]);
+    for (const r of data.results.filter((x) => x.status === "not-observable")) expect(r.evidence, r.name).toMatch(/^not observable in simulation/);
+    expect(out.detail).toBe("5 pass, 0 fail, 4 not observable");
+    // The kubelet configs really came over SSH from every node.
+    expect(data.results.find((r) => r.name === "kubelet-cluster-dns")!.evidence).toBe("clusterDNS 169.254.25.10 in kubelet-config.yaml on controller, compute1, compute2, compute3");
+    expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence).toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.10, kube-dns's ClusterIP");
+    expect(lines.some((l) => l.startsWith("ssh:"))).toBe(true);
+  }, 10 * MINUTE);
+
+  it("fails the bench, naming client-placement, when client-2 moves to the webserver's node", async () => {
+    await recreatePod("client-2", pinTo("compute1"));
+    await waitFor("client-2 on compute1", async () => {
+      const p = kubectlJson("-n", "default", "get", "pod", "client-2");
+      return p.spec.nodeName === "compute1" && p.status.phase === "Running" ? true : undefined;
+    });
+    const { result, data } = await check();
+    expect(result.outcome).toBe("failed");
+    expect(result.detail).toMatch(/^1 check failed: client-placement \(client-placement: client-2 on compute1, the webserver's node: must be another node/);
+    expect(data.results.filter((r) => r.status === "fail").map((r) => r.name)).toEqual(["client-placement"]);
+    // Put it back where the handout wants it.
+    await recreatePod("client-2", pinTo("compute2"));
+    await labRunning();
+    expect((await check()).result.outcome).toBe("ok");
+  }, 10 * MINUTE);
+
+  it("fails naming nodelocaldns-config and kubelet-cluster-dns when DNS is pointed elsewhere", async () => {
+    const cm = kubectlJson("-n", "kube-system", "get", "configmap", "nodelocaldns");
+    const original = JSON.stringify(cm);
+    cm.data.Corefile = cm.data.Corefile.replace("forward . 10.233.0.10 {", "forward . 10.233.0.3 {");
+    const edited = path.join(dir, "cm.json");
+    writeFileSync(edited, JSON.stringify(cm));
+    kubectl("replace", "-f", edited);
+    const kubelet = path.join(sim.spec.simRoot, "compute3", "etc", "kubernetes", "kubelet-config.yaml");
+    const kubeletText = readFileSync(kubelet, "utf8");
+    writeFileSync(kubelet, kubeletText.replace("169.254.25.10", "10.233.0.10"));
+    try {
+      const { result, data } = await check();
+      expect(result.outcome).toBe("failed");
+      expect(result.detail).toMatch(/^2 checks failed: kubelet-cluster-dns, nodelocaldns-config \(kubelet-cluster-dns: compute3: clusterDNS \[10\.233\.0\.10\], expected 169\.254\.25\.10 first/);
+      expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence).toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.3], but kube-dns's ClusterIP is 10.233.0.10");
+    } finally {
+      writeFileSync(kubelet, kubeletText);
+      const restore = path.join(dir, "cm-original.json");
+      const back = JSON.parse(original);
+      delete back.metadata.resourceVersion;
+      writeFileSync(restore, JSON.stringify(back));
+      kubectl("replace", "-f", restore);
+    }
+    expect((await check()).result.outcome).toBe("ok");
+  }, 10 * MINUTE);
+});
+
+describe("netlab facts on the simulated bench", () => {
+  it("writes an answer key whose values match the cluster", async () => {
+    const out = await factsOp(sim.stackName, noProgress);
+    const key = out.data as AnswerKey;
+    const nodes = kubectlJson("get", "nodes").items;
+    const pods = kubectlJson("-n", "default", "get", "pods").items;
+    const podCidr = (node: string) => nodes.find((n: any) => n.metadata.name === node).spec.podCIDR as string;
+
+    expect(key.benchId).toBe("room31-bench5");
+    expect(key.nodes.map((n) => [n.name, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])).toEqual(
+      ["controller", "compute1", "compute2", "compute3"].map((name, i) => [name, `10.31.5.${12 + 10 * i}`, `192.168.5.${12 + 10 * i}`, podCidr(name), nthAddress(podCidr(name), 1)]),
+    );
+    for (const p of key.pods) {
+      const live = pods.find((x: any) => x.metadata.name === p.name);
+      expect(live, p.role).toBeDefined();
+      expect([p.ip, p.node], p.name).toEqual([live.status.podIP, live.spec.nodeName]);
+      expect(p.defaultGateway, p.name).toBe(nthAddress(podCidr(p.node), 1));
+      expect(p.mac, p.name).toEqual({ unobservable: "not observable in simulation: kwok pods have no network namespace" });
+      expect(p.veth, p.name).toEqual(p.mac);
+    }
+    expect(key.pods.map((p) => p.role)).toEqual(["webserver-1", "client-1", "client-2"]);
+    expect(key.pods[0]!.name).toMatch(/^webserver-1-/);
+    expect(key.clusterIps).toEqual({
+      webserverService1: kubectlJson("-n", "default", "get", "svc", "webserver-service-1").spec.clusterIP,
+      kubeDns: kubectlJson("-n", "kube-system", "get", "svc", "kube-dns").spec.clusterIP,
+    });
+    expect(key.clusterIps.kubeDns).toBe("10.233.0.10");
+    expect(key.ttls.map((t) => t.ttl)).toEqual([64, 62, 62, 64]);
+
+    const outDir = path.join(dir, "keys");
+    const written = await makeFactsOp(outDir)(sim.stackName, noProgress);
+    expect(written.detail).toContain(path.join(outDir, `${sim.stackName}.md`));
+    const md = readFileSync(path.join(outDir, `${sim.stackName}.md`), "utf8");
+    expect(md).toContain(`| client-1 | client-1 | ${key.pods[1]!.node} | ${key.pods[1]!.ip} |`);
+    expect(md).toContain(`| default/webserver-service-1 | ${key.clusterIps.webserverService1} |`);
+    expect(JSON.parse(readFileSync(path.join(outDir, `${sim.stackName}.json`), "utf8"))).toEqual(JSON.parse(JSON.stringify(key)));
+    expect(existsSync(path.join(outDir, `${sim.stackName}.json`))).toBe(true);
+  }, 10 * MINUTE);
+});
