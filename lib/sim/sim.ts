@@ -2,9 +2,9 @@
  * `netlab sim up` / `netlab sim down`: a whole simulated bench (hosts in network namespaces with real sshd,
  * a real control plane with kwok nodes) and the sim stack that points the program at it.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { openStack, NETLAB_DIR } from "../engine/workspace";
+import { openStack, NETLAB_DIR, STATE_DIR } from "../engine/workspace";
 import { requireToolchain } from "../engine/toolchain";
 import { parseBenchSpec } from "../spec/parse";
 import { stackFile } from "../spec/source";
@@ -79,5 +79,10 @@ export async function simDown(room: number, bench: number, log: (line: string) =
     log(`stack ${stackName}: ${(e as Error).message.split("\n")[0]}`);
   }
   if (existsSync(stackFile(stackName))) rmSync(stackFile(stackName));
+  // The file backend keeps backups of a removed stack's state: they hold its (encrypted) secrets too.
+  const stacksState = path.join(STATE_DIR, ".pulumi", "stacks", "k8s-netlab");
+  for (const f of existsSync(stacksState) ? readdirSync(stacksState) : []) {
+    if (f.startsWith(`${stackName}.json`)) rmSync(path.join(stacksState, f), { force: true });
+  }
   log(`sim room${room}-bench${bench} removed`);
 }
