@@ -8,7 +8,7 @@ import { gatherAnswerKey, toJson, toMarkdown, type AnswerKey } from "../lib/fact
 import type { BenchOp, OpOutput } from "../lib/fleet/run";
 
 export async function readAnswerKey(stackName: string, progress: (line: string) => void = () => {}): Promise<AnswerKey> {
-  const access = await openBenchAccess(await openStack(stackName));
+  const access = await openBenchAccess(await openStack(stackName, false));
   try {
     return await gatherAnswerKey(access, progress);
   } finally {

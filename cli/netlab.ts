@@ -2,6 +2,8 @@
 import { Command } from "commander";
 import { renderCommand } from "./render";
 import { fleetCommand } from "./fleet";
+import { makeCheckOp, printChecks } from "./check";
+import { makeFactsOp } from "./facts";
 import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
 import { BenchConfigError } from "../lib/spec/problems";
@@ -46,6 +48,12 @@ const selection = (cmd: Command) =>
 
 selection(program.command("up").description("pulumi up on each selected bench")).action((o) => fleetCommand("up", upOp, o));
 selection(program.command("preview").description("refresh preview on each selected bench: what drifted; changes nothing")).action((o) => fleetCommand("preview", previewOp, o));
+selection(program.command("check").description("the handout's observations on each selected bench, as named checks with evidence")).action((o) =>
+  fleetCommand("check", makeCheckOp((d) => (o.json ? undefined : printChecks(d.stack, d.results, (t) => process.stdout.write(t)))), o),
+);
+selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
+  .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
+  .action((o) => fleetCommand("facts", makeFactsOp(o.out), o));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenchConfigError) {

@@ -34,9 +34,14 @@ export function engineEnv(): Record<string, string> {
   return { ...pulumiEnv(t), ...passphraseEnv(), PULUMI_BACKEND_URL: `file://${STATE_DIR}` };
 }
 
-/** The bench's stack (created on first use). */
-export async function openStack(stackName: string): Promise<Stack> {
+/**
+ * The bench's stack. `create` (for `up` and the simulator) makes it on first use; every other command only
+ * selects it, so asking about a bench that was never brought up leaves nothing behind.
+ */
+export async function openStack(stackName: string, create = true): Promise<Stack> {
   const t = requireToolchain();
   const pulumiCommand = await PulumiCommand.get({ root: t.pulumiRoot, skipVersionCheck: true });
-  return LocalWorkspace.createOrSelectStack({ stackName, workDir: REPO }, { pulumiCommand, envVars: engineEnv() });
+  const args = { stackName, workDir: REPO };
+  const opts = { pulumiCommand, envVars: engineEnv() };
+  return create ? LocalWorkspace.createOrSelectStack(args, opts) : LocalWorkspace.selectStack(args, opts);
 }

@@ -37,7 +37,7 @@ export interface PreviewData {
 
 /** A refresh preview: what differs between the bench and its stack, hosts included. Changes nothing. */
 export async function previewOp(stack: string, progress: (line: string) => void): Promise<OpOutput> {
-  const s = await openStack(stack);
+  const s = await openStack(stack, false);
   const events: EngineEvent[] = [];
   const r = await s.preview({ refresh: true, onOutput: lineFeed(progress), onEvent: (e) => events.push(e) });
   const data: PreviewData = { changeSummary: r.changeSummary, hostDrift: hostDriftFromEvents(events) };

@@ -63,6 +63,8 @@ export async function runFleet(stacks: readonly string[], op: BenchOp, opts: Fle
         result = {
           stack, outcome: busy ? Outcome.Busy : Outcome.Failed, changes: 0, seconds: seconds(),
           detail: busy ? "another run holds this bench's stack lock; try again when it is done" : lastUseful(message),
+          // An operation may attach what it found before failing (e.g. the failed checks).
+          data: (e as { data?: unknown })?.data,
         };
       }
       results[i] = result;

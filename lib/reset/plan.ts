@@ -19,6 +19,7 @@
  * `workloads` then recreates the lab pods, `cluster` rebuilds the kubeadm and cluster stages, `hosts` rebuilds
  * everything.
  */
+import { BenchConfigError } from "../spec/problems";
 
 export const ResetLevel = { Workloads: "workloads", Cluster: "cluster", Hosts: "hosts" } as const;
 export type ResetLevel = (typeof ResetLevel)[keyof typeof ResetLevel];
@@ -28,7 +29,7 @@ export const RESET_LEVELS: readonly ResetLevel[] = [ResetLevel.Workloads, ResetL
 export function parseResetLevel(text: string | undefined): ResetLevel {
   if (text === undefined) return ResetLevel.Workloads;
   const level = RESET_LEVELS.find((l) => l === text.trim().toLowerCase());
-  if (!level) throw new Error(`--level ${JSON.stringify(text)}: must be one of ${RESET_LEVELS.join(", ")}`);
+  if (!level) throw new BenchConfigError([{ field: "--level", message: `${JSON.stringify(text)} is not a reset level; use one of ${RESET_LEVELS.join(", ")}` }], "reset request");
   return level;
 }
 
@@ -209,8 +210,7 @@ export function classifyObjects(objects: readonly ListedObject[], labObjects: re
       if (!owner || seen.has(owner)) break;
       seen.add(owner);
       const verdict = itself(owner);
-      const via = `owned by ${owner.kind}/${owner.metadata.name}`;
-      if (verdict) return verdict.owner === "student" ? { owner: "student", reason: via, dependent: true } : { owner: verdict.owner, reason: via, dependent: false };
+      if (verdict) return { owner: verdict.owner, reason: `owned by ${owner.kind}/${owner.metadata.name}`, dependent: false };
       current = owner;
     }
     return current === o ? { owner: "student", reason: "student-made", dependent: false } : { owner: "student", reason: `owned by ${current.kind}/${current.metadata.name}`, dependent: true };

@@ -299,11 +299,25 @@ function engineLines(progress: (line: string) => void): (out: string) => void {
   };
 }
 
-/** URNs of the kubeadm and cluster stages: Kubernetes objects, the kubeadm component and its steps. */
+/** URNs of the Kubernetes objects the stack applied (everything through the bench's Kubernetes provider). */
+export function kubernetesObjectUrns(resources: readonly { urn: string; type: string }[]): string[] {
+  return resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.urn);
+}
+
+/**
+ * URNs of the kubeadm and cluster stages: Kubernetes objects, the kubeadm component and its steps. Destroyed
+ * with targetDependents, this also takes the bench's Kubernetes provider and the add-on components.
+ */
 export function clusterStageUrns(resources: readonly { urn: string; type: string }[]): string[] {
   return resources
     .filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("netlab:cluster") || (r.urn.split("::").pop() ?? "").includes("-kubeadm-"))
     .map((r) => r.urn);
+}
+
+function sumChanges(all: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of all) for (const [k, v] of Object.entries(c)) if (k !== "same") out[k] = (out[k] ?? 0) + v;
+  return out;
 }
 
 async function waitForLab(kubeconfig: string, timeoutMs: number): Promise<ClusterState> {
@@ -406,10 +420,22 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
     }
     note("lab-pods", "done", `deleted ${recreatedPods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
   } else {
-    const urns = level === ResetLevel.Cluster ? clusterStageUrns(((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[]) : undefined;
-    const destroyed = await stack.destroy({ onOutput: events, ...(urns ? { target: urns, targetDependents: true } : {}) });
-    engine.destroy = destroyed.summary.resourceChanges ?? {};
-    note("destroy", "done", level === ResetLevel.Cluster ? `kubeadm and cluster stages (${urns!.length} targeted resources and their dependents)` : "every stage");
+    // First the Kubernetes objects alone, while their provider stays: destroying them in the same run as the
+    // kubeadm step the provider's kubeconfig comes from fails with "grpc: the client connection is closing"
+    // (pulumi/pulumi#14650).
+    const resources = ((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[];
+    const objects = kubernetesObjectUrns(resources);
+    const counts: Record<string, number>[] = [];
+    if (objects.length > 0) counts.push((await stack.destroy({ onOutput: events, target: objects, targetDependents: true })).summary.resourceChanges ?? {});
+    if (level === ResetLevel.Cluster) {
+      const urns = clusterStageUrns(((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[]);
+      counts.push((await stack.destroy({ onOutput: events, target: urns, targetDependents: true })).summary.resourceChanges ?? {});
+      note("destroy", "done", `Kubernetes objects (${objects.length}), then the kubeadm stage (${urns.length} targeted resources and their dependents)`);
+    } else {
+      counts.push((await stack.destroy({ onOutput: events })).summary.resourceChanges ?? {});
+      note("destroy", "done", `Kubernetes objects (${objects.length}), then every stage`);
+    }
+    engine.destroy = sumChanges(counts);
     for (const node of spec.nodes) {
       const text = await runScript(access, node, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node), spec.target]);
       cleanChecks.push(...cleanCheckResults(node.name, text, spec.target));

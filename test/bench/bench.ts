@@ -34,9 +34,9 @@ async function main(): Promise<void> {
     const [noopUp] = await timed(() => stack.up(quiet));
     const [refreshPreview] = await timed(() => stack.preview({ refresh: true }));
 
-    // Cluster stage: the Kubernetes objects (and their provider) by URN.
+    // Cluster stage: the Kubernetes objects and the components that hold them, by URN.
     const deployment = (await stack.exportStack()).deployment as { resources: { urn: string; type: string }[] };
-    const k8sUrns = deployment.resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.urn);
+    const k8sUrns = deployment.resources.filter((r) => r.type.startsWith("kubernetes:") || /^netlab:(cni|dns|lab):/.test(r.type)).map((r) => r.urn);
     await stack.destroy({ target: k8sUrns, targetDependents: true, onOutput: () => {} });
     const [pulumiCluster] = await timed(() => stack.up({ target: k8sUrns, onOutput: () => {} }));
     await stack.destroy({ target: k8sUrns, targetDependents: true, onOutput: () => {} });
