@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { labRunning, waitFor } from "../helpers/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readClusterState, type ClusterState } from "../../lib/facts/cluster-state";
 import { contains } from "../../lib/spec/network";
@@ -31,15 +32,6 @@ const changes = (r: UpResult) => r.summary.resourceChanges ?? {};
 const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8" });
 const state = (): Promise<ClusterState> => readClusterState(sim.controlPlane.kubeconfig);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 beforeAll(async () => {
   requireToolchain(); // throws, naming what is missing and how to build it
@@ -62,10 +54,7 @@ describe("pulumi up on the simulated bench", () => {
     expect(changes(result).create).toBeGreaterThan(30);
     expect(result.outputs.kubeconfig?.secret).toBe(true);
 
-    const s = await waitFor("lab pods running", async () => {
-      const st = await state();
-      return st.pods.length === 3 && st.pods.every((p) => p.phase === "Running" && p.ip) && st.webserverEndpoints.length === 1 ? st : undefined;
-    });
+    const s = await labRunning(sim.controlPlane.kubeconfig);
     expect(s.nodes.map((n) => [n.name, n.ready, n.internalIp])).toEqual([
       ["compute1", true, "10.29.3.22"], ["compute2", true, "10.29.3.32"], ["compute3", true, "10.29.3.42"], ["controller", true, "10.29.3.12"],
     ]);

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { labRunning as labRunningOn, waitFor } from "../helpers/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOp, makeCheckOp, type CheckData } from "../../cli/check";
 import { factsOp, makeFactsOp } from "../../cli/facts";
@@ -32,21 +33,8 @@ const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${
 const kubectlJson = (...args: string[]) => JSON.parse(kubectl(...args, "-o", "json"));
 const noProgress = () => {};
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
-const labRunning = () =>
-  waitFor("lab pods running", async () => {
-    const s = await readClusterState(sim.controlPlane.kubeconfig);
-    return s.pods.length === 3 && s.pods.every((p) => p.phase === "Running" && p.ip) && s.webserverEndpoints.length === 1 ? s : undefined;
-  });
+const labRunning = () => labRunningOn(sim.controlPlane.kubeconfig);
 
 /** Runs the check op through the fleet runner, as `netlab check` does; returns the outcome and the results. */
 async function check() {
