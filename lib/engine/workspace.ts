@@ -31,7 +31,13 @@ export function passphraseEnv(): Record<string, string> {
 export function engineEnv(): Record<string, string> {
   const t = requireToolchain();
   mkdirSync(STATE_DIR, { recursive: true });
-  return { ...pulumiEnv(t), ...passphraseEnv(), PULUMI_BACKEND_URL: `file://${STATE_DIR}` };
+  return {
+    ...pulumiEnv(t),
+    ...passphraseEnv(),
+    PULUMI_BACKEND_URL: `file://${STATE_DIR}`,
+    // The program is type-checked by `npm test` (tsc --noEmit); ts-node need not check it again on every run.
+    PULUMI_NODEJS_TRANSPILE_ONLY: process.env.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true",
+  };
 }
 
 /**
