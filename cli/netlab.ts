@@ -4,6 +4,7 @@ import { renderCommand } from "./render";
 import { fleetCommand } from "./fleet";
 import { makeCheckOp, printChecks } from "./check";
 import { makeFactsOp } from "./facts";
+import { resetCommand } from "./reset";
 import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
 import { BenchConfigError } from "../lib/spec/problems";
@@ -51,6 +52,11 @@ selection(program.command("preview").description("refresh preview on each select
 selection(program.command("check").description("the handout's observations on each selected bench, as named checks with evidence")).action((o) =>
   fleetCommand("check", makeCheckOp((d) => (o.json ? undefined : printChecks(d.stack, d.results, (t) => process.stdout.write(t)))), o),
 );
+selection(program.command("reset").description("archive what students left, then reset each selected bench (workloads, cluster or hosts)"))
+  .option("--level <level>", "workloads (default): lab objects and files; cluster: kubeadm reset and rebuild; hosts: also the host configuration", "workloads")
+  .option("--dry-run", "list what would be archived and deleted; change nothing")
+  .option("--yes", "do not ask for confirmation")
+  .action(resetCommand);
 selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
   .action((o) => fleetCommand("facts", makeFactsOp(o.out), o));

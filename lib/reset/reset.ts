@@ -349,7 +349,7 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
     progress(`${step}: ${outcome === "done" ? "" : `${outcome}: `}${detail}`);
   };
 
-  const stack = await openStack(stackName);
+  const stack = await openStack(stackName, false);
   const access = await benchAccess(stack);
   const { spec } = access;
   const controller = controllerOf(spec);

@@ -6,7 +6,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,6 +27,8 @@ let stack: Stack;
 let access: BenchAccess;
 let kubeconfigFile: string;
 let home: string;
+/** Local archive copies this test made (removed afterwards; simDown removes the controller's). */
+const archives: string[] = [];
 
 const quiet = { onOutput: () => {} };
 const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8" });
@@ -77,6 +79,7 @@ beforeAll(async () => {
 }, 10 * MINUTE);
 
 afterAll(async () => {
+  for (const a of archives) rmSync(a, { force: true });
   if (sim) await simDown(ROOM, BENCH);
   expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(new RegExp(`nl${ROOM}x${BENCH}-`));
 }, 5 * MINUTE);
@@ -110,6 +113,7 @@ describe("netlab reset on the simulated bench", () => {
   it("workloads: archives, removes the student's pod and files, recreates the lab pods, converges", async () => {
     const before = (await state()).pods;
     workloads = await resetBench(sim.stackName, { level: "workloads" });
+    archives.push(workloads.archive.local);
 
     // The archive, on the controller and here, lists the planted file and the pod's YAML.
     expect(workloads.archive.remote.startsWith(`${sim.spec.simRoot}/controller/var/backups/netlab/reset-`)).toBe(true);
@@ -149,6 +153,7 @@ describe("netlab reset on the simulated bench", () => {
     const lines: string[] = [];
     const out = await resetOp("cluster")(sim.stackName, progress(lines));
     const r = out.data as ResetResult;
+    archives.push(r.archive.local);
     expect(r.level).toBe("cluster");
     expect(out.detail).toMatch(/^cluster: archived to .*\.netlab\/archives\/room32-bench6\/.*\.tar\.gz; deleted 0 object\(s\), removed 1 file\(s\)$/);
     expect(r.archive.local).not.toBe(workloads.archive.local);
