@@ -29,3 +29,7 @@ delete() {
   remove_file /etc/apt/sources.list.d/kubernetes.list
   remove_file /etc/crictl.yaml
 }
+
+check() {
+  check_files
+}

@@ -23,3 +23,7 @@ delete() {
     kubeadm token delete --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" "$id" || log "token $id already gone"
   fi
 }
+
+check() {
+  check_files
+}

@@ -10,3 +10,7 @@ delete() {
   remove_file "/home/$NETLAB_LAB_USER/k8s-network-lab-s1.yml"
   remove_file "/home/$NETLAB_LAB_USER/k8s-network-lab-c1.yml"
 }
+
+check() {
+  check_files
+}

@@ -6,3 +6,7 @@ create() {
 delete() {
   :
 }
+
+check() {
+  check_files
+}

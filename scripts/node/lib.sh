@@ -1,5 +1,5 @@
 # Shared helpers for every node step. The rendered script is: header (NETLAB_* variables), this file, the step.
-# Each step defines create() and delete(), and may redefine check(); the command line chooses one
+# Each step defines create(), delete() and check(); the command line chooses one
 # ("bash -c <script> <file> create|delete|check").
 set -euo pipefail
 
@@ -56,12 +56,8 @@ cluster_cleanup() {
   fi
 }
 
-# check: prints "key=value" lines of what the step is responsible for on the host, compared with the render's
-# expectations on refresh (host drift). Default: the files the step writes (NETLAB_CHECK_FILES, one per line).
-check() {
-  check_files
-}
-
+# Each step's check() prints "key=value" lines of what the step is responsible for on the host, compared with
+# the render's expectations on refresh (host drift). check_files: the files it writes (NETLAB_CHECK_FILES).
 check_files() {
   local path
   while IFS= read -r path; do
