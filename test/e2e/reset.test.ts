@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/wait";
 import { resetOp } from "../../cli/reset";
 import { openStack } from "../../lib/engine/workspace";
 import { requireToolchain } from "../../lib/engine/toolchain";
@@ -36,15 +37,6 @@ const state = (): Promise<ClusterState> => readClusterState(access.kubeconfig);
 const podExists = (name: string) => kubectl("-n", "default", "get", "pods", "-o", "name").split("\n").includes(`pod/${name}`);
 const progress = (lines: string[]) => (line: string) => lines.push(line);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 const labRunning = async () => {
   const s = await state();
