@@ -17,8 +17,9 @@ program
   .command("render")
   .description("Write what `pulumi up` would push to a bench (manifests, netplan, kubeadm, node scripts); touches nothing")
   .option("--room <n>", "room number (10.ROOM.BENCH.x)")
-  .option("--bench <n>", "bench number (10.ROOM.BENCH.x)")
-  .option("--stack <name>", "use stacks/Pulumi.<name>.yaml")
+  .option("--bench <n>", "bench number, or a list of the room's bench stacks (1-8,11) rendered into DIR/<stack>/")
+  .option("--stack <name>", "use stacks/Pulumi.<name>.yaml (several, comma-separated, into DIR/<stack>/)")
+  .option("--all", "every bench stack under stacks/, into DIR/<stack>/")
   .option("--config <file>", "use this stack config file")
   .requiredOption("--out <dir>", "directory to write into")
   .action(renderCommand);

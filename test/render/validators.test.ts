@@ -118,6 +118,17 @@ describe("netlab render (the command)", () => {
     expect(() => readdirSync(out)).toThrow(/ENOENT/);
   });
 
+  it("renders every selected bench into DIR/<stack>/ and refuses a bench list naming a missing stack", () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "render-all-"));
+    const r = spawnSync(netlab, ["render", "--all", "--out", out], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(path.join(out, "room27-bench4", "hosts", "compute1", "netplan.yaml"), "utf8")).toContain("10.27.4.22/24");
+    const bad = spawnSync(netlab, ["render", "--room", "27", "--bench", "4-5", "--out", path.join(out, "x")], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/"room27-bench5" has no stacks\/Pulumi\.room27-bench5\.yaml/);
+    expect(() => readdirSync(path.join(out, "x"))).toThrow(/ENOENT/);
+  });
+
   it("reads a stack file and refuses an unknown stack", () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "render-stack-"));
     const ok = spawnSync(netlab, ["render", "--stack", "room27-bench4", "--out", out], { encoding: "utf8" });
