@@ -13,21 +13,16 @@ export interface LabWorkloadsArgs {
 export class LabWorkloads extends pulumi.ComponentResource {
   public readonly server: k8s.yaml.ConfigGroup;
   public readonly clients: k8s.yaml.ConfigGroup;
-  /** The Services of s1, created once its workloads are ready. */
-  public readonly services: k8s.yaml.ConfigGroup;
   /** ClusterIP the cluster gave webserver-service-1. */
   public readonly webserverClusterIp: pulumi.Output<string>;
 
   constructor(name: string, args: LabWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("netlab:lab:LabWorkloads", name, {}, opts);
-    // The Service comes after the Deployment is ready, so it has its endpoint at once: awaiting a Service
-    // created alongside its not-yet-ready pods costs the provider a whole polling interval.
-    this.server = applyObjects(`${name}-s1`, args.server.filter((o) => o.kind !== "Service"), this, args.provider);
-    this.services = applyObjects(`${name}-s1-svc`, args.server.filter((o) => o.kind === "Service"), this, args.provider, [this.server]);
+    this.server = applyObjects(`${name}-s1`, args.server, this, args.provider);
     this.clients = applyObjects(`${name}-c1`, args.clients, this, args.provider);
     // ConfigGroup keys its children by "<prefix>-<namespace>/<name>"; the prefix is the group's name.
-    this.webserverClusterIp = this.services
-      .getResourceProperty("v1/Service", `${name}-s1-svc-default`, "webserver-service-1", "spec")
+    this.webserverClusterIp = this.server
+      .getResourceProperty("v1/Service", `${name}-s1-default`, "webserver-service-1", "spec")
       .apply((spec) => spec.clusterIP ?? "");
     this.registerOutputs({ webserverClusterIp: this.webserverClusterIp });
   }
