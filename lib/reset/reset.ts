@@ -33,9 +33,13 @@ import {
   type ListedObject, type ObjectRef, type ResetPlan,
 } from "./plan";
 
-export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
+import { benchAccess, controllerOf, kubectl, labHome, localArchivePath, localRun, nodeRoot, remoteArchiveDir, runScript, timestamp, type BenchAccess } from "./access";
+import { NOT_OBSERVABLE, type CleanCheck, CLEAN_CHECK, FLUSH_ARP, LIST_HOME, LIST_SKEL, MAKE_ARCHIVE, REMOVE_HOME_ENTRIES, cleanCheckResults, generatedFiles, parseKeyValues } from "./scripts";
 
-export const NOT_OBSERVABLE = "not observable in simulation";
+export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
+export { benchAccess, nodeRoot, remoteArchiveDir, localArchivePath, timestamp, type BenchAccess } from "./access";
+export { cleanCheckResults, NOT_OBSERVABLE, type CleanCheck } from "./scripts";
+
 
 export interface ResetOptions {
   /** @default "workloads" */
@@ -56,14 +60,6 @@ export interface StepNote {
   readonly detail: string;
 }
 
-export interface CleanCheck {
-  readonly node: string;
-  /** e.g. "file:/etc/cni/net.d/10-kuberouter.conflist", "link:kube-bridge", "routes:proto-17", "ipvs:virtual-servers". */
-  readonly what: string;
-  readonly result: "clean" | "dirty" | typeof NOT_OBSERVABLE;
-  /** What the probe found. */
-  readonly found: string;
-}
 
 export interface ArchiveInfo {
   /** On the controller (its real path; in simulation the path under the sim root). */
@@ -94,202 +90,6 @@ export interface ResetResult {
   /** Engine change summaries of the destroy and the up, when they ran. */
   readonly engine: { readonly destroy?: Record<string, number>; readonly up?: Record<string, number> };
   readonly notes: StepNote[];
-}
-
-/** Everything needed to reach one bench: its spec (as the program derives it), key, kubeconfig. */
-export interface BenchAccess {
-  readonly spec: BenchSpec;
-  readonly privateKey: string;
-  readonly kubeconfig: string;
-}
-
-/** The bench's spec from its stack config (same derivation as index.ts), the decrypted key, the kubeconfig output. */
-export async function benchAccess(stack: Stack): Promise<BenchAccess> {
-  const config = await stack.getAllConfig();
-  const raw: Record<string, unknown> = {};
-  for (const k of KNOWN_KEYS) {
-    const v = config[`netlab:${k}`];
-    if (v === undefined || k === "sshPrivateKey") continue;
-    try {
-      raw[k] = JSON.parse(v.value);
-    } catch {
-      raw[k] = v.value;
-    }
-  }
-  const privateKey = config["netlab:sshPrivateKey"]?.value;
-  if (!privateKey) throw new Error(`${stack.name}: netlab:sshPrivateKey is not set; reset reaches the nodes over SSH`);
-  raw.sshPrivateKey = "(secret)";
-  const spec = parseBenchSpec(raw as RawBenchConfig);
-  const outputs = await stack.outputs();
-  const kubeconfig = outputs.kubeconfig?.value as string | undefined;
-  if (!kubeconfig) throw new Error(`${stack.name}: the stack has no kubeconfig output; the bench has not been brought up (run \`netlab up\` first)`);
-  return { spec, privateKey, kubeconfig };
-}
-
-/** Where a node's files live: "" on a real bench, "<simRoot>/<node>" in simulation. */
-export function nodeRoot(spec: BenchSpec, node: NodeSpec): string {
-  return spec.target === "sim" ? `${spec.simRoot}/${node.name}` : "";
-}
-
-function connection(a: BenchAccess, node: NodeSpec): SshConnection {
-  return { node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey: a.privateKey, hostKey: node.ssh.hostKey };
-}
-
-/** Runs a bash script as root on a node (sudo unless the provisioner logs in as root); resolves stdout. */
-function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string): Promise<string> {
-  const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
-  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin);
-}
-
-function controllerOf(spec: BenchSpec): NodeSpec {
-  return spec.nodes.find((n) => n.role === "control-plane")!;
-}
-
-/** Runs kubectl against the bench with its own kubeconfig (in a private temporary file). */
-async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
-  const file = path.join(dir, "config");
-  writeFileSync(file, kubeconfig, { mode: 0o600 });
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`kubectl ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
-        else resolve(String(stdout));
-      });
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function localRun(cmd: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
-      else resolve(String(stdout));
-    });
-  });
-}
-
-/** UTC time stamp for file names, e.g. 20250301T141502Z. */
-export function timestamp(d = new Date()): string {
-  return d.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
-}
-
-/** The local copy's path: .netlab/archives/<benchId>/<timestamp>.tar.gz. */
-export function localArchivePath(benchId: string, stamp: string): string {
-  return path.join(NETLAB_DIR, "archives", benchId, `${stamp}.tar.gz`);
-}
-
-/** The controller's archive directory as the node sees it (the sim root prefixed in simulation). */
-export function remoteArchiveDir(spec: BenchSpec): string {
-  return `${nodeRoot(spec, controllerOf(spec))}/var/backups/netlab`;
-}
-
-function labHome(spec: BenchSpec): string {
-  return `${nodeRoot(spec, controllerOf(spec))}/home/${spec.labUser}`;
-}
-
-const LIST_HOME = `[ -d "$1" ] || exit 0
-find "$1" -mindepth 1 -maxdepth 1 -printf '%y %P\\0'`;
-
-const LIST_SKEL = `[ -d "$1" ] || exit 0
-find "$1" -mindepth 1 -maxdepth 1 -printf '%P\\0'`;
-
-/**
- * Builds the archive on the controller. Standard input: one "relative-path<TAB>base64" line per generated file
- * (object YAML, reset-plan.json); arguments: home, destination directory, archive name, then the home entries.
- * Prints "<path> <sha256> <bytes>".
- */
-const MAKE_ARCHIVE = `home=$1 dest=$2 name=$3
-shift 3
-mkdir -p "$dest"
-chmod 0700 "$dest"
-[ ! -e "$dest/$name" ] || { echo "$dest/$name already exists" >&2; exit 1; }
-stage="$(mktemp -d "$dest/.reset-XXXXXX")"
-trap 'rm -rf "$stage"' EXIT
-while IFS=$'\\t' read -r rel b64; do
-  [ -n "$rel" ] || continue
-  mkdir -p "$stage/$(dirname "$rel")"
-  printf '%s' "$b64" | base64 -d >"$stage/$rel"
-done
-if [ "$#" -gt 0 ]; then
-  mkdir -p "$stage/home"
-  (cd "$home" && cp -a --parents -- "$@" "$stage/home/")
-fi
-tar -czf "$dest/$name.tmp" -C "$stage" .
-chmod 0600 "$dest/$name.tmp"
-mv -f "$dest/$name.tmp" "$dest/$name"
-printf '%s %s %s\\n' "$dest/$name" "$(sha256sum <"$dest/$name" | cut -d' ' -f1)" "$(stat -c %s "$dest/$name")"`;
-
-const REMOVE_HOME_ENTRIES = `home=$1
-shift
-cd "$home"
-for entry in "$@"; do
-  case "$entry" in ''|.|..|*/*) echo "refusing to remove $entry" >&2; exit 1 ;; esac
-  rm -rf -- "$entry"
-done`;
-
-/** Prints key=value lines of what a rebuilt node must not have. */
-const CLEAN_CHECK = `root=$1 target=$2
-for f in /etc/cni/net.d/10-kuberouter.conflist /var/lib/kube-router; do
-  if [ -e "$root$f" ]; then echo "file:$f=present"; else echo "file:$f=absent"; fi
-done
-if [ "$target" != bench ]; then exit 0; fi
-for l in kube-bridge kube-ipvs0 nodelocaldns; do
-  if ip link show "$l" >/dev/null 2>&1; then echo "link:$l=present"; else echo "link:$l=absent"; fi
-done
-echo "routes:proto-17=$(ip -4 route show proto 17 | wc -l)"
-if command -v ipvsadm >/dev/null 2>&1; then
-  echo "ipvs:virtual-servers=$(ipvsadm -Ln | grep -cE '^(TCP|UDP|SCTP|FWM) ' || true)"
-else
-  echo "ipvs:virtual-servers=no-ipvsadm"
-fi`;
-
-/** Flushes the neighbour table inside each named pod's network namespace (containerd via crictl). */
-const FLUSH_ARP = `for pod in "$@"; do
-  id="$(crictl pods --namespace default --name "^$pod\\$" --state ready -q | head -n1)"
-  if [ -z "$id" ]; then echo "$pod=no-sandbox"; continue; fi
-  pid="$(crictl inspectp -o go-template --template '{{.info.pid}}' "$id")"
-  nsenter -t "$pid" -n ip neigh flush all
-  echo "$pod=flushed"
-done`;
-
-function parseKeyValues(text: string): [string, string][] {
-  return text.split("\n").map((l) => l.trim()).filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]);
-}
-
-/** Reads a node's clean-check output into results. */
-export function cleanCheckResults(node: string, text: string, target: "bench" | "sim"): CleanCheck[] {
-  const checks: CleanCheck[] = parseKeyValues(text).map(([what, found]) => {
-    let clean: boolean;
-    if (what.startsWith("file:") || what.startsWith("link:")) clean = found === "absent";
-    else if (what === "ipvs:virtual-servers") clean = found === "0" || found === "no-ipvsadm";
-    else clean = found === "0";
-    return { node, what, found, result: clean ? "clean" : "dirty" };
-  });
-  if (target === "sim") {
-    for (const what of ["link:kube-bridge", "link:kube-ipvs0", "link:nodelocaldns", "routes:proto-17", "ipvs:virtual-servers"]) {
-      checks.push({ node, what, found: "-", result: NOT_OBSERVABLE });
-    }
-  }
-  return checks;
-}
-
-/** The archive's generated files: each object's YAML and the plan itself. */
-function generatedFiles(plan: ResetPlan, objects: readonly ListedObject[], meta: Record<string, unknown>): [string, string][] {
-  const files: [string, string][] = [];
-  for (const entry of plan.archive) {
-    if (!("object" in entry.source)) continue;
-    const ref = entry.source.object;
-    const obj = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
-    if (obj) files.push([entry.path, stringify(obj)]);
-  }
-  files.push(["reset-plan.json", `${JSON.stringify({ ...meta, plan }, null, 2)}\n`]);
-  for (const [rel] of files) {
-    if (rel.startsWith("/") || rel.split("/").includes("..") || /[\t\n]/.test(rel)) throw new Error(`bad archive path ${JSON.stringify(rel)}`);
-  }
-  return files;
 }
 
 function engineLines(progress: (line: string) => void): (out: string) => void {

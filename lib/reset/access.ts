@@ -1,0 +1,116 @@
+/** How a reset reaches one bench: its spec, key and kubeconfig; SSH and kubectl runners; archive paths. */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { NETLAB_DIR, openStack } from "../engine/workspace";
+import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import { runSsh, type SshConnection } from "../remote/ssh";
+import { labClientObjects, labServerObjects } from "../render/lab";
+import { shellJoin } from "../render/shell";
+import { parseBenchSpec } from "../spec/parse";
+import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import type { BenchSpec, NodeSpec } from "../spec/types";
+import {
+  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
+  type ListedObject, type ObjectRef, type ResetPlan,
+} from "./plan";
+
+
+/** Everything needed to reach one bench: its spec (as the program derives it), key, kubeconfig. */
+export interface BenchAccess {
+  readonly spec: BenchSpec;
+  readonly privateKey: string;
+  readonly kubeconfig: string;
+}
+
+/** The bench's spec from its stack config (same derivation as index.ts), the decrypted key, the kubeconfig output. */
+export async function benchAccess(stack: Stack): Promise<BenchAccess> {
+  const config = await stack.getAllConfig();
+  const raw: Record<string, unknown> = {};
+  for (const k of KNOWN_KEYS) {
+    const v = config[`netlab:${k}`];
+    if (v === undefined || k === "sshPrivateKey") continue;
+    try {
+      raw[k] = JSON.parse(v.value);
+    } catch {
+      raw[k] = v.value;
+    }
+  }
+  const privateKey = config["netlab:sshPrivateKey"]?.value;
+  if (!privateKey) throw new Error(`${stack.name}: netlab:sshPrivateKey is not set; reset reaches the nodes over SSH`);
+  raw.sshPrivateKey = "(secret)";
+  const spec = parseBenchSpec(raw as RawBenchConfig);
+  const outputs = await stack.outputs();
+  const kubeconfig = outputs.kubeconfig?.value as string | undefined;
+  if (!kubeconfig) throw new Error(`${stack.name}: the stack has no kubeconfig output; the bench has not been brought up (run \`netlab up\` first)`);
+  return { spec, privateKey, kubeconfig };
+}
+
+/** Where a node's files live: "" on a real bench, "<simRoot>/<node>" in simulation. */
+export function nodeRoot(spec: BenchSpec, node: NodeSpec): string {
+  return spec.target === "sim" ? `${spec.simRoot}/${node.name}` : "";
+}
+
+export function connection(a: BenchAccess, node: NodeSpec): SshConnection {
+  return { node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey: a.privateKey, hostKey: node.ssh.hostKey };
+}
+
+/** Runs a bash script as root on a node (sudo unless the provisioner logs in as root); resolves stdout. */
+export function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string): Promise<string> {
+  const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
+  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin);
+}
+
+export function controllerOf(spec: BenchSpec): NodeSpec {
+  return spec.nodes.find((n) => n.role === "control-plane")!;
+}
+
+/** Runs kubectl against the bench with its own kubeconfig (in a private temporary file). */
+export async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
+  const file = path.join(dir, "config");
+  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`kubectl ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
+        else resolve(String(stdout));
+      });
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function localRun(cmd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
+/** UTC time stamp for file names, e.g. 20250301T141502Z. */
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+}
+
+/** The local copy's path: .netlab/archives/<benchId>/<timestamp>.tar.gz. */
+export function localArchivePath(benchId: string, stamp: string): string {
+  return path.join(NETLAB_DIR, "archives", benchId, `${stamp}.tar.gz`);
+}
+
+/** The controller's archive directory as the node sees it (the sim root prefixed in simulation). */
+export function remoteArchiveDir(spec: BenchSpec): string {
+  return `${nodeRoot(spec, controllerOf(spec))}/var/backups/netlab`;
+}
+
+export function labHome(spec: BenchSpec): string {
+  return `${nodeRoot(spec, controllerOf(spec))}/home/${spec.labUser}`;
+}
+
