@@ -15,3 +15,10 @@ if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0
   export PATH
 fi
 unset netlab_node_dir
+# The toolchain's kubectl, kubeadm and control plane, when built: the same versions everywhere netlab runs.
+netlab_kube_env="$(dirname "${BASH_SOURCE[0]}")/../toolchain/kube-env.sh"
+if [ -f "$netlab_kube_env" ]; then
+  # shellcheck source=/dev/null
+  . "$netlab_kube_env"
+fi
+unset netlab_kube_env
