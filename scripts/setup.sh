@@ -34,7 +34,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 if [ "${NETLAB_SKIP_TOOLCHAIN:-}" = 1 ]; then
-  say "NETLAB_SKIP_TOOLCHAIN=1: not building the Go toolchain (tests that need it will say so)"
+  say "NETLAB_SKIP_TOOLCHAIN=1: not building the Go toolchain (the tests that need it fail, naming what to build)"
 else
   bash "$here/toolchain/build.sh"
 fi
