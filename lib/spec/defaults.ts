@@ -21,17 +21,34 @@ export const DEFAULTS = {
   portMode: "access",
   sshPort: 22,
   placement: { webserverNode: "compute1", client2Node: "compute2" },
+  /** The bundle carries everything a bench installs, so a bench needs no internet (lab rooms often have none). */
+  packageSource: "bundle",
 } as const;
 
-/** Pinned images: never an untagged or `latest` reference. */
+/**
+ * Control-plane and readiness limits in seconds at real-hardware speed; `timeouts.scale` multiplies them all.
+ * kubeadm's own defaults (v1beta4 `timeouts`) and the Kubernetes provider's await default.
+ */
+export const BASE_TIMEOUTS = { controlPlane: 240, apiCall: 60, join: 300, workloadReady: 600, hostStep: 900 } as const;
+
+/**
+ * Pinned images: never an untagged or `latest` reference. They are the images `netlab bundle` builds, so the
+ * VM bench runs what a bench runs. Kube Router v2.1.0 is the newest version whose source is served here;
+ * `netlab.local/` images are netlab's own equivalents of upstream images that cannot be built here
+ * (node-cache: CoreDNS plus node-cache's interface and NOTRACK set-up; the clients: netshoot's tools on Debian;
+ * the webserver: Debian's busybox). A bench with `packages.source: online` names registry images instead.
+ */
 export const DEFAULT_IMAGES: ImageSpec = {
-  kubeRouter: "docker.io/cloudnativelabs/kube-router:v2.5.0",
-  nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.25.0",
+  kubeRouter: "docker.io/cloudnativelabs/kube-router:v2.1.0",
+  nodeLocalDns: "netlab.local/node-cache:1.12.1",
   // busybox has sh, ip, ping and httpd: the webserver serves its default page with httpd on port 8000.
-  webserver: "docker.io/library/busybox:1.37.0",
-  // netshoot has sh, ip, ping, curl, tcpdump: everything the handout runs inside the clients.
-  client: "docker.io/nicolaka/netshoot:v0.13",
+  webserver: "netlab.local/lab-webserver:1",
+  // sh, ip, ping, curl, tcpdump, dig: everything the handout runs inside the clients.
+  client: "netlab.local/lab-client:1",
 };
+
+/** Registry of the images only the bundle has. */
+export const BUNDLE_ONLY_REGISTRY = "netlab.local/";
 
 /** Fixed facts of the bench hardware (the handout). */
 export const HARDWARE = {

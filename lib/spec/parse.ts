@@ -2,13 +2,14 @@
  * Turns a bench's raw stack config into the validated BenchSpec, deriving every address once.
  * All problems are collected and thrown together as one BenchConfigError, before anything is registered.
  */
-import { DEFAULT_IMAGES, DEFAULTS, HARDWARE } from "./defaults";
+import { BASE_TIMEOUTS, BUNDLE_ONLY_REGISTRY, DEFAULT_IMAGES, DEFAULTS, HARDWARE } from "./defaults";
 import { contains, nthAddress, overlaps, splitSubnet } from "./network";
 import { Problems, show } from "./problems";
 import { KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
 import {
   NODE_NAMES,
   NodeRole,
+  PackageSource,
   PortMode,
   RemoteExecutor,
   Target,
@@ -18,6 +19,7 @@ import {
   type NetworkSpec,
   type NodeName,
   type NodeSpec,
+  type TimeoutSpec,
 } from "./types";
 
 export interface ParseOptions {
@@ -44,10 +46,19 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const bench = p.integer("bench", raw.bench, 1, 254, "bench number (third octet of 10.ROOM.BENCH.x)");
   const target = p.oneOf("target", raw.target, Object.values(Target), DEFAULTS.target);
   const labUser = p.word("labUser", raw.labUser, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
-  const kubernetesVersion = p.word("kubernetesVersion", raw.kubernetesVersion, DEFAULTS.kubernetesVersion, /^1\.(3[1-9]|[4-9]\d)\.\d+$/);
+  const kubernetesVersion = parseKubernetesVersion(p, raw.kubernetesVersion);
   const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
   const images = parseImages(p, raw.images ?? {});
-  const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), target === Target.Sim ? RemoteExecutor.Ssh : RemoteExecutor.Command);
+  const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), RemoteExecutor.Ssh);
+  const packageSource = p.oneOf("packages.source", raw.packages?.source, Object.values(PackageSource), DEFAULTS.packageSource);
+  if (packageSource === PackageSource.Online) {
+    for (const [key, ref] of Object.entries(images)) {
+      if (ref.startsWith(BUNDLE_ONLY_REGISTRY)) {
+        p.add(`images.${key}`, `${show(ref)} exists only in netlab's bundle; with packages.source "online" name a registry image (set netlab:images.${key}), or use packages.source "bundle"`);
+      }
+    }
+  }
+  const timeouts = parseTimeouts(p, raw.timeouts?.scale);
   const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
 
   const net = raw.network ?? {};
@@ -122,7 +133,26 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   return {
     room: room!, bench: bench!, id: `room${room}-bench${bench}`, target, nodes, network: network!,
     kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot, remoteExecutor,
+    packageSource, timeouts,
   };
+}
+
+/** kubeadm API v1beta4 needs 1.31+; Kubernetes 1.35 deprecates kube-proxy's IPVS mode, which the handout inspects. */
+function parseKubernetesVersion(p: Problems, value: unknown): string {
+  const version = p.word("kubernetesVersion", value, DEFAULTS.kubernetesVersion, /^1\.\d+\.\d+$/);
+  const minor = Number(version.split(".")[1]);
+  if (minor < 31 || minor > 34) {
+    p.add("kubernetesVersion", `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 kube-proxy's IPVS mode (the handout's \`ipvsadm -Ln\`) is deprecated; choose 1.31.x to 1.34.x, e.g. "${DEFAULTS.kubernetesVersion}"`);
+  }
+  return version;
+}
+
+function parseTimeouts(p: Problems, value: unknown): TimeoutSpec {
+  const scale = value === undefined ? 1 : typeof value === "number" && value >= 1 && value <= 100 ? value : undefined;
+  if (scale === undefined) p.add("timeouts.scale", `${show(value)} is not a time-limit multiplier; use a number from 1 (real hardware) to 100, e.g. 10 for emulated VMs`);
+  const s = scale ?? 1;
+  const scaled = Object.fromEntries(Object.entries(BASE_TIMEOUTS).map(([k, v]) => [k, Math.round(v * s)])) as Record<keyof typeof BASE_TIMEOUTS, number>;
+  return { scale: s, ...scaled };
 }
 
 function parseImages(p: Problems, raw: Partial<Record<string, unknown>>): ImageSpec {

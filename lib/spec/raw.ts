@@ -41,6 +41,10 @@ export interface RawBenchConfig {
   simRoot?: unknown;
   /** "command" (@pulumi/command) or "ssh" (netlab's SshStep). */
   remoteExecutor?: unknown;
+  /** Where the host steps install packages, binaries and images from: "online" or "bundle". */
+  packages?: { source?: unknown };
+  /** Multiplier of every control-plane and readiness timeout (10 for emulated VMs). */
+  timeouts?: { scale?: unknown };
 }
 
 /** The config keys a stack may set, so typos are reported instead of ignored. */
@@ -59,4 +63,6 @@ export const KNOWN_KEYS = [
   "placement",
   "simRoot",
   "remoteExecutor",
+  "packages",
+  "timeouts",
 ] as const;

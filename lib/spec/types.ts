@@ -47,6 +47,30 @@ export const RemoteExecutor = {
 } as const;
 export type RemoteExecutor = (typeof RemoteExecutor)[keyof typeof RemoteExecutor];
 
+/** Where a bench's packages, Kubernetes binaries and images come from. */
+export const PackageSource = {
+  /** Debian/Ubuntu mirrors, pkgs.k8s.io and the images' registries: the node needs the internet. */
+  Online: "online",
+  /** The air-gapped bundle built by `netlab bundle`, pushed to each node over SSH. */
+  Bundle: "bundle",
+} as const;
+export type PackageSource = (typeof PackageSource)[keyof typeof PackageSource];
+
+/** Control-plane and readiness time limits, in seconds, already multiplied by `timeouts.scale`. */
+export interface TimeoutSpec {
+  readonly scale: number;
+  /** kubeadm's wait for the control plane and the kubelet to be healthy (kubeadm's default: 4 min). */
+  readonly controlPlane: number;
+  /** kubeadm's API calls (default 1 min). */
+  readonly apiCall: number;
+  /** A worker's discovery and TLS bootstrap (kubeadm's default: 5 min). */
+  readonly join: number;
+  /** How long a DaemonSet, Deployment or Pod may take to become ready (the Kubernetes provider's default: 10 min). */
+  readonly workloadReady: number;
+  /** How long one host step may run over SSH before it fails. */
+  readonly hostStep: number;
+}
+
 export interface InterfaceSpec {
   /** Physical NIC name. */
   readonly nic: string;
@@ -141,4 +165,7 @@ export interface BenchSpec {
   readonly simRoot: string;
   /** @default "command" on a bench, "ssh" on the sim target */
   readonly remoteExecutor: RemoteExecutor;
+  /** @default "online" */
+  readonly packageSource: PackageSource;
+  readonly timeouts: TimeoutSpec;
 }
