@@ -7,6 +7,7 @@ import { makeFactsOp } from "./facts";
 import { resetCommand } from "./reset";
 import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
+import { vmDownCommand, vmStatusCommand, vmUpCommand } from "./vm";
 import { BenchConfigError } from "../lib/spec/problems";
 
 const program = new Command("netlab")
@@ -38,6 +39,15 @@ sim
   .option("--room <n>", "room number", "27")
   .option("--bench <n>", "bench number", "4")
   .action(simDownCommand);
+
+const vm = program.command("vm").description("A bench of four real VMs (QEMU) on this machine, on its own bridges, and its stack vm-room<R>-bench<B>");
+for (const [name, description, action] of [
+  ["up", "Build the base image if needed, boot the four VMs (running ones are kept), pin their host keys, write the stack", vmUpCommand],
+  ["status", "Which VMs run, their addresses and the bench's links", vmStatusCommand],
+  ["down", "Stop the VMs and remove their taps, bridges, overlays, state and stack", vmDownCommand],
+] as const) {
+  vm.command(name).description(description).option("--room <n>", "room number", "27").option("--bench <n>", "bench number", "9").action(action);
+}
 
 const selection = (cmd: Command) =>
   cmd

@@ -1,0 +1,184 @@
+/**
+ * One VM as a QEMU process: the command line (pure), the copy-on-write overlay over the base image, starting it
+ * daemonized, recognising it by pid file, stopping it. Emulated with TCG (this machine's KVM cannot boot stock
+ * kernels), q35, the two NICs as functions 0 and 2 of one virtio-net device behind a PCIe root port, so systemd
+ * names them enp1s0f0 and enp1s0f2 like the lab's machines.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import type { InterfaceSpec, NodeName } from "../spec/types";
+import { probe, run, sleep } from "../sim/exec";
+import { NIC_FUNCTION, type VmNetwork } from "./names";
+
+export const QEMU = "qemu-system-x86_64";
+
+/** vCPUs and memory per node: kubeadm wants 2 CPUs on the control plane. */
+export const VM_SIZE: Readonly<Record<NodeName, { vcpus: number; memoryMiB: number }>> = {
+  controller: { vcpus: 2, memoryMiB: 2560 },
+  compute1: { vcpus: 1, memoryMiB: 2048 },
+  compute2: { vcpus: 1, memoryMiB: 2048 },
+  compute3: { vcpus: 1, memoryMiB: 2048 },
+};
+
+export interface VmNic {
+  readonly network: VmNetwork;
+  readonly tap: string;
+  readonly mac: string;
+}
+
+export interface VmDefinition {
+  /** e.g. "netlab-room27-bench9-controller" */
+  readonly name: string;
+  readonly node: NodeName;
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly kernel: string;
+  readonly initrd: string;
+  readonly overlay: string;
+  readonly kernelCmdline: string;
+  readonly nics: readonly VmNic[];
+  readonly consoleLog: string;
+  readonly pidFile: string;
+  /** File with the provisioner's public key, handed to the guest as fw_cfg opt/netlab/authorized_keys. */
+  readonly authorizedKeys: string;
+}
+
+/**
+ * The kernel command line: root on the virtio disk, serial console, the node's name, and its management address
+ * for systemd-network-generator (ip=, plus vlan= when the management port is a trunk). The provider network is
+ * left to the provisioner.
+ */
+export function kernelCmdline(node: NodeName, management: InterfaceSpec): string {
+  const mask = prefixToNetmask(management.prefixLength);
+  const device = management.device;
+  return [
+    "root=/dev/vda",
+    "rw",
+    "console=ttyS0",
+    `systemd.hostname=${node}`,
+    ...(device !== management.nic ? [`vlan=${device}:${management.nic}`] : []),
+    `ip=${management.address}:::${mask}::${device}:off`,
+  ].join(" ");
+}
+
+export function prefixToNetmask(prefixLength: number): string {
+  if (!Number.isInteger(prefixLength) || prefixLength < 0 || prefixLength > 32) throw new Error(`bad prefix length ${prefixLength}`);
+  const bits = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (bits >>> s) & 0xff).join(".");
+}
+
+/** QEMU splits option values on commas; refuse paths that would be misread instead of escaping them. */
+function optionPath(p: string): string {
+  if (p.includes(",")) throw new Error(`path ${p} contains a comma, which QEMU options cannot take`);
+  return p;
+}
+
+/** The full argument vector of a VM (without the program name). */
+export function qemuArgv(vm: VmDefinition): string[] {
+  const argv = [
+    "-name", vm.name,
+    "-machine", "q35", "-accel", "tcg,thread=multi", "-cpu", "max",
+    "-smp", String(vm.vcpus), "-m", `${vm.memoryMiB}M`,
+    "-nodefaults", "-no-user-config", "-display", "none",
+    "-kernel", optionPath(vm.kernel), "-initrd", optionPath(vm.initrd), "-append", vm.kernelCmdline,
+    "-drive", `file=${optionPath(vm.overlay)},if=virtio,format=qcow2,discard=unmap`,
+    "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng0",
+    "-device", "pcie-root-port,id=nlrp1,bus=pcie.0,chassis=1",
+  ];
+  for (const nic of vm.nics) {
+    const fn = NIC_FUNCTION[nic.network];
+    argv.push("-netdev", `tap,id=${nic.network},ifname=${nic.tap},script=no,downscript=no`);
+    argv.push("-device", `virtio-net-pci,netdev=${nic.network},mac=${nic.mac},bus=nlrp1,addr=00.${fn}${fn === 0 ? ",multifunction=on" : ""}`);
+  }
+  argv.push(
+    "-fw_cfg", `name=opt/netlab/authorized_keys,file=${optionPath(vm.authorizedKeys)}`,
+    "-serial", `file:${optionPath(vm.consoleLog)}`,
+    "-pidfile", vm.pidFile, "-daemonize",
+  );
+  return argv;
+}
+
+/** The pid of the VM's QEMU if it runs (pid file present and the process is QEMU on this overlay). */
+export function runningPid(vm: Pick<VmDefinition, "pidFile" | "overlay">): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(vm.pidFile, "utf8").trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return cmdline.some((a) => a.includes(`file=${vm.overlay},`)) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A qcow2 overlay over the base disk, kept when it already sits on this base (the base itself is never written). */
+export async function ensureOverlay(context: string, overlay: string, baseDisk: string): Promise<void> {
+  if (existsSync(overlay)) {
+    const info = await probe("qemu-img", ["info", "--output=json", "-U", overlay]);
+    const backing = info.ok ? (JSON.parse(info.stdout) as { "backing-filename"?: string })["backing-filename"] : undefined;
+    if (backing === baseDisk) return;
+    rmSync(overlay, { force: true });
+  }
+  await run(`${context}: creating the overlay`, "qemu-img", ["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", baseDisk, overlay]);
+}
+
+/** Starts the VM; resolves once QEMU has daemonized (devices open, the guest booting). */
+export async function startVm(context: string, vm: VmDefinition): Promise<number> {
+  rmSync(vm.pidFile, { force: true });
+  await run(`${context}: starting QEMU`, QEMU, qemuArgv(vm), 60_000);
+  const pid = runningPid(vm);
+  if (pid === undefined) throw new Error(`${context}: QEMU daemonized but ${vm.pidFile} names no running QEMU`);
+  return pid;
+}
+
+/** Ends the VM's QEMU (SIGTERM, then SIGKILL after 10 s). No-op when it does not run. */
+export async function stopVm(vm: Pick<VmDefinition, "pidFile" | "overlay">): Promise<void> {
+  const pid = runningPid(vm);
+  if (pid !== undefined) {
+    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        break;
+      }
+      // A zombie (its parent may not reap it) has an empty command line, so it no longer counts as running.
+      for (let i = 0; i < 100 && runningPid(vm) === pid; i++) await sleep(100);
+      if (runningPid(vm) !== pid) break;
+    }
+  }
+  rmSync(vm.pidFile, { force: true });
+}
+
+/** QEMU processes whose disk lies under `dir`, whatever their pid files say. */
+export function qemusUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (argv[0]?.endsWith(QEMU) && argv.some((a) => a.startsWith(`file=${dir}/`))) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+/** Ends every QEMU under `dir` (SIGKILL after 10 s); returns their pids. */
+export async function killQemusUnder(dir: string): Promise<number[]> {
+  const pids = qemusUnder(dir);
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    for (const pid of qemusUnder(dir)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* gone */
+      }
+    }
+    for (let i = 0; i < 100 && qemusUnder(dir).length > 0; i++) await sleep(100);
+  }
+  return pids;
+}
