@@ -47,3 +47,10 @@ det_tar() {
     --xattrs --xattrs-include='security.capability' \
     --pax-option='exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime' --format=posix .
 }
+
+# words STRING: the whitespace-separated words of STRING (a list from versions.env), one per line.
+words() {
+  local w
+  # shellcheck disable=SC2048 # splitting the list is the point; its words are package names, no globs
+  for w in $*; do printf '%s\n' "$w"; done
+}

@@ -9,6 +9,7 @@ import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
 import { vmDownCommand, vmStatusCommand, vmUpCommand } from "./vm";
 import { BenchConfigError } from "../lib/spec/problems";
+import { bundleCommand } from "../lib/bundle/command";
 
 const program = new Command("netlab")
   .description("Provision, check and reset Kubernetes networking lab benches")
@@ -71,6 +72,12 @@ selection(program.command("reset").description("archive what students left, then
 selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
   .action((o) => fleetCommand("facts", makeFactsOp(o.out), o));
+
+program
+  .command("bundle")
+  .description("Build the air-gapped node bundle (binaries, debs, images) into the cache; prints its directory")
+  .option("--verify", "also import every image into a throw-away containerd and run some of them")
+  .action(bundleCommand);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof BenchConfigError) {
