@@ -48,12 +48,14 @@ export class Bench extends pulumi.ComponentResource {
     this.cluster = new KubeadmCluster(`${name}-kubeadm`, { plan, hosts: this.hosts }, { parent: this });
     // Never the kubeconfig of the machine running Pulumi: only this bench's admin kubeconfig.
     this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [this.cluster] });
-    this.kubeRouter = new KubeRouter(`${name}-kube-router`, { objects: plan.manifests.kubeRouter.objects, provider: this.provider }, { parent: this, dependsOn: [this.cluster] });
+    // Readiness waits (DaemonSets, Deployment, Pods, Services) get the bench's scaled limit, not the provider's 10 minutes.
+    const readyTimeoutSeconds = spec.timeouts.workloadReady;
+    this.kubeRouter = new KubeRouter(`${name}-kube-router`, { objects: plan.manifests.kubeRouter.objects, provider: this.provider, readyTimeoutSeconds }, { parent: this, dependsOn: [this.cluster] });
     this.nodeLocalDns = new NodeLocalDns(`${name}-nodelocaldns`, {
-      objects: plan.manifests.nodeLocalDns.objects, provider: this.provider, localIp: spec.network.nodeLocalDnsIp,
+      objects: plan.manifests.nodeLocalDns.objects, provider: this.provider, localIp: spec.network.nodeLocalDnsIp, readyTimeoutSeconds,
     }, { parent: this, dependsOn: [this.cluster] });
     this.lab = new LabWorkloads(`${name}-lab`, {
-      server: plan.manifests.labServer.objects, clients: plan.manifests.labClients.objects, provider: this.provider,
+      server: plan.manifests.labServer.objects, clients: plan.manifests.labClients.objects, provider: this.provider, readyTimeoutSeconds,
     }, { parent: this, dependsOn: [this.kubeRouter, this.nodeLocalDns] });
 
     this.nodeTable = spec.nodes.map((n) => ({

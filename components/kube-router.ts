@@ -5,9 +5,14 @@ import { applyObjects, type ClusterAddonArgs } from "./k8s-objects";
 export type KubeRouterArgs = ClusterAddonArgs;
 
 export class KubeRouter extends pulumi.ComponentResource {
+  /** The applied objects by objectKey, e.g. "DaemonSet/kube-system/kube-router". */
+  public readonly objects: Readonly<Record<string, pulumi.CustomResource>>;
+
   constructor(name: string, args: KubeRouterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("netlab:cni:KubeRouter", name, {}, opts);
-    applyObjects(`${name}-objects`, args.objects, this, args.provider);
+    this.objects = applyObjects(`${name}-objects`, args.objects, {
+      parent: this, provider: args.provider, readyTimeoutSeconds: args.readyTimeoutSeconds, dependsOn: opts?.dependsOn,
+    });
     this.registerOutputs({});
   }
 }

@@ -22,7 +22,17 @@ export function kubeRouterCniConf(): object {
   };
 }
 
-/** Command-line flags of the kube-router container. */
+/** Where the install-cni init container puts the CNI configuration (KUBE_ROUTER_CNI_CONF_FILE). */
+export const KUBE_ROUTER_CNI_CONF_FILE = "/etc/cni/net.d/10-kuberouter.conflist";
+
+/**
+ * Command-line flags of the kube-router container; every one is a flag of the pinned version (checked against
+ * bundle/kube-router-<version>.flags). kube-router has no pod-CIDR flag: it reads each node's spec.podCIDR
+ * (`--cluster-cidr` was removed in v1.1.0 and makes the binary exit). It does need the service range: its
+ * firewall lets traffic to ClusterIPs through, and its default is 10.96.0.0/12, not this bench's range.
+ * The node's name comes from the NODE_NAME environment variable (the DaemonSet sets it), so no
+ * --hostname-override.
+ */
 export function kubeRouterArgs(spec: BenchSpec): string[] {
   return [
     "--run-router=true",
@@ -31,9 +41,14 @@ export function kubeRouterArgs(spec: BenchSpec): string[] {
     "--nodes-full-mesh=true",
     "--advertise-pod-cidr=true",
     "--bgp-graceful-restart=true",
-    `--cluster-cidr=${spec.network.podSubnet}`,
+    `--service-cluster-ip-range=${spec.network.serviceSubnet}`,
     "--kubeconfig=/var/lib/kube-router/kubeconfig",
   ];
+}
+
+/** The kube-router version of an image reference ("docker.io/cloudnativelabs/kube-router:v2.1.0" -> "v2.1.0"). */
+export function kubeRouterVersion(image: string): string {
+  return /:(v?\d+\.\d+\.\d+)$/.exec(image)?.[1] ?? "";
 }
 
 export function kubeRouterObjects(spec: BenchSpec): K8sObject[] {

@@ -76,22 +76,24 @@ describe("cluster objects", () => {
   it("kube-router: pinned image, routing and firewall on, service proxy off, kube-bridge CNI", () => {
     const ds = objectsOf(plan.manifests.kubeRouter, "DaemonSet", "kube-router");
     const args: string[] = ds.spec.template.spec.containers[0].args;
-    expect(args).toEqual(expect.arrayContaining(["--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--cluster-cidr=10.233.64.0/18"]));
+    expect(args).toEqual(expect.arrayContaining(["--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18"]));
+    expect(args.some((a) => a.startsWith("--cluster-cidr")), "not a kube-router flag since v1.1.0").toBe(false);
     expect(ds.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/cloudnativelabs\/kube-router:v\d+\.\d+\.\d+$/);
     const cni = JSON.parse(objectsOf(plan.manifests.kubeRouter, "ConfigMap", "kube-router-cfg").data["cni-conf.json"]);
     expect(cni.plugins[0]).toMatchObject({ type: "bridge", bridge: "kube-bridge", isDefaultGateway: true, ipam: { type: "host-local" } });
     expect(kubeRouterArgs(plan.spec)).not.toContain("--run-service-proxy=true");
   });
 
-  it("nodelocaldns binds 169.254.25.10 and forwards cluster names to CoreDNS at the 10th service address", () => {
+  it("nodelocaldns binds 169.254.25.10 and forwards cluster names to CoreDNS through the coredns Service (3rd service address)", () => {
     const corefile = nodeLocalDnsCorefile(plan.spec);
     expect(corefile).toContain("bind 169.254.25.10");
-    expect(corefile).toMatch(/cluster\.local:53 \{[\s\S]*?forward \. 10\.233\.0\.10 \{\n\s+force_tcp/);
+    expect(corefile).toMatch(/cluster\.local:53 \{[\s\S]*?forward \. 10\.233\.0\.3 \{\n\s+force_tcp/);
+    expect(objectsOf(plan.manifests.nodeLocalDns, "Service", "coredns").spec.clusterIP).toBe("10.233.0.3");
     expect(corefile).toContain("health 169.254.25.10:9254");
     expect(corefile).toMatch(/\.:53 \{[^}]*forward \. \/etc\/resolv\.conf/);
     const ds = objectsOf(plan.manifests.nodeLocalDns, "DaemonSet", "nodelocaldns");
     expect(ds.spec.template.spec.hostNetwork).toBe(true);
-    expect(ds.spec.template.spec.containers[0].args).toEqual(["-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "kube-dns"]);
+    expect(ds.spec.template.spec.containers[0].args).toEqual(["-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "coredns", "-health-port", "9254"]);
     expect(objectsOf(plan.manifests.nodeLocalDns, "ConfigMap", "nodelocaldns").data.Corefile).toBe(corefile);
   });
 
