@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Bench } from "./components/bench";
+import { locateBundle } from "./lib/bundle/locate";
 import { planBench } from "./lib/render/plan";
 import { parseBenchSpec } from "./lib/spec/parse";
 import { readPulumiConfig } from "./lib/spec/pulumi-config";
@@ -11,7 +12,9 @@ import { readPulumiConfig } from "./lib/spec/pulumi-config";
 const { raw, privateKey } = readPulumiConfig();
 const spec = parseBenchSpec(raw);
 const plan = planBench(spec);
-const bench = new Bench(spec.id, { plan, privateKey: privateKey! });
+// The bundle is found (or its absence reported) before anything is registered.
+const bundle = spec.packageSource === "bundle" && spec.target === "bench" ? locateBundle() : undefined;
+const bench = new Bench(spec.id, { plan, privateKey: privateKey!, bundle });
 
 export const benchId = spec.id;
 export const target = spec.target;

@@ -1,15 +1,17 @@
 /** The hosts stage of one node: base OS, network, container runtime, run in that order over SSH. */
 import * as pulumi from "@pulumi/pulumi";
+import { sha256Sums, type LocatedBundle } from "../lib/bundle/locate";
+import { BundlePush } from "./bundle-push";
 import { StepKind, type HostPlan } from "../lib/render/plan";
-import type { RemoteExecutor } from "../lib/spec/types";
-import { remoteStep, type NodeAccess, type RemoteStep } from "./remote";
+import { remoteStep, sshConnection, type NodeAccess, type RemoteStep } from "./remote";
 
 export interface BenchHostArgs {
   /** The node's rendered plan (its spec, files and scripts). */
   readonly plan: HostPlan;
   /** SSH private key, a secret. */
   readonly privateKey: pulumi.Input<string>;
-  readonly executor: RemoteExecutor;
+  /** Pushed to the node before the first step, when the bench installs from the bundle. */
+  readonly bundle?: LocatedBundle;
 }
 
 const HOST_STEPS: readonly StepKind[] = [StepKind.BaseOs, StepKind.Network, StepKind.Runtime];
@@ -23,14 +25,20 @@ export class BenchHost extends pulumi.ComponentResource {
   constructor(name: string, args: BenchHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("netlab:hosts:BenchHost", name, {}, opts);
     const node = args.plan.node;
-    this.access = { node, privateKey: args.privateKey, executor: args.executor };
-    let previous: RemoteStep | undefined;
+    this.access = { node, privateKey: args.privateKey };
+    let previous: pulumi.Resource | undefined;
+    if (args.bundle) {
+      previous = new BundlePush(`${name}-bundle`, {
+        node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir,
+        digest: args.bundle.digest, sums: sha256Sums(args.bundle.manifest),
+      }, { parent: this, additionalSecretOutputs: ["connection"] });
+    }
     for (const kind of HOST_STEPS) {
       const step = args.plan.steps.find((s) => s.kind === kind);
       if (!step) throw new pulumi.ResourceError(`plan for ${node.name} has no ${kind} step`, this);
       previous = remoteStep(`${name}-${kind}`, { access: this.access, step }, { parent: this, dependsOn: previous ? [previous] : [] });
     }
-    this.ready = previous!;
+    this.ready = previous as RemoteStep;
     this.registerOutputs({});
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { LocatedBundle } from "../lib/bundle/locate";
 import type { BenchPlan } from "../lib/render/plan";
 import type { NodeName } from "../lib/spec/types";
 import { BenchHost } from "./bench-host";
@@ -17,6 +18,8 @@ export interface BenchArgs {
   readonly plan: BenchPlan;
   /** SSH private key for every node, a secret. */
   readonly privateKey: pulumi.Input<string>;
+  /** With `packages.source: bundle`: the bundle pushed to every node before its first step. */
+  readonly bundle?: LocatedBundle;
 }
 
 export interface NodeRow {
@@ -43,7 +46,7 @@ export class Bench extends pulumi.ComponentResource {
     const { plan } = args;
     const spec = plan.spec;
     this.hosts = Object.fromEntries(
-      spec.nodes.map((n) => [n.name, new BenchHost(`${name}-${n.name}`, { plan: plan.hosts[n.name], privateKey: args.privateKey, executor: spec.remoteExecutor }, { parent: this })]),
+      spec.nodes.map((n) => [n.name, new BenchHost(`${name}-${n.name}`, { plan: plan.hosts[n.name], privateKey: args.privateKey, bundle: args.bundle }, { parent: this })]),
     ) as Record<NodeName, BenchHost>;
     this.cluster = new KubeadmCluster(`${name}-kubeadm`, { plan, hosts: this.hosts }, { parent: this });
     // Never the kubeconfig of the machine running Pulumi: only this bench's admin kubeconfig.

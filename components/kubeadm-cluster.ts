@@ -9,7 +9,8 @@ import { API_PORT } from "../lib/render/kubeadm";
 import { StepKind, type BenchPlan, type HostStep } from "../lib/render/plan";
 import type { NodeName } from "../lib/spec/types";
 import type { BenchHost } from "./bench-host";
-import { remoteStep, type RemoteStep } from "./remote";
+import type { JoinStep } from "./join-step";
+import { joinStep, remoteStep, type RemoteStep } from "./remote";
 
 export interface KubeadmClusterArgs {
   readonly plan: BenchPlan;
@@ -21,7 +22,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
   /** Admin kubeconfig the Kubernetes provider uses (secret). */
   public readonly kubeconfig: pulumi.Output<string>;
   /** Every kubeadm step: the cluster exists once all of them do. */
-  public readonly steps: RemoteStep[] = [];
+  public readonly steps: (RemoteStep | JoinStep)[] = [];
 
   constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("netlab:cluster:KubeadmCluster", name, {}, opts);
@@ -38,14 +39,16 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
     const init = onController("init", stepOf(StepKind.KubeadmInit), [hosts[controller.name].ready]);
     this.steps.push(init);
-    let previousJoin: RemoteStep = init;
+    // One after the other: the controller-manager hands out pod prefixes in registration order.
+    let previousJoin: pulumi.Resource = init;
     for (const worker of plan.spec.nodes.filter((n) => n.role === "worker")) {
-      const token = onController(`token-${worker.name}`, stepOf(StepKind.JoinToken, worker.name), [init], true);
-      const joinStep = plan.hosts[worker.name].steps.find((s) => s.kind === StepKind.KubeadmJoin)!;
-      const join = remoteStep(`${name}-join-${worker.name}`, { access: hosts[worker.name].access, step: joinStep, stdin: token.stdout }, {
-        parent: this, dependsOn: [hosts[worker.name].ready, token, previousJoin],
-      });
-      this.steps.push(token, join);
+      const join = joinStep(`${name}-join-${worker.name}`, {
+        worker: hosts[worker.name].access,
+        controller: hosts[controller.name].access,
+        join: plan.hosts[worker.name].steps.find((s) => s.kind === StepKind.KubeadmJoin)!,
+        token: stepOf(StepKind.JoinToken, worker.name),
+      }, { parent: this, dependsOn: [hosts[worker.name].ready, previousJoin] });
+      this.steps.push(join);
       previousJoin = join;
     }
     this.steps.push(onController("lab-files", stepOf(StepKind.LabFiles), [init]));

@@ -1,16 +1,15 @@
 /**
- * One remote step on a bench node: its rendered script's create and delete run over SSH, with the host key
- * pinned and the private key kept secret. Two executors with the same semantics:
- * - "command": @pulumi/command's remote.Command (the upstream provider plugin);
- * - "ssh": netlab's SshStep (OpenSSH client from a dynamic provider), for where that plugin cannot be had.
+ * One remote step on a bench node: its rendered script's create and delete run over SSH (netlab's SshStep: the
+ * OpenSSH client from a dynamic provider), with the host key pinned and the private key kept secret; a worker's
+ * join is one JoinStep across the worker and the controller.
  */
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { HostStep } from "../lib/render/plan";
 import { shellJoin } from "../lib/render/shell";
-import type { NodeSpec, RemoteExecutor } from "../lib/spec/types";
-import { SshStep } from "./ssh-step";
+import type { NodeSpec } from "../lib/spec/types";
+import { JoinStep } from "./join-step";
+import { SshStep, type SshConnection } from "./ssh-step";
 
 /** What later stages use of a step: it exists, and what it printed. */
 export type RemoteStep = pulumi.CustomResource & { readonly stdout: pulumi.Output<string> };
@@ -19,17 +18,26 @@ export interface NodeAccess {
   readonly node: NodeSpec;
   /** SSH private key, a secret. */
   readonly privateKey: pulumi.Input<string>;
-  readonly executor: RemoteExecutor;
 }
 
+export type ScriptAction = "create" | "delete" | "check" | "joined" | "finish";
+
 /** The command line that runs a rendered script with an action, as root (sudo unless already root). */
-export function scriptCommandLine(node: NodeSpec, step: HostStep, action: "create" | "delete" | "check"): string {
+export function scriptCommandLine(node: NodeSpec, step: HostStep, action: ScriptAction): string {
   const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
   return shellJoin([...sudo, "bash", "-c", step.script, step.file, action]);
 }
 
 export function contentHash(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** The node's SSH connection, a secret (it carries the private key). */
+export function sshConnection(access: NodeAccess): pulumi.Output<SshConnection> {
+  const { node, privateKey } = access;
+  return pulumi.secret(pulumi.output(privateKey).apply((key) => ({
+    node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey: key, hostKey: node.ssh.hostKey,
+  })));
 }
 
 export interface StepOptions {
@@ -46,39 +54,43 @@ export interface StepOptions {
  * changes the content-hash trigger, which re-runs it. Undo runs before redo (deleteBeforeReplace).
  */
 export function remoteStep(name: string, o: StepOptions, opts: pulumi.CustomResourceOptions): RemoteStep {
-  const { node, privateKey, executor } = o.access;
-  const create = scriptCommandLine(node, o.step, "create");
-  const del = scriptCommandLine(node, o.step, "delete");
-  const check = scriptCommandLine(node, o.step, "check");
-  const triggers = [contentHash(o.step.script)];
-  const secretOutputs = o.secretOutput ? ["stdout"] : [];
-  if (executor === "ssh") {
-    const connection = pulumi.secret({ node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey, hostKey: node.ssh.hostKey });
-    return new SshStep(name, { node: node.name, connection, create, delete: del, check, expect: { ...o.step.expect }, stdin: o.stdin, triggers }, {
-      ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["connection", ...secretOutputs],
-    });
-  }
-  return new command.remote.Command(
-    name,
-    {
-      connection: {
-        host: node.ssh.host,
-        port: node.ssh.port,
-        user: node.ssh.user,
-        privateKey: pulumi.secret(privateKey),
-        hostKey: node.ssh.hostKey,
-        // A bench that is off fails fast with a clear error instead of retrying for minutes.
-        dialErrorLimit: 3,
-        perDialTimeout: 10,
-      },
-      create,
-      update: create,
-      delete: del,
-      stdin: o.stdin,
-      triggers,
-      logging: o.secretOutput ? "none" : "stdoutAndStderr",
-      addPreviousOutputInEnv: o.secretOutput ?? false,
-    },
-    { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: secretOutputs },
-  );
+  const { node } = o.access;
+  return new SshStep(name, {
+    node: node.name,
+    connection: sshConnection(o.access),
+    create: scriptCommandLine(node, o.step, "create"),
+    delete: scriptCommandLine(node, o.step, "delete"),
+    check: scriptCommandLine(node, o.step, "check"),
+    expect: { ...o.step.expect },
+    stdin: o.stdin,
+    triggers: [contentHash(o.step.script)],
+  }, { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["connection", ...(o.secretOutput ? ["stdout"] : [])] });
+}
+
+export interface JoinOptions {
+  readonly worker: NodeAccess;
+  readonly controller: NodeAccess;
+  /** The worker's kubeadm join step. */
+  readonly join: HostStep;
+  /** The controller's token step for this worker. */
+  readonly token: HostStep;
+}
+
+/** A worker's join with a token minted and revoked in the same operation (components/join-step.ts). */
+export function joinStep(name: string, o: JoinOptions, opts: pulumi.CustomResourceOptions): JoinStep {
+  const w = o.worker.node;
+  const c = o.controller.node;
+  return new JoinStep(name, {
+    node: w.name,
+    worker: sshConnection(o.worker),
+    controller: sshConnection(o.controller),
+    joined: scriptCommandLine(w, o.join, "joined"),
+    mint: scriptCommandLine(c, o.token, "create"),
+    create: scriptCommandLine(w, o.join, "create"),
+    finish: scriptCommandLine(c, o.token, "finish"),
+    delete: scriptCommandLine(w, o.join, "delete"),
+    check: scriptCommandLine(w, o.join, "check"),
+    expect: { ...o.join.expect },
+    triggers: [contentHash(o.join.script), contentHash(o.token.script)],
+  }, { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["worker", "controller"] });
 }

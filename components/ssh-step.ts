@@ -55,7 +55,7 @@ export function hostDrift(expect: Record<string, string>, observed: Record<strin
     .filter((d) => d.found !== "not-observable" && d.found !== d.expected);
 }
 
-function parseCheck(text: string): Record<string, string> {
+export function parseCheck(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split("\n")) {
     const i = line.indexOf("=");

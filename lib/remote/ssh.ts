@@ -15,8 +15,11 @@ export interface SshConnection {
   hostKey: string;
 }
 
+/** Standard input of a remote command: text, or a stream made when the command starts (e.g. a tar of a directory). */
+export type SshInput = string | undefined | (() => NodeJS.ReadableStream);
+
 /** Runs a command line on the node; resolves stdout, rejects naming the node, the address and what ssh said. */
-export async function runSsh(c: SshConnection, commandLine: string, stdin: string | undefined): Promise<string> {
+export async function runSsh(c: SshConnection, commandLine: string, stdin: SshInput): Promise<string> {
   // Required here, not imported at the top: the provider is serialized with its closure.
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
   const fs = require("node:fs") as typeof import("node:fs");
@@ -48,7 +51,14 @@ export async function runSsh(c: SshConnection, commandLine: string, stdin: strin
         const what = code === 255 ? "ssh connection failed" : `step exited ${code}`;
         reject(new Error(`${c.node} (${c.user}@${c.host}:${c.port}): ${what}: ${stderr.split("\n").slice(-15).join("\n")}`));
       });
-      child.stdin.end(stdin ?? "");
+      if (typeof stdin === "function") {
+        const source = stdin();
+        source.on("error", (e: Error) => child.kill() && reject(new Error(`${c.node}: reading the input failed: ${e.message}`)));
+        child.stdin.on("error", () => source.unpipe?.());
+        source.pipe(child.stdin);
+      } else {
+        child.stdin.end(stdin ?? "");
+      }
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -10,6 +10,22 @@ export const KUBEADM_FILE = `${KUBEADM_DIR}/kubeadm.yaml`;
 export const DISCOVERY_FILE = `${KUBEADM_DIR}/discovery.conf`;
 export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
 export const API_PORT = 6443;
+/** Where the handout looks for the kubelet's config: a link to the file kubeadm writes, relative to /etc/kubernetes. */
+export const KUBELET_CONFIG_FILE = "/var/lib/kubelet/config.yaml";
+export const KUBELET_CONFIG_LINK = "/etc/kubernetes/kubelet-config.yaml";
+export const KUBELET_CONFIG_LINK_TARGET = "../../var/lib/kubelet/config.yaml";
+
+/** The pause image `kubeadm config images list` names per minor version; containerd's sandbox must match it. */
+const PAUSE_TAGS: Readonly<Record<number, string>> = { 31: "3.10", 32: "3.10", 33: "3.10", 34: "3.10.1" };
+export function pauseImage(kubernetesVersion: string): string {
+  const minor = Number(kubernetesVersion.split(".")[1]);
+  const tag = PAUSE_TAGS[minor];
+  if (!tag) throw new Error(`no pause image known for Kubernetes ${kubernetesVersion}`);
+  return `registry.k8s.io/pause:${tag}`;
+}
+
+/** etcd as the bundle builds it (kubeadm 1.34 would name 3.6.5-0; the bundle's etcd is the newer 3.6.16). */
+export const BUNDLE_ETCD_IMAGE_TAG = "3.6.16-0";
 
 type Doc = Record<string, unknown>;
 
@@ -32,6 +48,7 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
       kind: "InitConfiguration",
       localAPIEndpoint: { advertiseAddress: controller.provider.address, bindPort: API_PORT },
       nodeRegistration: nodeRegistration(controller),
+      timeouts: kubeadmTimeouts(spec),
     },
     {
       apiVersion: "kubeadm.k8s.io/v1beta4",
@@ -40,7 +57,8 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
       kubernetesVersion: `v${spec.kubernetesVersion}`,
       controlPlaneEndpoint: `${controller.provider.address}:${API_PORT}`,
       networking: { podSubnet: net.podSubnet, serviceSubnet: net.serviceSubnet, dnsDomain: net.clusterDomain },
-      apiServer: { certSANs: [controller.provider.address, controller.management.address, controller.ssh.host] },
+      apiServer: { certSANs: [...new Set([controller.provider.address, controller.management.address, controller.ssh.host])] },
+      ...(spec.packageSource === "bundle" ? { etcd: { local: { imageTag: BUNDLE_ETCD_IMAGE_TAG } } } : {}),
       controllerManager: {
         extraArgs: [
           // kube-router routes one prefix per node: the controller-manager must hand them out.
@@ -72,13 +90,27 @@ export function kubeletConfig(spec: BenchSpec): Doc {
 }
 
 /** JoinConfiguration for a worker; the cluster CA and the short-lived token live in the discovery file. */
-export function kubeadmJoinDocs(node: NodeSpec): Doc[] {
+export function kubeadmJoinDocs(spec: BenchSpec, node: NodeSpec): Doc[] {
   return [
     {
       apiVersion: "kubeadm.k8s.io/v1beta4",
       kind: "JoinConfiguration",
       discovery: { file: { kubeConfigPath: DISCOVERY_FILE } },
       nodeRegistration: nodeRegistration(node),
+      timeouts: kubeadmTimeouts(spec),
     },
   ];
+}
+
+/** kubeadm's v1beta4 time limits, from the stack's (scaled) timeouts. */
+function kubeadmTimeouts(spec: BenchSpec): Doc {
+  const t = spec.timeouts;
+  return {
+    controlPlaneComponentHealthCheck: `${t.controlPlane}s`,
+    kubeletHealthCheck: `${t.controlPlane}s`,
+    kubernetesAPICall: `${t.apiCall}s`,
+    etcdAPICall: `${t.apiCall * 2}s`,
+    tlsBootstrap: `${t.join}s`,
+    discovery: `${t.join}s`,
+  };
 }

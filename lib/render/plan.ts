@@ -4,7 +4,11 @@
  */
 import { stringify } from "yaml";
 import type { BenchSpec, NodeName, NodeSpec } from "../spec/types";
-import { API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, kubeadmInitDocs, kubeadmJoinDocs, kubeletConfig } from "./kubeadm";
+import {
+  API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
+  kubeadmInitDocs, kubeadmJoinDocs, kubeletConfig, pauseImage,
+} from "./kubeadm";
+import { KUBELET_DROPIN_FILE, KUBELET_KUBEADM_DROPIN, KUBELET_UNIT, KUBELET_UNIT_FILE } from "./kubelet-units";
 import { kubeRouterObjects } from "./kube-router";
 import { LAB_FILES, labClientObjects, labServerObjects, toYamlStream } from "./lab";
 import { readNodeScript, type K8sObject } from "./load";
@@ -16,8 +20,16 @@ import { createHash } from "node:crypto";
 /** Kernel modules kube-proxy (IPVS), kube-router (bridge netfilter), containerd and trunk ports need. */
 export const KERNEL_MODULES = ["overlay", "br_netfilter", "8021q", "ip_vs", "ip_vs_rr", "ip_vs_wrr", "ip_vs_sh", "nf_conntrack"];
 export const SYSCTLS = { "net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1", "net.bridge.bridge-nf-call-ip6tables": "1" };
-/** Lifetime of a worker's bootstrap token: long enough for one join, useless afterwards. */
-export const JOIN_TOKEN_TTL = "30m";
+/**
+ * Debian packages every node needs: what the steps run (netplan, curl), what kubeadm's preflight checks
+ * (conntrack, socat, ebtables, ethtool) and what the handout has students run on the nodes (ipvsadm, tcpdump, ping).
+ */
+export const BASE_PACKAGES = [
+  "iproute2", "iptables", "ipset", "ipvsadm", "conntrack", "ebtables", "socat", "ethtool", "kmod", "procps",
+  "netplan.io", "curl", "ca-certificates", "tcpdump", "iputils-ping",
+];
+/** Where the provisioner pushes the bundle on each node. */
+export const NODE_BUNDLE_DIR = "/var/lib/netlab/bundle";
 
 export const StepKind = {
   BaseOs: "base-os",
@@ -82,7 +94,7 @@ export function planBench(spec: BenchSpec): BenchPlan {
 function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): HostPlan {
   const netplan = stringify(netplanFor(node));
   const isController = node.role === "control-plane";
-  const kubeadm = (isController ? kubeadmInitDocs(spec) : kubeadmJoinDocs(node)).map((d) => stringify(d)).join("---\n");
+  const kubeadm = (isController ? kubeadmInitDocs(spec) : kubeadmJoinDocs(spec, node)).map((d) => stringify(d)).join("---\n");
   const controller = spec.nodes.find((n) => n.role === "control-plane")!;
   /** A step: its script's values, the files it writes (path -> content) and any other expectations. */
   const step = (kind: StepKind, file: string, vars: Record<string, string>, o: StepExtras = {}): HostStep => {
@@ -98,11 +110,12 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
   const kubeletYaml = stringify(kubeletConfig(spec));
   const kubeadmVars = {
     NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_YAML: kubeletYaml,
+    NETLAB_KUBELET_CONFIG_LINK: KUBELET_CONFIG_LINK_TARGET,
     NETLAB_EXPECTED_ROUTES: otherNodes(spec, node).map((n) => `${n.podCidr} via ${n.provider.address}`).join("\n"),
     NETLAB_EXPECTED_IPVS: ipvsTargets(spec).join(" "),
   };
   const kubeadmExtras: StepExtras = {
-    files: { [KUBEADM_FILE]: kubeadm, "/etc/kubernetes/kubelet-config.yaml": kubeletYaml },
+    files: { [KUBEADM_FILE]: kubeadm },
     expect: nodeExpectations(spec, node),
     observe: true,
   };
@@ -112,7 +125,10 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
   const labS1 = toYamlStream(m.labServer.objects);
   const labC1 = toYamlStream(m.labClients.objects);
   const steps: HostStep[] = [
-    step(StepKind.BaseOs, "10-base-os.sh", { NETLAB_MODULES: modules, NETLAB_SYSCTLS: sysctls }, {
+    step(StepKind.BaseOs, "10-base-os.sh", {
+      NETLAB_MODULES: modules, NETLAB_SYSCTLS: sysctls, NETLAB_BASE_PACKAGES: BASE_PACKAGES.join(" "),
+      NETLAB_LAB_NICS: [node.management.nic, node.provider.nic].join(" "),
+    }, {
       files: { "/etc/modules-load.d/netlab.conf": modules, "/etc/sysctl.d/90-netlab.conf": sysctls },
       expect: Object.fromEntries(Object.entries(SYSCTLS).map(([k, v]) => [`sysctl:${k}`, v])),
     }),
@@ -125,18 +141,17 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
       files: { [NETPLAN_FILE]: netplan },
       expect: Object.fromEntries([node.management, node.provider].map((i) => [`address:${i.device}`, `${i.address}/${i.prefixLength}`])),
     }),
-    step(StepKind.Runtime, "30-runtime.sh", {
-      NETLAB_K8S_VERSION: spec.kubernetesVersion,
-      NETLAB_K8S_MINOR: spec.kubernetesVersion.split(".").slice(0, 2).join("."),
-      NETLAB_CRICTL_YAML: crictl,
-    }, { files: { "/etc/crictl.yaml": crictl } }),
+    runtimeStep(spec, step, crictl),
   ];
   if (isController) {
     steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh", kubeadmVars, kubeadmExtras));
     for (const worker of spec.nodes.filter((n) => n.role === "worker")) {
       steps.push(step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {
         NETLAB_WORKER: worker.name,
-        NETLAB_TOKEN_TTL: JOIN_TOKEN_TTL,
+        NETLAB_EXPECTED_POD_CIDR: worker.podCidr,
+        NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
+        // Minted just before the join and revoked just after: it only has to outlive one join.
+        NETLAB_TOKEN_TTL: `${spec.timeouts.join * 2}s`,
         NETLAB_CLUSTER: spec.id,
         NETLAB_API_SERVER: `https://${controller.provider.address}:${API_PORT}`,
       }, { worker: worker.name }));
@@ -150,6 +165,27 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
     steps.push(step(StepKind.KubeadmJoin, "40-kubeadm-join.sh", { ...kubeadmVars, NETLAB_DISCOVERY_FILE: DISCOVERY_FILE }, kubeadmExtras));
   }
   return { node, netplan, kubeadm, steps };
+}
+
+type StepMaker = (kind: StepKind, file: string, vars: Record<string, string>, o?: StepExtras) => HostStep;
+
+/** containerd with kubeadm's pause image and systemd cgroups, the CNI plugins, kubelet/kubeadm/kubectl/crictl. */
+function runtimeStep(spec: BenchSpec, step: StepMaker, crictl: string): HostStep {
+  const pause = pauseImage(spec.kubernetesVersion);
+  const fromBundle = spec.packageSource === "bundle";
+  const containerd = `SystemdCgroup=true sandbox_image=${pause}`;
+  return step(StepKind.Runtime, "30-runtime.sh", {
+    NETLAB_K8S_VERSION: spec.kubernetesVersion,
+    NETLAB_K8S_MINOR: spec.kubernetesVersion.split(".").slice(0, 2).join("."),
+    NETLAB_CRICTL_YAML: crictl,
+    NETLAB_PAUSE_IMAGE: pause,
+    NETLAB_CONTAINERD_EXPECTED: containerd,
+    NETLAB_KUBELET_UNIT: KUBELET_UNIT,
+    NETLAB_KUBELET_DROPIN: KUBELET_KUBEADM_DROPIN,
+  }, {
+    files: { "/etc/crictl.yaml": crictl, ...(fromBundle ? { [KUBELET_UNIT_FILE]: KUBELET_UNIT, [KUBELET_DROPIN_FILE]: KUBELET_KUBEADM_DROPIN } : {}) },
+    expect: spec.target === "bench" ? { containerd, crictl: "installed" } : {},
+  });
 }
 
 interface StepExtras {
@@ -178,8 +214,10 @@ function ipvsTargets(spec: BenchSpec): string[] {
 function nodeExpectations(spec: BenchSpec, node: NodeSpec): Record<string, string> {
   return {
     clusterDNS: spec.network.nodeLocalDnsIp,
+    [`link:${KUBELET_CONFIG_LINK}`]: KUBELET_CONFIG_LINK_TARGET,
     ...Object.fromEntries(otherNodes(spec, node).map((n) => [`route:${n.podCidr}`, `via ${n.provider.address}`])),
-    "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}`,
+    // kube-bridge gets its address with the node's first pod: the controller runs none of the lab's.
+    ...(node.role === "worker" ? { "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}` } : {}),
     "link:nodelocaldns": `${spec.network.nodeLocalDnsIp}/32`,
     ...Object.fromEntries(ipvsTargets(spec).map((t) => [`ipvs:${t}`, "present"])),
     "kube-proxy-mode": "ipvs",
@@ -196,6 +234,8 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     NETLAB_LAB_USER: spec.labUser,
     NETLAB_CRI_SOCKET: CRI_SOCKET,
     NETLAB_KUBEADM_DIR: KUBEADM_DIR,
+    NETLAB_PACKAGE_SOURCE: spec.packageSource,
+    NETLAB_BUNDLE_DIR: NODE_BUNDLE_DIR,
     ...vars,
   });
   const body = readNodeScript(file.startsWith("45-join-token") ? "45-join-token.sh" : file);
@@ -208,7 +248,7 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     readNodeScript("lib.sh"),
     ...(observe ? [readNodeScript("observe.sh")] : []),
     body,
-    'case "${1:-}" in create | delete | check) "$1" ;; *) echo "usage: $0 create|delete|check" >&2; exit 2 ;; esac',
+    'case "${1:-}" in create | delete | check | joined | finish) "$1" ;; *) echo "usage: $0 create|delete|check" >&2; exit 2 ;; esac',
     "",
   ].join("\n");
 }

@@ -50,6 +50,7 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
   const images = parseImages(p, raw.images ?? {});
   const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), RemoteExecutor.Ssh);
+  if (raw.remoteExecutor === "command") p.add("remoteExecutor", `"command" (@pulumi/command) is no longer an executor: its plugin cannot be built offline and it sees no host drift; remove the key (netlab's "ssh" executor is the only one)`);
   const packageSource = p.oneOf("packages.source", raw.packages?.source, Object.values(PackageSource), DEFAULTS.packageSource);
   if (packageSource === PackageSource.Online) {
     for (const [key, ref] of Object.entries(images)) {

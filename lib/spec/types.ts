@@ -40,9 +40,11 @@ export type Target = (typeof Target)[keyof typeof Target];
 
 /** What runs the host steps over SSH. */
 export const RemoteExecutor = {
-  /** @pulumi/command's remote.Command (its provider plugin must be installable). */
-  Command: "command",
-  /** netlab's SshStep: the OpenSSH client driven by a dynamic provider (no plugin needed). */
+  /**
+   * netlab's SshStep: the OpenSSH client driven by a dynamic provider, host key pinned; it reads host drift on
+   * refresh and joins a worker in one operation. (@pulumi/command's remote.Command was the other executor: its
+   * plugin cannot be built here and it sees no host drift, so it was removed.)
+   */
   Ssh: "ssh",
 } as const;
 export type RemoteExecutor = (typeof RemoteExecutor)[keyof typeof RemoteExecutor];
@@ -163,7 +165,7 @@ export interface BenchSpec {
   readonly labUser: string;
   /** Root under which sim-target steps write files; "" on a real bench. */
   readonly simRoot: string;
-  /** @default "command" on a bench, "ssh" on the sim target */
+  /** @default "ssh" (the only one) */
   readonly remoteExecutor: RemoteExecutor;
   /** @default "online" */
   readonly packageSource: PackageSource;

@@ -1,13 +1,19 @@
-# Base OS: packages the lab inspects with, kernel modules, sysctls, swap off.
+# Base OS: the tools the steps and the lab use, kernel modules, sysctls, swap off. ifupdown must not manage the
+# two lab NICs: netplan (step 20) does.
 create() {
-  activate apt-get install -y --no-install-recommends ipvsadm ipset conntrack tcpdump ethtool iptables
+  local -a packages
+  read -ra packages <<<"$NETLAB_BASE_PACKAGES"
+  install_packages "${packages[@]}"
   put_file /etc/modules-load.d/netlab.conf "$NETLAB_MODULES"
   local module
   for module in $NETLAB_MODULES; do activate modprobe "$module"; done
   put_file /etc/sysctl.d/90-netlab.conf "$NETLAB_SYSCTLS"
   apply_sysctls
   activate swapoff --all
-  if on_bench; then sed -i -E 's@^([^#].*\sswap\s.*)$@# netlab: \1@' /etc/fstab; fi
+  if on_bench; then
+    sed -i -E 's@^([^#].*\sswap\s.*)$@# netlab: \1@' /etc/fstab
+    release_from_ifupdown
+  fi
 }
 
 delete() {
@@ -24,6 +30,22 @@ check() {
     key="${key// /}"
     if [ -e "/proc/sys/${key//.//}" ]; then printf 'sysctl:%s=%s\n' "$key" "$(sysctl -n "$key")"; else unobservable "sysctl:$key"; fi
   done <<<"$NETLAB_SYSCTLS"
+}
+
+# A Debian install configures its NICs in /etc/network/interfaces: comment out the stanzas of the lab NICs (and
+# their VLAN sub-interfaces) so ifupdown and netplan never both manage them. The lines are kept, marked.
+release_from_ifupdown() {
+  local file=/etc/network/interfaces
+  [ -f "$file" ] || return 0
+  awk -v nics="$NETLAB_LAB_NICS" '
+    BEGIN { n = split(nics, list, " "); for (i = 1; i <= n; i++) lab[list[i]] = 1 }
+    function lab_nic(name) { sub(/[.:].*/, "", name); return name in lab }
+    /^(auto|allow-hotplug|iface)[ \t]/ { inside = lab_nic($2); if (inside) { print "# netlab: " $0; next } }
+    /^[ \t]+[^ \t]/ && inside { print "# netlab: " $0; next }
+    /^[^ \t]/ { inside = 0 }
+    { print }
+  ' "$file" >"$file.netlab-tmp"
+  if cmp -s "$file" "$file.netlab-tmp"; then rm -f "$file.netlab-tmp"; else mv -f "$file.netlab-tmp" "$file"; log "ifupdown no longer manages $NETLAB_LAB_NICS"; fi
 }
 
 # On a bench, sysctl --system loads every file. In the simulation each key is set in the node's own network

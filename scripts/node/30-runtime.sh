@@ -1,35 +1,114 @@
-# Container runtime and Kubernetes packages: containerd (systemd cgroups), kubelet, kubeadm, kubectl, crictl.
+# Container runtime and Kubernetes: containerd (systemd cgroups, kubeadm's pause image), the CNI plugins, kubelet,
+# kubeadm, kubectl and crictl, from the bundle or from the online repositories; with the bundle, its images too.
 create() {
+  put_file /etc/crictl.yaml "$NETLAB_CRICTL_YAML"
+  if ! on_bench; then
+    log "sim: not activated: containerd, kubelet=$NETLAB_K8S_VERSION kubeadm kubectl crictl; systemctl enable"
+    return 0
+  fi
+  install_packages containerd runc containernetworking-plugins
+  if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then install_kubernetes_from_bundle; else install_kubernetes_online; fi
+  link_cni_plugins
+  configure_containerd
+  systemctl daemon-reload
+  systemctl enable --now containerd
+  if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then import_bundle_images; fi
+  systemctl enable kubelet
+}
+
+# kubelet, kubeadm, kubectl and crictl as the bundle built them, with the kubelet units the packages would ship.
+install_kubernetes_from_bundle() {
+  local bin
+  for bin in kubelet kubeadm kubectl crictl; do
+    install -m 0755 "$NETLAB_BUNDLE_DIR/bin/$bin" "/usr/bin/$bin.netlab-tmp"
+    mv -f "/usr/bin/$bin.netlab-tmp" "/usr/bin/$bin"
+  done
+  put_file /etc/systemd/system/kubelet.service "$NETLAB_KUBELET_UNIT"
+  put_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf "$NETLAB_KUBELET_DROPIN"
+  log "kubelet, kubeadm, kubectl, crictl $("/usr/bin/kubeadm" version -o short) installed from the bundle"
+}
+
+install_kubernetes_online() {
+  install_packages curl gpg ca-certificates
   put_file /etc/apt/sources.list.d/kubernetes.list \
     "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v$NETLAB_K8S_MINOR/deb/ /"
-  put_file /etc/crictl.yaml "$NETLAB_CRICTL_YAML"
-  if on_bench; then
-    mkdir -p /etc/apt/keyrings
-    if [ ! -s /etc/apt/keyrings/kubernetes-apt-keyring.gpg ]; then
-      curl -fsSL "https://pkgs.k8s.io/core:/stable:/v$NETLAB_K8S_MINOR/deb/Release.key" | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
-    fi
-    apt-get update -q
-    apt-get install -y --allow-change-held-packages containerd \
-      "kubelet=$NETLAB_K8S_VERSION-*" "kubeadm=$NETLAB_K8S_VERSION-*" "kubectl=$NETLAB_K8S_VERSION-*"
-    apt-mark hold kubelet kubeadm kubectl
-    mkdir -p /etc/containerd
-    containerd config default | sed -e 's/SystemdCgroup = false/SystemdCgroup = true/' >/etc/containerd/config.toml
-    systemctl restart containerd
-    systemctl enable --now containerd kubelet
-  else
-    log "sim: not activated: apt-get install containerd kubelet=$NETLAB_K8S_VERSION kubeadm kubectl; systemctl enable"
+  mkdir -p /etc/apt/keyrings
+  if [ ! -s /etc/apt/keyrings/kubernetes-apt-keyring.gpg ]; then
+    curl -fsSL "https://pkgs.k8s.io/core:/stable:/v$NETLAB_K8S_MINOR/deb/Release.key" | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
   fi
+  apt_get update
+  apt_get install --allow-change-held-packages cri-tools \
+    "kubelet=$NETLAB_K8S_VERSION-*" "kubeadm=$NETLAB_K8S_VERSION-*" "kubectl=$NETLAB_K8S_VERSION-*"
+  apt-mark hold kubelet kubeadm kubectl
+}
+
+# Debian's containernetworking-plugins live in /usr/lib/cni; containerd and kube-router look in /opt/cni/bin.
+link_cni_plugins() {
+  local plugin
+  mkdir -p /opt/cni/bin
+  for plugin in /usr/lib/cni/*; do
+    [ -e "/opt/cni/bin/${plugin##*/}" ] || ln -s "$plugin" "/opt/cni/bin/${plugin##*/}"
+  done
+}
+
+# containerd's defaults with the two settings kubeadm depends on, then checked: a sed that matched nothing
+# would otherwise leave cgroupfs (kubelet and containerd disagreeing) or an old pause image.
+configure_containerd() {
+  mkdir -p /etc/containerd
+  containerd config default |
+    sed -E -e 's/^([[:space:]]*SystemdCgroup[[:space:]]*=).*/\1 true/' \
+      -e "s#^([[:space:]]*sandbox_image[[:space:]]*=).*#\\1 \"$NETLAB_PAUSE_IMAGE\"#" >/etc/containerd/config.toml.netlab-tmp
+  mv -f /etc/containerd/config.toml.netlab-tmp /etc/containerd/config.toml
+  local found
+  found="$(containerd_settings)"
+  if [ "$found" != "$NETLAB_CONTAINERD_EXPECTED" ]; then
+    log "containerd config is not what kubeadm needs: found '$found', want '$NETLAB_CONTAINERD_EXPECTED'"
+    return 1
+  fi
+  systemctl restart containerd
+  log "containerd: $found"
+}
+
+# The two settings as one line, read back from the file containerd loads.
+containerd_settings() {
+  local cgroup sandbox
+  cgroup="$(sed -n -E 's/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' /etc/containerd/config.toml 2>/dev/null | head -n1)"
+  sandbox="$(sed -n -E 's/^[[:space:]]*sandbox_image[[:space:]]*=[[:space:]]*"?([^"]*)"?.*$/\1/p' /etc/containerd/config.toml 2>/dev/null | head -n1)"
+  printf 'SystemdCgroup=%s sandbox_image=%s' "${cgroup:-missing}" "${sandbox:-missing}"
+}
+
+# Every image of the bundle into containerd's k8s.io namespace (the kubelet's). A pushed bundle is a fresh
+# directory, so its stamp says whether this bundle's images are in already.
+import_bundle_images() {
+  local stamp="$NETLAB_BUNDLE_DIR/.images-imported" archive
+  if [ -f "$stamp" ]; then return 0; fi
+  for archive in "$NETLAB_BUNDLE_DIR"/images/*.tar; do
+    ctr -n k8s.io images import --all-platforms "$archive" >/dev/null
+    log "imported ${archive##*/}"
+  done
+  touch "$stamp"
 }
 
 delete() {
   if on_bench; then
-    apt-mark unhold kubelet kubeadm kubectl
-    apt-get purge -y kubelet kubeadm kubectl containerd
+    if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
+      systemctl disable --now kubelet 2>/dev/null || true
+      rm -f /usr/bin/kubelet /usr/bin/kubeadm /usr/bin/kubectl /usr/bin/crictl
+      remove_file /etc/systemd/system/kubelet.service
+      remove_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+      systemctl daemon-reload
+    else
+      apt-mark unhold kubelet kubeadm kubectl
+      apt_get purge kubelet kubeadm kubectl cri-tools
+      remove_file /etc/apt/sources.list.d/kubernetes.list
+    fi
+    apt_get purge containerd
   fi
-  remove_file /etc/apt/sources.list.d/kubernetes.list
   remove_file /etc/crictl.yaml
 }
 
 check() {
   check_files
+  if on_bench; then printf 'containerd=%s\n' "$(containerd_settings)"; else unobservable containerd; fi
+  if on_bench; then printf 'crictl=%s\n' "$(command -v crictl >/dev/null && echo installed || echo missing)"; else unobservable crictl; fi
 }

@@ -1,22 +1,32 @@
-# kubeadm init on the controller, guarded so a re-run on an initialised node changes nothing.
+# kubeadm init on the controller, guarded so a re-run on an initialised node changes nothing. kubeadm's own
+# 24-hour bootstrap token is revoked at once: workers join with a short-lived token minted for each join.
 create() {
   put_file "$NETLAB_KUBEADM_FILE" "$NETLAB_KUBEADM_YAML" 0600
-  # The handout points students at this file for clusterDNS; kubeadm itself writes /var/lib/kubelet/config.yaml.
-  put_file /etc/kubernetes/kubelet-config.yaml "$NETLAB_KUBELET_YAML"
   kubeadm config validate --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE"
   if on_bench; then
     if [ -f /etc/kubernetes/admin.conf ]; then
       log "already initialised: /etc/kubernetes/admin.conf exists"
     else
       kubeadm init --config "$NETLAB_KUBEADM_FILE" --skip-token-print
+      revoke_all_tokens
     fi
   elif [ ! -s "$NETLAB_ROOT/etc/kubernetes/admin.conf" ]; then
     log "sim: no simulated control plane at $NETLAB_ROOT/etc/kubernetes/admin.conf; run 'netlab sim up' first"
     return 1
   else
     log "sim: adopting the simulated control plane"
+    put_file /var/lib/kubelet/config.yaml "$NETLAB_KUBELET_YAML"
   fi
+  link_kubelet_config
   install_user_kubeconfig
+}
+
+revoke_all_tokens() {
+  local token
+  for token in $(kubeadm token list --kubeconfig /etc/kubernetes/admin.conf | awk 'NR > 1 { print $1 }'); do
+    kubeadm token delete --kubeconfig /etc/kubernetes/admin.conf "$token" >/dev/null
+    log "revoked kubeadm's default bootstrap token ${token%%.*}"
+  done
 }
 
 # The handout's students find the admin kubeconfig in their home and in ~/.kube/config.
@@ -38,5 +48,4 @@ delete() {
   cluster_cleanup
   remove_file "/home/$NETLAB_LAB_USER/.kube/config"
   remove_file "/home/$NETLAB_LAB_USER/admin.conf"
-  remove_file /etc/kubernetes/kubelet-config.yaml
 }

@@ -1,32 +1,36 @@
-# kubeadm join on a worker. Standard input carries the discovery kubeconfig (cluster CA + a short-lived token).
+# kubeadm join on a worker. Standard input carries the discovery kubeconfig (cluster CA + a token minted for this
+# join on the controller just before, revoked just after). `joined` says whether the node already is.
 create() {
-  local discovery
-  discovery="$(cat)"
-  put_file "$NETLAB_DISCOVERY_FILE" "$discovery" 0600
   put_file "$NETLAB_KUBEADM_FILE" "$NETLAB_KUBEADM_YAML" 0600
-  put_file /etc/kubernetes/kubelet-config.yaml "$NETLAB_KUBELET_YAML"
-  validate_join_config
-  if on_bench; then
-    if [ -f /etc/kubernetes/kubelet.conf ]; then
-      log "already joined: /etc/kubernetes/kubelet.conf exists"
-    else
-      kubeadm join --config "$NETLAB_KUBEADM_FILE"
-    fi
-  else
+  if ! on_bench; then
+    validate_sim_join_config
     log "sim: the simulated node $NETLAB_NODE is registered by the simulated control plane"
+    put_file /var/lib/kubelet/config.yaml "$NETLAB_KUBELET_YAML"
+  elif [ -f /etc/kubernetes/kubelet.conf ]; then
+    log "already joined: /etc/kubernetes/kubelet.conf exists"
+  else
+    local discovery
+    discovery="$(cat)"
+    [ -n "$discovery" ] || { log "no discovery kubeconfig on standard input"; return 1; }
+    put_file "$NETLAB_DISCOVERY_FILE" "$discovery" 0600
+    kubeadm config validate --config "$NETLAB_KUBEADM_FILE"
+    kubeadm join --config "$NETLAB_KUBEADM_FILE"
+    remove_file "$NETLAB_DISCOVERY_FILE"
   fi
-  remove_file "$NETLAB_DISCOVERY_FILE"
+  link_kubelet_config
 }
 
-# kubeadm checks that the discovery file exists. The config names it by its path on a real node; in
-# simulation it lives under NETLAB_ROOT, so the simulated node validates a copy pointing there.
-validate_join_config() {
-  local config="$NETLAB_ROOT$NETLAB_KUBEADM_FILE"
-  if ! on_bench; then
-    config="$NETLAB_ROOT$NETLAB_KUBEADM_DIR/kubeadm-sim-check.yaml"
-    sed "s#$NETLAB_DISCOVERY_FILE#$NETLAB_ROOT$NETLAB_DISCOVERY_FILE#" "$NETLAB_ROOT$NETLAB_KUBEADM_FILE" >"$config"
-  fi
+joined() {
+  if on_bench && [ -f /etc/kubernetes/kubelet.conf ]; then echo joined; else echo not-joined; fi
+}
+
+# kubeadm checks that the discovery file exists: the simulated node validates a copy naming a placeholder there.
+validate_sim_join_config() {
+  local config="$NETLAB_ROOT$NETLAB_KUBEADM_DIR/kubeadm-sim-check.yaml"
+  put_file "$NETLAB_DISCOVERY_FILE" "# placeholder: a bench's comes from the controller" 0600
+  sed "s#$NETLAB_DISCOVERY_FILE#$NETLAB_ROOT$NETLAB_DISCOVERY_FILE#" "$NETLAB_ROOT$NETLAB_KUBEADM_FILE" >"$config"
   kubeadm config validate --config "$config"
+  rm -f "$config" "$NETLAB_ROOT$NETLAB_DISCOVERY_FILE"
 }
 
 check() {
@@ -36,5 +40,4 @@ check() {
 
 delete() {
   cluster_cleanup
-  remove_file /etc/kubernetes/kubelet-config.yaml
 }

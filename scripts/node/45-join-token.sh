@@ -1,27 +1,42 @@
-# Runs on the controller, once per worker: a bootstrap token valid for a short time, wrapped in a discovery
-# kubeconfig printed on standard output (a secret output, never logged).
+# Runs on the controller around one worker's join. create: removes a stale Node of that name (a rebuilt worker
+# cannot join while it exists), mints a bootstrap token and prints the discovery kubeconfig (a secret, passed
+# to the worker's join in memory, never stored). finish: revokes that worker's tokens, then checks the pod prefix
+# the controller-manager gave the new Node against the plan (prefixes follow registration order).
 create() {
-  local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" work token
-  work="$(mktemp -d)"
-  trap 'rm -rf "$work"' RETURN
+  local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token ca
+  if on_bench; then kubectl --kubeconfig "$admin" delete node "$NETLAB_WORKER" --ignore-not-found >&2; fi
   token="$(kubeadm token create --kubeconfig "$admin" --ttl "$NETLAB_TOKEN_TTL" --description "netlab join $NETLAB_WORKER")"
-  kubectl --kubeconfig "$admin" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$work/ca.crt"
-  kubectl config --kubeconfig "$work/discovery.conf" set-cluster "$NETLAB_CLUSTER" \
-    --server "$NETLAB_API_SERVER" --certificate-authority "$work/ca.crt" --embed-certs >/dev/null
-  kubectl config --kubeconfig "$work/discovery.conf" set-credentials tls-bootstrap --token "$token" >/dev/null
-  kubectl config --kubeconfig "$work/discovery.conf" set-context bootstrap --cluster "$NETLAB_CLUSTER" --user tls-bootstrap >/dev/null
-  kubectl config --kubeconfig "$work/discovery.conf" use-context bootstrap >/dev/null
-  cat "$work/discovery.conf"
-  log "token ${token%%.*} created for $NETLAB_WORKER, valid $NETLAB_TOKEN_TTL"
+  ca="$(kubectl --kubeconfig "$admin" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
+  printf '%s\n' \
+    "apiVersion: v1" "kind: Config" \
+    "clusters:" "- name: $NETLAB_CLUSTER" "  cluster:" "    server: $NETLAB_API_SERVER" "    certificate-authority-data: $ca" \
+    "users:" "- name: tls-bootstrap" "  user:" "    token: $token" \
+    "contexts:" "- name: bootstrap" "  context:" "    cluster: $NETLAB_CLUSTER" "    user: tls-bootstrap" \
+    "current-context: bootstrap"
+  log "token ${token%%.*} minted for $NETLAB_WORKER, valid $NETLAB_TOKEN_TTL"
+}
+
+finish() {
+  local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token
+  for token in $(kubeadm token list --kubeconfig "$admin" | awk -v d="netlab join $NETLAB_WORKER" 'NR > 1 && index($0, d) { print $1 }'); do
+    kubeadm token delete --kubeconfig "$admin" "$token" >/dev/null
+    log "token ${token%%.*} revoked"
+  done
+  on_bench || return 0
+  local deadline=$((SECONDS + NETLAB_JOIN_TIMEOUT)) prefix=""
+  while [ -z "$prefix" ] && [ "$SECONDS" -lt "$deadline" ]; do
+    prefix="$(kubectl --kubeconfig "$admin" get node "$NETLAB_WORKER" -o jsonpath='{.spec.podCIDR}' 2>/dev/null || true)"
+    [ -n "$prefix" ] || sleep 2
+  done
+  if [ "$prefix" != "$NETLAB_EXPECTED_POD_CIDR" ]; then
+    log "$NETLAB_WORKER has pod prefix '${prefix:-none}', the plan says $NETLAB_EXPECTED_POD_CIDR (nodes must register controller, compute1, compute2, compute3 in that order); reset the bench with 'netlab reset --level cluster'"
+    return 1
+  fi
+  log "$NETLAB_WORKER has pod prefix $prefix, as planned"
 }
 
 delete() {
-  # The previous run's output holds the token; its id is the part before the dot.
-  local id
-  id="$(printf '%s\n' "${PULUMI_COMMAND_STDOUT:-}" | sed -n 's/^ *token: \([a-z0-9]\{6\}\)\..*/\1/p')"
-  if [ -n "$id" ]; then
-    kubeadm token delete --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" "$id" || log "token $id already gone"
-  fi
+  :
 }
 
 check() {

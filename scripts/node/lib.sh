@@ -22,6 +22,30 @@ put_file() {
   log "wrote $1"
 }
 
+# Package installs: never a prompt (a re-run keeps the config files netlab rewrote: --force-confold), the index
+# refreshed first. With the bundle as source, apt reads only the bundle's repository on the node: its files were
+# checked against the sha256 sums the provisioner sent over the pinned SSH connection, so it is trusted as is.
+apt_get() {
+  local -a opts=(-y -q -o Dpkg::Options::=--force-confold -o Dpkg::Options::=--force-confdef)
+  if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
+    opts+=(-o "Dir::Etc::SourceList=$NETLAB_BUNDLE_DIR/apt.list" -o Dir::Etc::SourceParts=- -o APT::Get::List-Cleanup=0)
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" "$@"
+}
+
+install_packages() {
+  if ! on_bench; then
+    log "sim: not activated: install $*"
+    return 0
+  fi
+  if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
+    [ -f "$NETLAB_BUNDLE_DIR/debs/Packages" ] || { log "no bundle at $NETLAB_BUNDLE_DIR (it is pushed before the first step)"; return 1; }
+    printf 'deb [trusted=yes] file:%s/debs ./\n' "$NETLAB_BUNDLE_DIR" >"$NETLAB_BUNDLE_DIR/apt.list"
+  fi
+  apt_get update
+  apt_get install --no-install-recommends "$@"
+}
+
 remove_file() {
   rm -f "$NETLAB_ROOT$1"
   log "removed $1"
@@ -37,10 +61,17 @@ archive_student_files() {
   tar -czf "$archive" -C "$home" . && log "archived $home to $archive"
 }
 
+# The handout points students at /etc/kubernetes/kubelet-config.yaml: it is the kubelet's own config, linked.
+link_kubelet_config() {
+  mkdir -p "$NETLAB_ROOT/etc/kubernetes"
+  ln -sfn "$NETLAB_KUBELET_CONFIG_LINK" "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
+}
+
 # Everything kubeadm reset leaves behind, so a rebuilt node starts clean (a stale kube-bridge keeps its old /24).
 cluster_cleanup() {
   archive_student_files
   activate kubeadm reset --force --cri-socket "$NETLAB_CRI_SOCKET"
+  rm -f "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
   rm -rf "$NETLAB_ROOT/etc/cni/net.d/10-kuberouter.conflist" "$NETLAB_ROOT/var/lib/kube-router" \
     "$NETLAB_ROOT/var/lib/cni" "$NETLAB_ROOT$NETLAB_KUBEADM_DIR"
   for link in kube-bridge kube-ipvs0 nodelocaldns dummy0 kube-dummy-if tunl0; do

@@ -3,12 +3,12 @@
 # kube-proxy's mode and IPVS virtual servers.
 observe_node() {
   local kubelet="$NETLAB_ROOT/var/lib/kubelet/config.yaml"
-  on_bench || kubelet="$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
   if [ -f "$kubelet" ]; then
     printf 'clusterDNS=%s\n' "$(sed -n '/^clusterDNS:/{n;s/^ *- *//p}' "$kubelet")"
   else
     printf 'clusterDNS=missing\n'
   fi
+  printf 'link:/etc/kubernetes/kubelet-config.yaml=%s\n' "$(readlink "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml" || echo missing)"
   local line prefix via
   while IFS= read -r line; do
     [ -n "$line" ] || continue

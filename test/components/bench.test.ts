@@ -18,7 +18,8 @@ beforeAll(async () => {
   await settle();
 });
 
-const commands = () => recorded.filter((r) => r.type === "command:remote:Command");
+const STEP_TYPES = ["SshStep", "JoinStep", "BundlePush"].map((t) => `pulumi-nodejs:dynamic/netlab:${t}`);
+const commands = () => recorded.filter((r) => STEP_TYPES.includes(r.type));
 const k8sObjects = () => recorded.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:yaml:ConfigGroup");
 /** Pulumi's wire form of a secret: a signature key and the value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -30,7 +31,7 @@ describe("Bench under Pulumi mocks", () => {
       [
         ...["controller", "compute1", "compute2", "compute3"].flatMap((n) => ["base-os", "network", "runtime"].map((s) => `room27-bench4-${n}-${s}`)),
         "room27-bench4-kubeadm-init", "room27-bench4-kubeadm-lab-files", "room27-bench4-kubeadm-kubeconfig",
-        ...["compute1", "compute2", "compute3"].flatMap((n) => [`room27-bench4-kubeadm-token-${n}`, `room27-bench4-kubeadm-join-${n}`]),
+        ...["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`),
       ].sort(),
     );
     const kinds = k8sObjects().map((r) => `${r.type.split(":").pop()}/${r.inputs.metadata?.name}`);
@@ -57,8 +58,8 @@ describe("Bench under Pulumi mocks", () => {
     const urnOf = (r: { urn: pulumi.Output<string> }) => valueOf(r.urn);
     // The mock monitor qualifies a URN with its immediate parent's type.
     expect(await urnOf(bench.hosts.compute2)).toMatch(/::netlab:bench:Bench\$netlab:hosts:BenchHost::room27-bench4-compute2$/);
-    expect(await urnOf(bench.hosts.compute2.ready)).toMatch(/::netlab:hosts:BenchHost\$command:remote:Command::room27-bench4-compute2-runtime$/);
-    expect(await urnOf(bench.cluster.steps[0]!)).toMatch(/::netlab:cluster:KubeadmCluster\$command:remote:Command::/);
+    expect(await urnOf(bench.hosts.compute2.ready)).toMatch(/::netlab:hosts:BenchHost\$pulumi-nodejs:dynamic\/netlab:SshStep::room27-bench4-compute2-runtime$/);
+    expect(await urnOf(bench.cluster.steps[0]!)).toMatch(/::netlab:cluster:KubeadmCluster\$pulumi-nodejs:dynamic\/netlab:SshStep::/);
     expect(await urnOf(bench.lab.clients["Pod/default/client-1"]!)).toMatch(/::netlab:lab:LabWorkloads\$kubernetes:core\/v1:Pod::room27-bench4-lab-c1-default\/client-1$/);
     expect(await urnOf(bench.kubeRouter.objects["DaemonSet/kube-system/kube-router"]!)).toMatch(/::netlab:cni:KubeRouter\$kubernetes:apps\/v1:DaemonSet::room27-bench4-kube-router-objects-kube-system\/kube-router$/);
     expect(await urnOf(bench.kubeRouter)).toMatch(/::netlab:bench:Bench\$netlab:cni:KubeRouter::/);
@@ -79,12 +80,17 @@ describe("Bench under Pulumi mocks", () => {
     expect(await secretOf(bench.cluster.kubeconfig)).toBe(true);
     expect(await valueOf(bench.cluster.kubeconfig)).toContain("server: https://192.168.4.12:6443");
     expect(await secretOf(pulumi.output(bench.hosts.controller.access.privateKey))).toBe(true);
-    const token = commands().find((c) => c.name === "room27-bench4-kubeadm-token-compute2")!;
-    expect(token.inputs.logging).toBe("none");
+    // The join token is minted and used inside one JoinStep operation: no input or output carries it.
     const join = commands().find((c) => c.name === "room27-bench4-kubeadm-join-compute2")!;
-    expect(unwrapSecret(join.inputs.stdin)).toBe("discovery-kubeconfig-with-token");
-    expect(join.inputs.create).not.toContain("discovery-kubeconfig-with-token");
-    for (const c of commands()) expect(JSON.stringify(c.inputs.create)).not.toContain("not-a-real-key");
+    expect(join.inputs.worker[SECRET_SIG], "the worker's connection is secret").toBeDefined();
+    expect(join.inputs.controller[SECRET_SIG], "the controller's connection is secret").toBeDefined();
+    expect(unwrapSecret(join.inputs.controller)).toMatchObject({ node: "controller", host: "192.168.4.12" });
+    expect(join.inputs.mint).toMatch(/45-join-token-compute2\.sh create$/);
+    expect(join.inputs.finish).toMatch(/45-join-token-compute2\.sh finish$/);
+    expect(join.inputs.stdin).toBeUndefined();
+    for (const c of commands()) {
+      expect(JSON.stringify({ ...c.inputs, connection: null, worker: null, controller: null })).not.toContain("not-a-real-key");
+    }
   });
 
   it("places client-1 with webserver-1 and client-2 elsewhere", () => {

@@ -1,4 +1,7 @@
 /** The program entry point (index.ts) with stack config, under mocks: config is validated before any resource. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { HOST_KEY } from "../helpers/spec";
 import { installMocks, settle } from "../helpers/mocks";
@@ -23,6 +26,9 @@ const hostKeys = JSON.stringify(Object.fromEntries(["controller", "compute1", "c
 
 describe("index.ts", () => {
   it("builds a bench from stack config, with the room and bench from config", async () => {
+    const bundle = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    writeFileSync(path.join(bundle, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files: {} }));
+    process.env.NETLAB_BUNDLE_DIR = bundle;
     const { recorded, program, error } = await runProgram({
       "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys,
       "netlab:placement": JSON.stringify({ webserverNode: "compute3", client2Node: "compute1" }),
@@ -31,6 +37,16 @@ describe("index.ts", () => {
     expect(program!.benchId).toBe("room30-bench7");
     expect(program!.placement).toEqual({ webserverNode: "compute3", client2Node: "compute1" });
     expect(recorded.some((r) => r.name === "room30-bench7-compute3-network")).toBe(true);
+    expect(recorded.some((r) => r.name === "room30-bench7-compute3-bundle")).toBe(true);
+    delete process.env.NETLAB_BUNDLE_DIR;
+  });
+
+  it("says how to build the bundle when a bench installs from it and it is missing", async () => {
+    process.env.NETLAB_BUNDLE_DIR = path.join(os.tmpdir(), "no-such-bundle");
+    const { recorded, error } = await runProgram({ "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys });
+    delete process.env.NETLAB_BUNDLE_DIR;
+    expect(error?.message).toMatch(/no bundle at .*no-such-bundle .*build it with `\.\/bin\/netlab bundle`/);
+    expect(recorded).toHaveLength(0);
   });
 
   it("refuses bad config with every problem, before registering anything", async () => {

@@ -1,6 +1,10 @@
-/** The "ssh" executor (sim target default): SshStep resources with the same steps, secret connection. */
+/** The SSH executor and the bundle: what SshStep, JoinStep and BundlePush are given, under mocks. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Bench as BenchType } from "../../components/bench";
+import { locateBundle } from "../../lib/bundle/locate";
 import { planBench } from "../../lib/render/plan";
 import { HOST_KEY, specFor } from "../helpers/spec";
 import { installMocks, secretOf, settle, valueOf, type Recorded } from "../helpers/mocks";
@@ -13,18 +17,21 @@ beforeAll(async () => {
   recorded = await installMocks();
   const pulumi = await import("@pulumi/pulumi");
   const { Bench } = await import("../../components/bench");
-  const spec = specFor(27, 4, { target: "sim", simRoot: "/tmp/sim-x", ssh: { user: "root" } });
-  expect(spec.remoteExecutor).toBe("ssh");
-  bench = new Bench("room27-bench4", { plan: planBench(spec), privateKey: pulumi.secret("PRIVATE-KEY-TEXT") });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+  writeFileSync(path.join(dir, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files: { "bin/kubeadm": "a".repeat(64) } }));
+  const spec = specFor(27, 4, { ssh: { user: "root" } });
+  bench = new Bench("room27-bench4", { plan: planBench(spec), privateKey: pulumi.secret("PRIVATE-KEY-TEXT"), bundle: locateBundle(dir) });
   await valueOf(bench.webserverClusterIp);
   await settle();
 });
 
+const ofType = (t: string) => recorded.filter((r) => r.type === `pulumi-nodejs:dynamic/netlab:${t}`);
+
 describe("ssh executor under mocks", () => {
-  it("registers one SshStep per step, none of @pulumi/command", () => {
-    const steps = recorded.filter((r) => r.type === "pulumi-nodejs:dynamic/netlab:SshStep");
-    expect(steps).toHaveLength(21);
-    expect(recorded.filter((r) => r.type === "command:remote:Command")).toHaveLength(0);
+  it("registers one SshStep per single-node step and one JoinStep per worker, none of @pulumi/command", () => {
+    expect(ofType("SshStep")).toHaveLength(15);
+    expect(ofType("JoinStep").map((r) => r.name).sort()).toEqual(["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`));
+    expect(recorded.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
   });
 
   it("keeps the connection (with the private key) secret and pins the host key", async () => {
@@ -36,8 +43,18 @@ describe("ssh executor under mocks", () => {
     expect(await secretOf(bench.cluster.kubeconfig)).toBe(true);
   });
 
-  it("bench target defaults to @pulumi/command, and the executor is configurable", () => {
-    expect(specFor(27, 4).remoteExecutor).toBe("command");
-    expect(specFor(27, 4, { remoteExecutor: "ssh" }).remoteExecutor).toBe("ssh");
+  it("pushes the bundle to every node before its first step, with the manifest's sums", () => {
+    const pushes = ofType("BundlePush");
+    expect(pushes.map((r) => r.inputs.node).sort()).toEqual(["compute1", "compute2", "compute3", "controller"]);
+    for (const push of pushes) {
+      expect(push.inputs.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(push.inputs.sums).toBe(`${"a".repeat(64)}  bin/kubeadm\n`);
+      expect(push.inputs.connection[SECRET_SIG]).toBeDefined();
+    }
+  });
+
+  it("refuses the removed command executor, naming the fix", () => {
+    expect(specFor(27, 4).remoteExecutor).toBe("ssh");
+    expect(() => specFor(27, 4, { remoteExecutor: "command" })).toThrow(/remoteExecutor: .*remove the key/);
   });
 });

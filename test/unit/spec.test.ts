@@ -98,7 +98,11 @@ describe("config errors: collected, naming field, value and fix", () => {
     ["untagged image", { images: { kubeRouter: "docker.io/cloudnativelabs/kube-router" } }, /^images\.kubeRouter: .* is not pinned/],
     ["management outside its subnet", { nodes: { controller: { hostKey: HOST_KEY, managementIp: "10.1.1.1" }, compute1: { hostKey: HOST_KEY }, compute2: { hostKey: HOST_KEY }, compute3: { hostKey: HOST_KEY } } }, /^nodes\.controller\.managementIp: "10\.1\.1\.1" is outside the management network 192\.168\.4\.0\/24/],
     ["nodelocaldns not link-local", { network: { nodeLocalDnsIp: "10.0.0.10" } }, /^network\.nodeLocalDnsIp: "10\.0\.0\.10" must be a link-local address/],
-    ["old kubernetes", { kubernetesVersion: "1.20.0" }, /^kubernetesVersion: "1\.20\.0" is not valid/],
+    ["old kubernetes", { kubernetesVersion: "1.20.0" }, /^kubernetesVersion: "1\.20\.0" is not supported: kubeadm's v1beta4 config needs 1\.31/],
+    ["kubernetes without IPVS", { kubernetesVersion: "1.35.0" }, /^kubernetesVersion: "1\.35\.0" is not supported: .*from 1\.35 kube-proxy's IPVS mode .* is deprecated; choose 1\.31\.x to 1\.34\.x/],
+    ["bad package source", { packages: { source: "mirror" } }, /^packages\.source: "mirror" is not allowed; use one of "online", "bundle"/],
+    ["bundle image online", { packages: { source: "online" } }, /^images\.nodeLocalDns: "netlab\.local\/node-cache:1\.12\.1" exists only in netlab's bundle; with packages\.source "online" name a registry image/],
+    ["timeout scale", { timeouts: { scale: 0.5 } }, /^timeouts\.scale: 0\.5 is not a time-limit multiplier; use a number from 1/],
     ["pod subnet too small", { network: { podSubnet: "10.233.64.0/23" } }, /^network\.podSubnet: "10\.233\.64\.0\/23": 10\.233\.64\.0\/23 holds only 2 \/24 prefixes, 4 needed/],
   ];
   it.each(cases)("%s", (_name, extra, expected) => {

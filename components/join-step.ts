@@ -1,0 +1,89 @@
+/**
+ * One worker's join, as one operation across two nodes: on the worker, whether it is joined already; if not, on
+ * the controller a stale Node of that name removed and a bootstrap token minted (the discovery kubeconfig it prints
+ * stays in memory: it is neither an input nor an output, so never in the state), the join on the worker with it
+ * on standard input; then on the controller that worker's tokens revoked and its pod prefix checked against the plan.
+ * A retried or rebuilt worker always joins with a fresh token. Host drift is read like SshStep's.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { hostDrift, parseCheck } from "./ssh-step";
+
+export interface JoinStepInputs {
+  node: string;
+  worker: pulumi.Input<SshConnection>;
+  controller: pulumi.Input<SshConnection>;
+  /** Worker: prints "joined" or "not-joined". */
+  joined: pulumi.Input<string>;
+  /** Controller: prints the discovery kubeconfig. */
+  mint: pulumi.Input<string>;
+  /** Worker: the join, discovery kubeconfig on standard input. */
+  create: pulumi.Input<string>;
+  /** Controller: revoke the worker's tokens, check its pod prefix. */
+  finish: pulumi.Input<string>;
+  delete: pulumi.Input<string>;
+  check: pulumi.Input<string>;
+  expect: pulumi.Input<Record<string, string>>;
+  triggers: pulumi.Input<string>[];
+}
+
+interface State {
+  node: string;
+  worker: SshConnection;
+  controller: SshConnection;
+  joined: string;
+  mint: string;
+  create: string;
+  finish: string;
+  delete: string;
+  check: string;
+  expect: Record<string, string>;
+  triggers: string[];
+  observed?: Record<string, string>;
+}
+
+async function join(s: State): Promise<Record<string, string>> {
+  const joined = (await runSsh(s.worker, s.joined, undefined)).trim() === "joined";
+  const discovery = joined ? "" : await runSsh(s.controller, s.mint, undefined);
+  await runSsh(s.worker, s.create, discovery);
+  await runSsh(s.controller, s.finish, undefined);
+  return parseCheck(await runSsh(s.worker, s.check, undefined));
+}
+
+const COMMANDS = ["node", "joined", "mint", "create", "finish", "delete", "check"] as const;
+
+const provider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: State) {
+    const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
+    return { id: randomUUID(), outs: { ...inputs, observed: await join(inputs) } };
+  },
+  async read(id: string, props: State) {
+    return { id, props: { ...props, observed: parseCheck(await runSsh(props.worker, props.check, undefined)) } };
+  },
+  async diff(_id: string, olds: State, news: State) {
+    const changed: string[] = COMMANDS.filter((k) => olds[k] !== news[k]);
+    if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
+    if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
+    for (const side of ["worker", "controller"] as const) {
+      const o = olds[side];
+      const n = news[side];
+      if (o.host !== n.host || o.port !== n.port || o.user !== n.user || o.hostKey !== n.hostKey || o.privateKey !== n.privateKey) changed.push(side);
+    }
+    if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
+    return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };
+  },
+  async update(_id: string, _olds: State, news: State) {
+    return { outs: { ...news, observed: await join(news) } };
+  },
+  async delete(_id: string, props: State) {
+    await runSsh(props.worker, props.delete, undefined);
+  },
+};
+
+export class JoinStep extends pulumi.dynamic.Resource {
+  declare public readonly observed: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: JoinStepInputs, opts?: pulumi.CustomResourceOptions) {
+    super(provider, name, { ...args, observed: undefined }, opts, "netlab", "JoinStep");
+  }
+}

@@ -1,0 +1,40 @@
+/** Where this machine's bundle is, and what a node must hold of it: the manifest, its digest, the sha256 sums. */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export interface BundleManifest {
+  readonly versions: Readonly<Record<string, string>>;
+  readonly images: Readonly<Record<string, string>>;
+  /** Path relative to the bundle root -> sha256. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+export interface LocatedBundle {
+  readonly dir: string;
+  readonly manifest: BundleManifest;
+  /** sha256 of bundle.json: a node holding this bundle has it in its .digest file. */
+  readonly digest: string;
+}
+
+/** The bundle directory: NETLAB_BUNDLE_DIR, else the `current` link `netlab bundle` keeps in the cache. */
+export function bundleDir(): string {
+  const cache = process.env.NETLAB_CACHE ?? path.join(os.homedir(), ".cache", "k8s-netlab");
+  return process.env.NETLAB_BUNDLE_DIR ?? path.join(cache, "bundle", "current");
+}
+
+/** The built bundle, or an error saying how to build it. */
+export function locateBundle(dir = bundleDir()): LocatedBundle {
+  const file = path.join(dir, "bundle.json");
+  if (!existsSync(file)) {
+    throw new Error(`no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, or set netlab:packages.source to "online"`);
+  }
+  const text = readFileSync(file, "utf8");
+  return { dir, manifest: JSON.parse(text) as BundleManifest, digest: createHash("sha256").update(text).digest("hex") };
+}
+
+/** The manifest's files as `sha256sum -c` input. */
+export function sha256Sums(manifest: BundleManifest): string {
+  return Object.entries(manifest.files).map(([file, sum]) => `${sum}  ${file}`).join("\n") + "\n";
+}
