@@ -110,7 +110,7 @@ export async function vmUp(b: RoomBench, log: (line: string) => void): Promise<V
   }
 
   await checkManagementSubnetFree(spec);
-  await ensureBridges(spec);
+  await ensureBridges(spec, log);
   const started = Date.now();
   const results = await Promise.all(
     vms.map(async ({ node, vm }) => {

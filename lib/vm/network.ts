@@ -4,6 +4,11 @@
  * trunk port (the VLAN tagged) as the bench's port mode says. The host sits on the management VLAN with the .254
  * address, like the instructor's machine; nothing is routed or NATed anywhere. Only these bridges and taps are
  * ever touched.
+ *
+ * A kernel without bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING, e.g. this workplace's) gets plain
+ * bridges instead: each bridge is then one VLAN's segment, access ports are its untagged members and a trunk
+ * port's tagged frames cross the bridge unchanged (nothing filters a wrong tag). The host cannot speak 802.1Q
+ * there, so a tagged management network is refused.
  */
 import { overlaps } from "../spec/network";
 import { PortMode, type BenchSpec, NODE_NAMES } from "../spec/types";
@@ -68,23 +73,48 @@ export async function checkManagementSubnetFree(spec: BenchSpec): Promise<void> 
   }
 }
 
-/** Both bridges, VLAN-filtering with no default VLAN; the host's address in the management VLAN. Idempotent. */
-export async function ensureBridges(spec: BenchSpec): Promise<void> {
-  for (const network of NETWORKS) {
-    const br = bridgeName(spec, network);
-    const what = `vm ${spec.id}: bridge ${br}`;
-    if (!(await linkExists(br))) {
-      await run(what, "ip", ["link", "add", "name", br, "type", "bridge", "vlan_filtering", "1", "vlan_default_pvid", "0"]);
+/** Whether a bridge filters VLANs (false on kernels built without it). */
+export async function bridgeFiltersVlans(br: string): Promise<boolean> {
+  const { stdout } = await run(`bridge ${br}`, "ip", ["-d", "-j", "link", "show", "dev", br]);
+  const [link] = JSON.parse(stdout || "[]") as { linkinfo?: { info_data?: { vlan_filtering?: number } } }[];
+  return link?.linkinfo?.info_data?.vlan_filtering === 1;
+}
+
+/** A bridge, VLAN-filtering with no default VLAN where the kernel can, plain otherwise. */
+async function ensureBridge(spec: BenchSpec, br: string, log: (line: string) => void): Promise<boolean> {
+  const what = `vm ${spec.id}: bridge ${br}`;
+  if (!(await linkExists(br))) {
+    const filtering = await probe("ip", ["link", "add", "name", br, "type", "bridge", "vlan_filtering", "1", "vlan_default_pvid", "0"]);
+    if (!filtering.ok) {
+      if (!/not supported/i.test(filtering.stderr)) throw new Error(`${what}: ${filtering.stderr.trim()}`);
+      await run(what, "ip", ["link", "add", "name", br, "type", "bridge"]);
+      log(`${br}: this kernel has no bridge VLAN filtering; a plain bridge is the VLAN's segment (trunk ports pass tags unchanged)`);
     }
-    await run(what, "ip", ["link", "set", "dev", br, "type", "bridge", "vlan_filtering", "1"]);
-    await run(what, "ip", ["link", "set", "dev", br, "up"]);
   }
+  await run(what, "ip", ["link", "set", "dev", br, "up"]);
+  return bridgeFiltersVlans(br);
+}
+
+/** Both bridges; the host's address in the management VLAN. Idempotent. */
+export async function ensureBridges(spec: BenchSpec, log: (line: string) => void = () => {}): Promise<void> {
   const mgmt = bridgeName(spec, "management");
-  const vlan = spec.nodes[0]!.management.vlanId;
-  const self = vlanTokens(await portVlans(mgmt));
-  if (self.join() !== `${vlan}:pvid:untagged`) {
-    for (const v of await portVlans(mgmt)) await run(`vm ${spec.id}: ${mgmt}`, "bridge", ["vlan", "del", "vid", String(v.vlan), "dev", mgmt, "self"]);
-    await run(`vm ${spec.id}: host port of ${mgmt} in VLAN ${vlan}`, "bridge", ["vlan", "add", "vid", String(vlan), "dev", mgmt, "self", "pvid", "untagged"]);
+  const management = spec.nodes[0]!.management;
+  const filtering = await ensureBridge(spec, mgmt, log);
+  if (!filtering && management.portMode === PortMode.Tagged) {
+    throw new Error(
+      `vm ${spec.id}: a tagged management network needs the host on VLAN ${management.vlanId}, but this kernel has neither bridge VLAN ` +
+        `filtering nor 802.1Q; use network.managementPortMode "access" here`,
+    );
+  }
+  await ensureBridge(spec, bridgeName(spec, "provider"), log);
+  if (filtering) {
+    const self = vlanTokens(await portVlans(mgmt));
+    if (self.join() !== `${management.vlanId}:pvid:untagged`) {
+      for (const v of await portVlans(mgmt)) await run(`vm ${spec.id}: ${mgmt}`, "bridge", ["vlan", "del", "vid", String(v.vlan), "dev", mgmt, "self"]);
+      await run(`vm ${spec.id}: host port of ${mgmt} in VLAN ${management.vlanId}`, "bridge", [
+        "vlan", "add", "vid", String(management.vlanId), "dev", mgmt, "self", "pvid", "untagged",
+      ]);
+    }
   }
   const prefix = spec.network.managementCidr.split("/")[1];
   await run(`vm ${spec.id}: host address on ${mgmt}`, "ip", ["addr", "replace", `${managementGateway(spec)}/${prefix}`, "dev", mgmt]);
@@ -100,6 +130,7 @@ export async function ensureTaps(spec: BenchSpec, node: (typeof NODE_NAMES)[numb
     const what = `vm ${spec.id} node ${node}: tap ${tap}`;
     if (!(await linkExists(tap))) await run(what, "ip", ["tuntap", "add", "dev", tap, "mode", "tap"]);
     await run(what, "ip", ["link", "set", "dev", tap, "master", br, "up"]);
+    if (!(await bridgeFiltersVlans(br))) continue;
     const have = await portVlans(tap);
     if (vlanTokens(have).join() !== wantedVlanTokens(iface.vlanId, iface.portMode).join()) {
       for (const v of have) await run(what, "bridge", ["vlan", "del", "vid", String(v.vlan), "dev", tap]);
