@@ -71,7 +71,8 @@ selection(program.command("reset").description("archive what students left, then
   .action(resetCommand);
 selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
-  .action((o) => fleetCommand("facts", makeFactsOp(o.out), o));
+  .option("--errata", "also the students' errata sheet (handout commands that fail on the bench, with the bench's values): printed, and written as <dir>/<bench>-errata.md with --out")
+  .action((o) => fleetCommand("facts", makeFactsOp(o.out, { errata: Boolean(o.errata), print: o.json ? undefined : (t) => process.stdout.write(t) }), o));
 
 program
   .command("bundle")

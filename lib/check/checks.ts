@@ -47,8 +47,11 @@ export interface ExpectedBench {
 export interface CheckFacts {
   readonly expected: ExpectedBench;
   readonly cluster: ClusterState;
-  /** ClusterIP of kube-system/kube-dns ("" when the Service is missing). */
-  readonly kubeDnsClusterIp: string;
+  /**
+   * ClusterIP of kube-system/coredns ("" when the Service is missing): the Service the handout's §3.1 finds the
+   * nodelocaldns forward address on (kubeadm's own kube-dns Service is another address for the same pods).
+   */
+  readonly corednsClusterIp: string;
   /** data.Corefile of kube-system/nodelocaldns. */
   readonly nodeLocalDnsCorefile: Observation<string>;
   /** `ip -4 route show proto 17` on each node. */
@@ -206,10 +209,13 @@ export function checkPodResolvConf(f: CheckFacts): CheckResult {
   }, (keys) => `nameserver ${ip} first in /etc/resolv.conf of ${keys.join(", ")}`);
 }
 
-/** 7. The nodelocaldns ConfigMap binds the link-local address and forwards the cluster domain to kube-dns's ClusterIP. */
+/**
+ * 7. The nodelocaldns ConfigMap binds the link-local address and forwards the cluster domain to the ClusterIP of
+ * the Service named `coredns` in kube-system, as the handout's §3.1 has students verify.
+ */
 export function checkNodeLocalDnsConfig(f: CheckFacts): CheckResult {
   const { nodeLocalDnsIp: ip, clusterDomain: domain } = f.expected;
-  const kubeDns = f.kubeDnsClusterIp;
+  const coredns = f.corednsClusterIp;
   return perItem("nodelocaldns-config", { nodelocaldns: f.nodeLocalDnsCorefile }, ["nodelocaldns"], (_k, corefile) => {
     const block = parseCorefile(corefile).find((b) => b.zone === domain);
     if (!block) return `Corefile has no ${domain} server block`;
@@ -217,10 +223,10 @@ export function checkNodeLocalDnsConfig(f: CheckFacts): CheckResult {
     const binds = block.directives.filter((d) => d[0] === "bind").flatMap((d) => d.slice(1));
     if (!binds.includes(ip)) problems.push(`${block.key} binds [${binds.join(", ") || "nothing"}], expected ${ip}`);
     const forward = block.directives.find((d) => d[0] === "forward")?.slice(2) ?? [];
-    if (kubeDns === "") problems.push("kube-system has no kube-dns Service to compare with");
-    else if (!forward.includes(kubeDns)) problems.push(`${block.key} forwards to [${forward.join(", ") || "nothing"}], but kube-dns's ClusterIP is ${kubeDns}`);
+    if (coredns === "") problems.push("kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
+    else if (!forward.includes(coredns)) problems.push(`${block.key} forwards to [${forward.join(", ") || "nothing"}], but the coredns Service's ClusterIP is ${coredns}`);
     return problems.length > 0 ? problems.join(", ") : undefined;
-  }, () => `${domain}:53 binds ${ip} and forwards to ${kubeDns}, kube-dns's ClusterIP`);
+  }, () => `${domain}:53 binds ${ip} and forwards to ${coredns}, the coredns Service's ClusterIP`);
 }
 
 /** 8. `ipvsadm -Ln` lists webserver-service-1's ClusterIP:port with webserver-1's pod behind it. */

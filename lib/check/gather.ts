@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import { COREDNS_SERVICE } from "../render/nodelocaldns";
 import type { BenchAccess } from "./access";
 import type { CheckFacts, ExpectedBench } from "./checks";
 import { labPods } from "./checks";
@@ -28,10 +29,20 @@ export function expectedBench(a: BenchAccess): ExpectedBench {
   return { nodes: rows, serviceSubnet, nodeLocalDnsIp, clusterDomain, servicePort: WEBSERVER_PORT };
 }
 
-/** ClusterIP of kube-system/kube-dns, "" when there is none. */
-export async function kubeDnsClusterIp(a: BenchAccess): Promise<string> {
-  const svc = await a.kubectl(["-n", "kube-system", "get", "service", "kube-dns", "-o", "json"]).catch(() => "");
+/** ClusterIP of a Service, "" when there is none. */
+export async function serviceClusterIp(a: BenchAccess, namespace: string, name: string): Promise<string> {
+  const svc = await a.kubectl(["-n", namespace, "get", "service", name, "-o", "json"]).catch(() => "");
   return svc === "" ? "" : String(JSON.parse(svc).spec?.clusterIP ?? "");
+}
+
+/** ClusterIP of kube-system/kube-dns (kubeadm's name for CoreDNS), "" when there is none. */
+export function kubeDnsClusterIp(a: BenchAccess): Promise<string> {
+  return serviceClusterIp(a, "kube-system", "kube-dns");
+}
+
+/** ClusterIP of kube-system/coredns (the Service nodelocaldns forwards to, the handout's §3.1), "" when there is none. */
+export function corednsClusterIp(a: BenchAccess): Promise<string> {
+  return serviceClusterIp(a, "kube-system", COREDNS_SERVICE);
 }
 
 async function perNode<T>(nodes: readonly string[], probe: (node: string) => Promise<Observation<T>>): Promise<Record<string, Observation<T>>> {
@@ -44,9 +55,9 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
   const expected = expectedBench(a);
   const nodes = expected.nodes.map((n) => n.name);
   progress("kubectl: nodes, lab pods, services, nodelocaldns ConfigMap");
-  const [cluster, kubeDns, corefile] = await Promise.all([
+  const [cluster, coredns, corefile] = await Promise.all([
     readClusterState(a.kubeconfig),
-    kubeDnsClusterIp(a),
+    corednsClusterIp(a),
     observe(async () => {
       const cm = JSON.parse(await a.kubectl(["-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"]));
       const text = cm.data?.Corefile;
@@ -72,7 +83,7 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
     exec(client2?.name, ["cat", "/etc/resolv.conf"]),
   ]);
   return {
-    expected, cluster, kubeDnsClusterIp: kubeDns, nodeLocalDnsCorefile: corefile, routes, kubeletConfigs,
+    expected, cluster, corednsClusterIp: coredns, nodeLocalDnsCorefile: corefile, routes, kubeletConfigs,
     curlFromClient2, resolvConfs: { "client-1": resolv1, "client-2": resolv2 }, ipvs,
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { BenchAccess } from "../check/access";
 import { labPods } from "../check/checks";
-import { clusterState, kubeDnsClusterIp, probePodLink } from "../check/gather";
+import { clusterState, corednsClusterIp, kubeDnsClusterIp, probePodLink } from "../check/gather";
 import { describeObservation, type Observation } from "../check/observation";
 import type { PodLink } from "../check/parse";
 import { contains, nthAddress, parseCidr } from "../spec/network";
@@ -20,6 +20,13 @@ export interface AnswerKeyNode {
   readonly podCidr: string;
   /** kube-bridge's address: the first address of the prefix. */
   readonly kubeBridgeIp: string;
+  /**
+   * Whether `ip a` on the node shows that address now. Kube Router creates kube-bridge without an address; the
+   * CNI bridge plugin gives it the gateway address when the first pod with its own network namespace starts
+   * there. "yes" on a node running a lab pod; "only once a pod runs there" elsewhere (the controller runs
+   * none of the lab's, and at most CoreDNS).
+   */
+  readonly kubeBridgeAddressed: "yes" | "only once a pod runs there";
 }
 
 export interface AnswerKeyPod {
@@ -51,7 +58,8 @@ export interface AnswerKey {
   readonly target: string;
   readonly nodes: AnswerKeyNode[];
   readonly pods: AnswerKeyPod[];
-  readonly clusterIps: { readonly webserverService1: string; readonly kubeDns: string };
+  /** webserver-service-1; kubeadm's kube-dns and the coredns Service nodelocaldns forwards to (same CoreDNS pods). */
+  readonly clusterIps: { readonly webserverService1: string; readonly kubeDns: string; readonly coredns: string };
   readonly ttls: ExpectedTtl[];
 }
 
@@ -62,6 +70,7 @@ export interface AnswerKeyInput {
   readonly nodeRows: readonly { name: string; role: string; providerIp: string; managementIp: string; podCidr: string }[];
   readonly cluster: ClusterState;
   readonly kubeDnsClusterIp: string;
+  readonly corednsClusterIp: string;
   /** MAC and veth of each lab pod, keyed by pod name. */
   readonly links: Readonly<Record<string, Observation<PodLink>>>;
 }
@@ -71,11 +80,15 @@ const gatewayOf = (cidr: string): string => (parseCidr(cidr) ? nthAddress(cidr, 
 /** Builds the key from gathered facts (pure). */
 export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   const clusterNodes = new Map(input.cluster.nodes.map((n) => [n.name, n]));
+  const { webservers, client1, client2 } = labPods(input.cluster);
+  const labNodes = new Set([webservers[0], client1, client2].map((p) => p?.node).filter(Boolean));
   const nodes: AnswerKeyNode[] = input.nodeRows.map((r) => {
     const podCidr = clusterNodes.get(r.name)?.podCidr || "";
-    return { name: r.name, role: r.role, providerIp: r.providerIp, managementIp: r.managementIp, podCidr, kubeBridgeIp: gatewayOf(podCidr) };
+    return {
+      name: r.name, role: r.role, providerIp: r.providerIp, managementIp: r.managementIp, podCidr, kubeBridgeIp: gatewayOf(podCidr),
+      kubeBridgeAddressed: labNodes.has(r.name) ? "yes" : "only once a pod runs there",
+    };
   });
-  const { webservers, client1, client2 } = labPods(input.cluster);
   const roles: [AnswerKeyPod["role"], { name: string; node: string; ip: string } | undefined][] = [
     ["webserver-1", webservers[0]], ["client-1", client1], ["client-2", client2],
   ];
@@ -119,20 +132,20 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   ];
   return {
     benchId: input.benchId, stack: input.stack, target: input.target, nodes, pods,
-    clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp }, ttls,
+    clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp }, ttls,
   };
 }
 
 /** Gathers the facts from a bench (kubectl, and SSH + nsenter for the MACs and veths on a real bench). */
 export async function gatherAnswerKey(a: BenchAccess, progress: (line: string) => void = () => {}): Promise<AnswerKey> {
   progress("kubectl: nodes, lab pods, ClusterIPs");
-  const [cluster, kubeDns] = await Promise.all([clusterState(a), kubeDnsClusterIp(a)]);
+  const [cluster, kubeDns, coredns] = await Promise.all([clusterState(a), kubeDnsClusterIp(a), corednsClusterIp(a)]);
   const { webservers, client1, client2 } = labPods(cluster);
   const pods = [webservers[0], client1, client2].filter((p) => p !== undefined);
   if (a.spec.target !== "sim") progress("ssh + nsenter: MAC and veth of each lab pod");
   const links = await Promise.all(pods.map((p) => probePodLink(a, p.node, p.ip)));
   return buildAnswerKey({
-    benchId: a.spec.id, stack: a.stackName, target: a.spec.target, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns,
+    benchId: a.spec.id, stack: a.stackName, target: a.spec.target, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns, corednsClusterIp: coredns,
     links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])),
   });
 }
@@ -150,9 +163,12 @@ export function toMarkdown(k: AnswerKey): string {
     "## Nodes",
     "",
     "Kube Router gives each node one pod prefix; kube-bridge holds its first address, the pods' default gateway.",
+    "Kube Router creates kube-bridge without an address: the CNI plugin adds it with the first pod that has its own",
+    "network namespace on the node, so a node without such a pod (often the controller) shows kube-bridge without",
+    "`inet`, and its own prefix appears only in the other nodes' `ip route`.",
     "",
-    mdTable(["node", "role", "provider (enp1s0f2)", "management (enp1s0f0)", "pod prefix", "kube-bridge"],
-      k.nodes.map((n) => [n.name, n.role, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])),
+    mdTable(["node", "role", "provider (enp1s0f2)", "management (enp1s0f0)", "pod prefix", "kube-bridge", "kube-bridge addressed"],
+      k.nodes.map((n) => [n.name, n.role, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp, n.kubeBridgeAddressed])),
     "",
     "## Lab pods",
     "",
@@ -164,7 +180,11 @@ export function toMarkdown(k: AnswerKey): string {
     "",
     "## ClusterIPs",
     "",
-    mdTable(["service", "ClusterIP"], [["default/webserver-service-1", k.clusterIps.webserverService1], ["kube-system/kube-dns (CoreDNS)", k.clusterIps.kubeDns]]),
+    mdTable(["service", "ClusterIP"], [
+      ["default/webserver-service-1", k.clusterIps.webserverService1],
+      ["kube-system/coredns (nodelocaldns forwards here, §3.1)", k.clusterIps.coredns],
+      ["kube-system/kube-dns (kubeadm's name for the same CoreDNS pods)", k.clusterIps.kubeDns],
+    ]),
     "",
     "## Expected TTLs (pings and curl of the handout)",
     "",

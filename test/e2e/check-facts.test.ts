@@ -93,7 +93,7 @@ describe("netlab check on the simulated bench", () => {
     expect(out.detail).toBe("5 pass, 0 fail, 4 not observable");
     // The kubelet configs really came over SSH from every node.
     expect(data.results.find((r) => r.name === "kubelet-cluster-dns")!.evidence).toBe("clusterDNS 169.254.25.10 in kubelet-config.yaml on controller, compute1, compute2, compute3");
-    expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence).toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.10, kube-dns's ClusterIP");
+    expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence).toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.3, the coredns Service's ClusterIP");
     expect(lines.some((l) => l.startsWith("ssh:"))).toBe(true);
   }, 10 * MINUTE);
 
@@ -116,7 +116,8 @@ describe("netlab check on the simulated bench", () => {
   it("fails naming nodelocaldns-config and kubelet-cluster-dns when DNS is pointed elsewhere", async () => {
     const cm = kubectlJson("-n", "kube-system", "get", "configmap", "nodelocaldns");
     const original = JSON.stringify(cm);
-    cm.data.Corefile = cm.data.Corefile.replace("forward . 10.233.0.10 {", "forward . 10.233.0.3 {");
+    // kube-dns's address reaches the same CoreDNS pods, but the handout compares with the coredns Service.
+    cm.data.Corefile = cm.data.Corefile.replace("forward . 10.233.0.3 {", "forward . 10.233.0.10 {");
     const edited = path.join(dir, "cm.json");
     writeFileSync(edited, JSON.stringify(cm));
     kubectl("replace", "-f", edited);
@@ -127,7 +128,7 @@ describe("netlab check on the simulated bench", () => {
       const { result, data } = await check();
       expect(result.outcome).toBe("failed");
       expect(result.detail).toMatch(/^2 checks failed: kubelet-cluster-dns, nodelocaldns-config \(kubelet-cluster-dns: compute3: clusterDNS \[10\.233\.0\.10\], expected 169\.254\.25\.10 first/);
-      expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence).toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.3], but kube-dns's ClusterIP is 10.233.0.10");
+      expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence).toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.10], but the coredns Service's ClusterIP is 10.233.0.3");
     } finally {
       writeFileSync(kubelet, kubeletText);
       const restore = path.join(dir, "cm-original.json");
@@ -165,8 +166,10 @@ describe("netlab facts on the simulated bench", () => {
     expect(key.clusterIps).toEqual({
       webserverService1: kubectlJson("-n", "default", "get", "svc", "webserver-service-1").spec.clusterIP,
       kubeDns: kubectlJson("-n", "kube-system", "get", "svc", "kube-dns").spec.clusterIP,
+      coredns: kubectlJson("-n", "kube-system", "get", "svc", "coredns").spec.clusterIP,
     });
     expect(key.clusterIps.kubeDns).toBe("10.233.0.10");
+    expect(key.clusterIps.coredns).toBe("10.233.0.3");
     expect(key.ttls.map((t) => t.ttl)).toEqual([64, 62, 62, 64]);
 
     const outDir = path.join(dir, "keys");

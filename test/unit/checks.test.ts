@@ -27,6 +27,8 @@ const IPVS = [
   "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
   "TCP  10.233.0.1:443 rr",
   "  -> 10.27.4.12:6443              Masq    1      0          0",
+  "TCP  10.233.0.3:53 rr",
+  "  -> 10.233.64.2:53               Masq    1      0          0",
   "TCP  10.233.0.10:53 rr",
   "  -> 10.233.64.2:53               Masq    1      0          0",
   `TCP  ${VIP}:8000 rr`,
@@ -54,7 +56,7 @@ function bench(): CheckFacts {
       webserverClusterIp: VIP,
       webserverEndpoints: ["10.233.65.2"],
     },
-    kubeDnsClusterIp: "10.233.0.10",
+    corednsClusterIp: "10.233.0.3",
     nodeLocalDnsCorefile: { value: nodeLocalDnsCorefile(spec) },
     routes: perNode((n) => ({ value: routesOn(n) })),
     kubeletConfigs: perNode(() => ({ value: stringify(kubeletConfig(spec)) })),
@@ -86,7 +88,7 @@ describe("a healthy bench", () => {
     expect(byName(results, "curl-service-from-client-2").evidence).toContain("got webserver-1's page");
     expect(byName(results, "kubelet-cluster-dns").evidence).toBe("clusterDNS 169.254.25.10 in kubelet-config.yaml on controller, compute1, compute2, compute3");
     expect(byName(results, "pod-resolv-conf").evidence).toBe("nameserver 169.254.25.10 first in /etc/resolv.conf of client-1, client-2");
-    expect(byName(results, "nodelocaldns-config").evidence).toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.10, kube-dns's ClusterIP");
+    expect(byName(results, "nodelocaldns-config").evidence).toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.3, the coredns Service's ClusterIP");
     expect(byName(results, "ipvs-webserver-service").evidence).toBe(`TCP ${VIP}:8000 -> 10.233.65.2:8000 on controller, compute1, compute2, compute3`);
   });
 });
@@ -173,16 +175,17 @@ describe("each check fails with evidence naming what is wrong", () => {
     expect(r).toEqual({ name: "pod-resolv-conf", status: "fail", evidence: "client-2: first nameserver 10.233.0.10, expected 169.254.25.10" });
   });
 
-  it("7 nodelocaldns-config: forwards elsewhere, binds elsewhere, no kube-dns, no ConfigMap", () => {
+  it("7 nodelocaldns-config: forwards elsewhere (kube-dns's address too), binds elsewhere, no coredns Service, no ConfigMap", () => {
     const f = bench();
     const core = nodeLocalDnsCorefile(spec);
-    const other = core.replace("forward . 10.233.0.10 {", "forward . 10.233.0.3 {");
+    // kubeadm's kube-dns reaches the same pods, but the handout compares with the coredns Service.
+    const other = core.replace("forward . 10.233.0.3 {", "forward . 10.233.0.10 {");
     expect(check({ ...f, nodeLocalDnsCorefile: { value: other } }, "nodelocaldns-config").evidence)
-      .toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.3], but kube-dns's ClusterIP is 10.233.0.10");
+      .toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.10], but the coredns Service's ClusterIP is 10.233.0.3");
     const bind = core.replace("bind 169.254.25.10", "bind 169.254.20.10");
     expect(check({ ...f, nodeLocalDnsCorefile: { value: bind } }, "nodelocaldns-config").evidence)
       .toBe("nodelocaldns: cluster.local:53 binds [169.254.20.10], expected 169.254.25.10");
-    expect(check({ ...f, kubeDnsClusterIp: "" }, "nodelocaldns-config").evidence).toBe("nodelocaldns: kube-system has no kube-dns Service to compare with");
+    expect(check({ ...f, corednsClusterIp: "" }, "nodelocaldns-config").evidence).toBe("nodelocaldns: kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
     expect(check({ ...f, nodeLocalDnsCorefile: { error: 'kubectl -n kube-system get configmap nodelocaldns -o json: Error from server (NotFound): configmaps "nodelocaldns" not found' } }, "nodelocaldns-config").status).toBe("fail");
     expect(check({ ...f, nodeLocalDnsCorefile: { value: ".:53 {\n    forward . /etc/resolv.conf\n}\n" } }, "nodelocaldns-config").evidence).toBe("nodelocaldns: Corefile has no cluster.local server block");
   });
@@ -202,11 +205,11 @@ describe("parsers", () => {
     expect(parseRoutes("10.233.65.0/24 via 10.27.4.22 dev enp1s0f2 proto 17\n10.233.64.0/24 dev kube-bridge proto kernel scope link src 10.233.64.1\n"))
       .toEqual([{ prefix: "10.233.65.0/24", via: "10.27.4.22", dev: "enp1s0f2" }, { prefix: "10.233.64.0/24", via: "", dev: "kube-bridge" }]);
     expect(parseIpvs(IPVS).map((s) => `${s.protocol} ${s.address}:${s.port} -> ${s.realServers.map((r) => `${r.address}:${r.port}`).join(",")}`)).toEqual([
-      "TCP 10.233.0.1:443 -> 10.27.4.12:6443", "TCP 10.233.0.10:53 -> 10.233.64.2:53", `TCP ${VIP}:8000 -> 10.233.65.2:8000`, "UDP 10.233.0.10:53 -> 10.233.64.2:53",
+      "TCP 10.233.0.1:443 -> 10.27.4.12:6443", "TCP 10.233.0.3:53 -> 10.233.64.2:53", "TCP 10.233.0.10:53 -> 10.233.64.2:53", `TCP ${VIP}:8000 -> 10.233.65.2:8000`, "UDP 10.233.0.10:53 -> 10.233.64.2:53",
     ]);
     const blocks = parseCorefile(nodeLocalDnsCorefile(spec));
     expect(blocks.map((b) => b.key)).toEqual(["cluster.local:53", "in-addr.arpa:53", "ip6.arpa:53", ".:53"]);
-    expect(blocks[0]!.directives.find((d) => d[0] === "forward")).toEqual(["forward", ".", "10.233.0.10"]);
+    expect(blocks[0]!.directives.find((d) => d[0] === "forward")).toEqual(["forward", ".", "10.233.0.3"]);
     expect(parseResolvConf(RESOLV)).toEqual(["169.254.25.10"]);
     const link = parsePodLink([
       "eth0=3: eth0@if21: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default \\    link/ether 0a:58:0a:e9:41:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0",
@@ -221,7 +224,7 @@ describe("parsers", () => {
 describe("the check op's failure", () => {
   it("names the failed checks in the one line the fleet runner keeps, and prints a table", async () => {
     const f = bench();
-    const results = evaluateChecks({ ...f, cluster: { ...f.cluster, pods: f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "compute1" } : p)) }, kubeDnsClusterIp: "10.233.0.3" });
+    const results = evaluateChecks({ ...f, cluster: { ...f.cluster, pods: f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "compute1" } : p)) }, corednsClusterIp: "10.233.0.10" });
     const data = { stack: "room27-bench4", benchId: "room27-bench4", target: "bench", results };
     const [r] = await runFleet(["room27-bench4"], async () => {
       throw new ChecksFailedError(data);
@@ -241,7 +244,7 @@ describe("answer key", () => {
 
   it("on a real bench: addresses, MACs, veths, gateways = prefix .1, ClusterIPs and TTLs", () => {
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "room27-bench4", target: "bench", nodeRows: rows, cluster: f.cluster, kubeDnsClusterIp: "10.233.0.10",
+      benchId: spec.id, stack: "room27-bench4", target: "bench", nodeRows: rows, cluster: f.cluster, kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
       links: { [WEB]: link("0a:58:0a:e9:41:02", "veth1111aaaa", 21), "client-1": link("0a:58:0a:e9:41:03", "veth2222bbbb", 22), "client-2": link("0a:58:0a:e9:42:02", "veth3333cccc", 9) },
     });
     expect(key.nodes.map((n) => [n.name, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])).toEqual([
@@ -255,14 +258,20 @@ describe("answer key", () => {
       ["client-1", "client-1", "10.233.65.3", "compute1", { value: "0a:58:0a:e9:41:03" }, { value: { name: "veth2222bbbb", index: 22 } }, "10.233.65.1", []],
       ["client-2", "client-2", "10.233.66.2", "compute2", { value: "0a:58:0a:e9:42:02" }, { value: { name: "veth3333cccc", index: 9 } }, "10.233.66.1", []],
     ]);
-    expect(key.clusterIps).toEqual({ webserverService1: VIP, kubeDns: "10.233.0.10" });
+    expect(key.clusterIps).toEqual({ webserverService1: VIP, kubeDns: "10.233.0.10", coredns: "10.233.0.3" });
+    // kube-bridge gets its address with the node's first pod: the controller and compute3 run no lab pod.
+    expect(key.nodes.map((n) => [n.name, n.kubeBridgeAddressed])).toEqual([
+      ["controller", "only once a pod runs there"], ["compute1", "yes"], ["compute2", "yes"], ["compute3", "only once a pod runs there"],
+    ]);
     expect(key.ttls.map((t) => [t.from, t.to, t.ttl])).toEqual([
       ["client-1", "webserver-1 (pod IP)", 64], ["client-2", "webserver-1 (pod IP)", 62],
       ["client-2", "webserver-service-1 (ClusterIP)", 62], ["client-2", "webserver-service-1 (ClusterIP)", 64],
     ]);
     const md = toMarkdown(key);
     expect(md).toContain("| client-2 | client-2 | compute2 | 10.233.66.2 | 0a:58:0a:e9:42:02 | veth3333cccc (if9) | 10.233.66.1 |");
-    expect(md).toContain("| compute1 | worker | 10.27.4.22 | 192.168.4.22 | 10.233.65.0/24 | 10.233.65.1 |");
+    expect(md).toContain("| compute1 | worker | 10.27.4.22 | 192.168.4.22 | 10.233.65.0/24 | 10.233.65.1 | yes |");
+    expect(md).toContain("| controller | control-plane | 10.27.4.12 | 192.168.4.12 | 10.233.64.0/24 | 10.233.64.1 | only once a pod runs there |");
+    expect(md).toContain("| kube-system/coredns (nodelocaldns forwards here, §3.1) | 10.233.0.3 |");
     expect(md).toMatch(/\*\*same node \(2\.1\)\*\*: .*bridged/);
     expect(md).toMatch(/\*\*different nodes \(2\.2\)\*\*: Routed twice: compute2 .*compute1/);
     expect(JSON.parse(toJson(key))).toEqual(JSON.parse(JSON.stringify(key)));
@@ -272,7 +281,7 @@ describe("answer key", () => {
     const hidden = { unobservable: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no network namespace` };
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, ip: "10.233.66.0" } : p.name === WEB ? { ...p, ip: "10.233.65.1" } : p));
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "sim-room27-bench4", target: "sim", nodeRows: rows, cluster: { ...f.cluster, pods }, kubeDnsClusterIp: "10.233.0.10",
+      benchId: spec.id, stack: "sim-room27-bench4", target: "sim", nodeRows: rows, cluster: { ...f.cluster, pods }, kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
       links: { [WEB]: hidden, "client-1": hidden, "client-2": hidden },
     });
     expect(key.pods.every((p) => "unobservable" in p.mac && "unobservable" in p.veth)).toBe(true);

@@ -1,0 +1,209 @@
+/**
+ * The students' errata sheet for one bench: every command or statement of the lab handout that fails or is wrong
+ * on this bench (containerd instead of Docker, kubectl 1.31+, kubeadm's names, the provisioned home), each with
+ * what to type instead, filled with the bench's real node names, addresses and ClusterIPs. Pure: built from the
+ * spec and the answer key (`netlab facts --errata`).
+ */
+import { KUBELET_CONFIG_LINK, pauseImage } from "../render/kubeadm";
+import { LAB_FILES } from "../render/lab";
+import { corednsServiceIp } from "../render/nodelocaldns";
+import type { BenchSpec } from "../spec/types";
+import type { AnswerKey } from "./answer-key";
+
+/** Where the kubelet reads its configuration on a kubeadm node. */
+export const KUBELET_OWN_CONFIG = "/var/lib/kubelet/config.yaml";
+
+export interface Erratum {
+  /** Handout section, e.g. "2.1.1". */
+  readonly section: string;
+  /** What the handout says or has students type. */
+  readonly handout: string;
+  /** What happens on this bench. */
+  readonly problem: string;
+  /** What to type or expect instead (Markdown, commands in backticks). */
+  readonly instead: string;
+}
+
+/** The bench values the sheet quotes (from the answer key where the cluster said it, else from the spec). */
+export interface ErrataValues {
+  readonly controller: { readonly name: string; readonly providerIp: string; readonly podCidr: string };
+  readonly otherNode: string;
+  readonly webserverNode: string;
+  readonly client1Node: string;
+  readonly client2Node: string;
+  readonly providerDevice: string;
+  readonly corednsIp: string;
+  readonly kubeDnsIp: string;
+}
+
+export function errataValues(spec: BenchSpec, key: AnswerKey): ErrataValues {
+  const planned = spec.nodes.find((n) => n.role === "control-plane")!;
+  const keyNode = key.nodes.find((n) => n.name === planned.name);
+  const podNode = (role: string, planned: string) => key.pods.find((p) => p.role === role)?.node || planned;
+  const webserverNode = podNode("webserver-1", spec.placement.webserverNode);
+  return {
+    controller: { name: planned.name, providerIp: keyNode?.providerIp || planned.provider.address, podCidr: keyNode?.podCidr || planned.podCidr },
+    otherNode: webserverNode,
+    webserverNode,
+    client1Node: podNode("client-1", spec.placement.webserverNode),
+    client2Node: podNode("client-2", spec.placement.client2Node),
+    providerDevice: spec.nodes.find((n) => n.name === webserverNode)?.provider.device ?? planned.provider.device,
+    corednsIp: key.clusterIps.coredns || corednsServiceIp(spec),
+    kubeDnsIp: key.clusterIps.kubeDns || spec.network.corednsIp,
+  };
+}
+
+/** Every erratum for this bench, in the handout's order. */
+export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
+  const v = errataValues(spec, key);
+  const user = spec.labUser;
+  const home = `/home/${user}`;
+  const dns = spec.network.nodeLocalDnsIp;
+  const domain = spec.network.clusterDomain;
+  const c = v.controller;
+  const list: Erratum[] = [
+    {
+      section: "1.1",
+      handout: "`ip route` on each machine shows the prefix Kube Router assigned to it (including the controller)",
+      problem: `A node's own prefix is routed through kube-bridge, which gets its address only when the first pod with its own network namespace starts there; the lab runs none on the ${c.name}, so \`ip route\` there may not show ${c.podCidr}.`,
+      instead: `Read the ${c.name}'s prefix on any other node: \`ip route\` on ${v.otherNode} shows \`${c.podCidr} via ${c.providerIp} dev ${v.providerDevice} proto 17\`; or \`kubectl get node ${c.name} -o jsonpath='{.spec.podCIDR}'\`.`,
+    },
+    {
+      section: "1.2",
+      handout: "the configuration file is `~/.kub/config`",
+      problem: "Typo.",
+      instead: "`~/.kube/config`.",
+    },
+    {
+      section: "1.2",
+      handout: "`mkdir ~/.kube`, `sudo cp /etc/kubernetes/admin.conf .`, `sudo chown user:user admin.conf`, `mv admin.conf .kube/config`",
+      problem: "`mkdir ~/.kube` fails with \"File exists\": the bench comes with `~/.kube/config` and `~/admin.conf` already in place.",
+      instead: `Nothing to do: run \`kubectl get nodes\` directly. To redo it: \`mkdir -p ~/.kube\`, then the same three commands (\`sudo chown ${user}:${user} admin.conf\`).`,
+    },
+    {
+      section: "2",
+      handout: "download `k8s-network-lab-s1.yml` and `k8s-network-lab-c1.yml` from www.cloud.rennes.enst-bretagne.fr with `wget`",
+      problem: "The bench may have no internet access, and the files are already on the controller.",
+      instead: `Use the copies in ${home} on the ${c.name}: \`ls ~/${LAB_FILES.server} ~/${LAB_FILES.clients}\`.`,
+    },
+    {
+      section: "2.1",
+      handout: "`kubectl apply -f k8s-network-lab-s1.yml` / `-c1.yml`",
+      problem: "Works, but the pods already run (the bench is provisioned with them): kubectl answers `unchanged` or `configured`, possibly with a warning about a missing `last-applied-configuration` annotation, which is harmless.",
+      instead: "`kubectl get pods -o wide` right away.",
+    },
+    {
+      section: "2.1",
+      handout: "start a webserver and a `busybox` container",
+      problem: `The clients run \`${spec.images.client}\` (Debian with ip, ping, curl, tcpdump and dig), not busybox; the webserver runs \`${spec.images.webserver}\` (busybox's httpd on port 8000).`,
+      instead: "The commands of the handout (`ip a`, `ip route`, `ping`, `curl`) exist in both.",
+    },
+    {
+      section: "2.1",
+      handout: "`kubectl exec -it client-1 sh`",
+      problem: "kubectl 1.31 removed this form: `error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead`.",
+      instead: "`kubectl exec -it client-1 -- sh` (the same for client-2 and webserver-1-...).",
+    },
+    {
+      section: "2.1.1",
+      handout: "in `sudo lsns -t net` the client containers are easy to find because they run `sleep`",
+      problem: "Every pod's network namespace is held by its pause container, so `lsns` shows `/pause` for each of them, the clients included.",
+      instead: "Get the PID from the container runtime (next two lines).",
+    },
+    {
+      section: "2.1.1",
+      handout: "`sudo docker ps`",
+      problem: "There is no Docker: the runtime is containerd (`docker: command not found`).",
+      instead: `\`sudo crictl ps\` (container ID first; the POD column names the pod), e.g. on ${v.client1Node}: \`sudo crictl ps --name client\`.`,
+    },
+    {
+      section: "2.1.1",
+      handout: "`sudo docker inspect --format '{{ .State.Pid }}' container-id-or-name`",
+      problem: "No Docker (see above).",
+      instead: `\`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID\`; in one go on ${v.client1Node}: \`sudo crictl inspect --output go-template --template '{{.info.pid}}' $(sudo crictl ps -q --name client --pod $(sudo crictl pods -q --name '^client-1$'))\`. Then \`sudo nsenter -t PID -n ip neigh flush all\` as written.`,
+    },
+    ...(v.providerDevice !== "enp1s0f2"
+      ? [{
+        section: "2.2, 2.3",
+        handout: "`tcpdump` on the `enp1s0f2` interface",
+        problem: `On this bench the provider network is a tagged VLAN: its address and traffic are on \`${v.providerDevice}\`.`,
+        instead: `\`sudo tcpdump -i ${v.providerDevice} -w FILE.pcap\` on ${v.webserverNode}.`,
+      }]
+      : []),
+    {
+      section: "2.3",
+      handout: "copy the capture files to the controller and open them with Wireshark",
+      problem: "Wireshark is not installed on the bench nodes.",
+      instead: "Copy the files to your own computer with `scp` and open them there.",
+    },
+    {
+      section: "3",
+      handout: "a `docker0` bridge (172.17.0.1/16)",
+      problem: "No Docker, so no `docker0`.",
+      instead: "`ip a` shows the NICs, `kube-bridge` (with an address once a pod runs on the node), `kube-ipvs0` (every ClusterIP, for IPVS), `nodelocaldns` and the pods' `veth` interfaces.",
+    },
+    {
+      section: "3.1",
+      handout: "`cat /etc/resolv.conf` in a pod: the first line is `nameserver 169.254.25.10`",
+      problem: `The first line is \`search default.svc.${domain} svc.${domain} ${domain}\`.`,
+      instead: `The \`nameserver ${dns}\` line follows it.`,
+    },
+    {
+      section: "3.1",
+      handout: "`kubectl --namespace kube-system get svc` (\"the `kube=system` namespace\") shows the `coredns` service",
+      problem: `Works (\`kube-system\`; \`kube=system\` is a typo). kubeadm names CoreDNS's Service \`kube-dns\` (${v.kubeDnsIp}); this bench adds the \`coredns\` Service the handout looks for, in front of the same CoreDNS pods.`,
+      instead: `\`coredns\` at ${v.corednsIp} is the address the nodelocaldns ConfigMap forwards to (\`forward . ${v.corednsIp}\`).`,
+    },
+    {
+      section: "3.1",
+      handout: `\`${KUBELET_CONFIG_LINK}\` (the kubelet asks Docker to use it)`,
+      problem: `The runtime is containerd (the kubelet hands the resolver to it the same way), and a kubeadm kubelet reads \`${KUBELET_OWN_CONFIG}\`.`,
+      instead: `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_OWN_CONFIG}\`, with \`clusterDNS\` \`${dns}\` (\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
+    },
+    {
+      section: "3.2",
+      handout: "pods \"with `dashboard` in their name\" have their own network namespace",
+      problem: "There is no dashboard on this bench.",
+      instead: "The CoreDNS pods (`coredns-...` in kube-system) have their own namespace and veth: `kubectl -n kube-system get pods -o wide`.",
+    },
+    {
+      section: "3.2",
+      handout: "`sudl lsns -t net`",
+      problem: "Typo.",
+      instead: "`sudo lsns -t net`.",
+    },
+    {
+      section: "3.3",
+      handout: "`sudo docker ps` and `docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'` to see the pause containers",
+      problem: "No Docker; and `crictl ps` lists only the application containers.",
+      instead: `\`sudo crictl pods\` lists the pods (one pause sandbox each); \`sudo ctr -n k8s.io containers ls\` lists every container containerd runs, the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
+    },
+  ];
+  return list;
+}
+
+const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
+
+/** The sheet as Markdown: the bench's values first, then one row per erratum. */
+export function errataMarkdown(spec: BenchSpec, key: AnswerKey): string {
+  const v = errataValues(spec, key);
+  const rows = buildErrata(spec, key).map((e) => `| ${e.section} | ${cell(e.handout)} | ${cell(e.problem)} | ${cell(e.instead)} |`);
+  const nodes = key.nodes.length > 0
+    ? key.nodes.map((n) => `${n.name} ${n.providerIp} (pods ${n.podCidr || "?"})`)
+    : spec.nodes.map((n) => `${n.name} ${n.provider.address} (pods ${n.podCidr})`);
+  return [
+    `# Errata for the Kubernetes networking lab: ${key.benchId}`,
+    "",
+    "Commands and statements of the handout that do not hold on this bench, and what to do instead.",
+    "",
+    `- Nodes: ${nodes.join(", ")}; kubectl runs on the ${v.controller.name} as \`${spec.labUser}\`.`,
+    `- webserver-1 and client-1 on ${v.webserverNode}, client-2 on ${v.client2Node}; webserver-service-1 at ${key.clusterIps.webserverService1 || "(see `kubectl get svc`)"}.`,
+    `- DNS: nodelocaldns ${spec.network.nodeLocalDnsIp} -> Service \`coredns\` ${v.corednsIp} (also reachable as kubeadm's \`kube-dns\` ${v.kubeDnsIp}).`,
+    `- Container runtime: containerd (no Docker): \`sudo crictl\` and \`sudo ctr -n k8s.io\` replace \`docker\`.`,
+    "",
+    "| § | handout | on this bench | instead |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
