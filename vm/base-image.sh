@@ -36,6 +36,9 @@ customize() {
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PermitRootLogin no
+# No RSA key: generating one takes a minute under emulation.
+HostKey /etc/ssh/ssh_host_ed25519_key
+HostKey /etc/ssh/ssh_host_ecdsa_key
 EOF
   # Every VM makes its own host keys at first boot.
   rm -f "$root"/etc/ssh/ssh_host_*
@@ -68,7 +71,8 @@ ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 
 [Service]
 Type=oneshot
-ExecStart=/usr/bin/ssh-keygen -A
+ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
+ExecStart=/usr/bin/ssh-keygen -q -t ecdsa -N "" -f /etc/ssh/ssh_host_ecdsa_key
 RemainAfterExit=yes
 
 [Install]
