@@ -47,7 +47,10 @@ for (const [name, description, action] of [
   ["status", "Which VMs run, their addresses and the bench's links", vmStatusCommand],
   ["down", "Stop the VMs and remove their taps, bridges, overlays, state and stack", vmDownCommand],
 ] as const) {
-  vm.command(name).description(description).option("--room <n>", "room number", "27").option("--bench <n>", "bench number", "9").action(action);
+  const cmd = vm.command(name).description(description).option("--room <n>", "room number", "27").option("--bench <n>", "bench number", "9");
+  // `vm up` never provisions (that is `netlab up --stack vm-room<R>-bench<B>`); the flag is accepted as for `sim up`.
+  if (name === "up") cmd.option("--no-provision", "only the VMs and the stack config (always the case)");
+  cmd.action(action);
 }
 
 const selection = (cmd: Command) =>

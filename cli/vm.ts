@@ -6,6 +6,7 @@ import { parseRoomBench } from "./select";
 export interface VmOptions {
   readonly room?: string;
   readonly bench?: string;
+  readonly provision?: boolean;
 }
 
 const say = (line: string) => process.stderr.write(`[vm] ${line}\n`);
@@ -22,6 +23,7 @@ export async function vmUpCommand(opts: VmOptions): Promise<void> {
   const nodes = await vmUp(b, say);
   say(`all four answer SSH (${Math.round((Date.now() - started) / 1000)} s in all)`);
   process.stdout.write(`bench vm room${b.room}-bench${b.bench} (stack ${vmStackName(b)}, known_hosts ${knownHostsPath(b)})\n${table(nodes)}\n`);
+  say(`provision it with: netlab up --stack ${vmStackName(b)}`);
 }
 
 export async function vmStatusCommand(opts: VmOptions): Promise<void> {

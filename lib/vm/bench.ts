@@ -10,7 +10,7 @@ import { stackFile } from "../spec/source";
 import { type BenchSpec, type NodeName, type NodeSpec } from "../spec/types";
 import { sleep } from "../sim/exec";
 import { readConsoleHostKey } from "./console";
-import { ensureBaseImage, type BaseImage } from "./image";
+import { ensureBaseImage, pruneBaseImages, type BaseImage } from "./image";
 import { benchStateDir, macAddress, tapName, vmStackName, type RoomBench } from "./names";
 import { benchLinks, checkManagementSubnetFree, ensureBridges, ensureTaps, NETWORKS, removeBenchNetwork } from "./network";
 import { ensureOverlay, kernelCmdline, killQemusUnder, runningPid, startVm, stopVm, VM_SIZE, type VmDefinition } from "./qemu";
@@ -88,6 +88,7 @@ export async function vmUp(b: RoomBench, log: (line: string) => void): Promise<V
   const stateDir = benchStateDir(spec);
   const image = await ensureBaseImage(log);
   log(image.built ? `base image: built in ${image.seconds} s (${image.dir})` : `base image: cached (${image.dir})`);
+  for (const dir of pruneBaseImages(image)) log(`base image: removed ${dir} (an older recipe's, unused)`);
   const vms = spec.nodes.map((n) => ({ node: n, vm: vmDefinition(spec, n, image) }));
 
   // The provisioner's key lives only in the stack (a secret); a new one means the running VMs cannot know it.

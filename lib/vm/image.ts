@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { REPO } from "../engine/workspace";
 import { cacheDir } from "./names";
@@ -58,4 +58,30 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<Base
   });
   if (!baseImageReady(img)) throw new Error(`base image: the recipe finished but ${img.dir} is incomplete`);
   return { ...img, built: true, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+/**
+ * Removes base images of older recipes that no running QEMU uses (their kernel is on its command line), so the
+ * cache holds one image per recipe in use. Returns the directories removed.
+ */
+export function pruneBaseImages(keep: BaseImage): string[] {
+  const root = path.dirname(keep.dir);
+  const inUse = new Set<string>();
+  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    try {
+      for (const arg of readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")) {
+        if (arg.startsWith(`${root}/base-`)) inUse.add(path.dirname(arg));
+      }
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const removed: string[] = [];
+  for (const name of existsSync(root) ? readdirSync(root) : []) {
+    const dir = path.join(root, name);
+    if (!/^base-[0-9a-f]{16}$/.test(name) || dir === keep.dir || inUse.has(dir)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
 }
