@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bench } from "./components/bench";
 import { locateBundle } from "./lib/bundle/locate";
+import { corednsServiceIp } from "./lib/render/nodelocaldns";
 import { planBench } from "./lib/render/plan";
 import { parseBenchSpec } from "./lib/spec/parse";
 import { readPulumiConfig } from "./lib/spec/pulumi-config";
@@ -21,7 +22,8 @@ export const target = spec.target;
 export const nodes = bench.nodeTable;
 export const serviceIps = {
   kubernetes: spec.network.kubernetesServiceIp,
-  coredns: spec.network.corednsIp,
+  kubeDns: spec.network.corednsIp,
+  coredns: corednsServiceIp(spec),
   nodeLocalDns: spec.network.nodeLocalDnsIp,
   webserverService1: bench.webserverClusterIp,
 };

@@ -13,7 +13,7 @@ import { kubeRouterObjects } from "./kube-router";
 import { LAB_FILES, labClientObjects, labServerObjects, toYamlStream } from "./lab";
 import { readNodeScript, type K8sObject } from "./load";
 import { NETPLAN_FILE, netplanAfterDelete, netplanFor } from "./netplan";
-import { nodeLocalDnsObjects } from "./nodelocaldns";
+import { corednsServiceIp, nodeLocalDnsObjects } from "./nodelocaldns";
 import { shellAssignments } from "./shell";
 import { createHash } from "node:crypto";
 
@@ -207,7 +207,7 @@ function otherNodes(spec: BenchSpec, node: NodeSpec): NodeSpec[] {
 
 /** IPVS virtual servers every node has once kube-proxy runs: the kubernetes Service and kube-dns (TCP). */
 function ipvsTargets(spec: BenchSpec): string[] {
-  return [`${spec.network.kubernetesServiceIp}:443`, `${spec.network.corednsIp}:53`];
+  return [`${spec.network.kubernetesServiceIp}:443`, `${spec.network.corednsIp}:53`, `${corednsServiceIp(spec)}:53`];
 }
 
 /** What the handout expects to see on every node once the cluster runs. */
@@ -216,8 +216,9 @@ function nodeExpectations(spec: BenchSpec, node: NodeSpec): Record<string, strin
     clusterDNS: spec.network.nodeLocalDnsIp,
     [`link:${KUBELET_CONFIG_LINK}`]: KUBELET_CONFIG_LINK_TARGET,
     ...Object.fromEntries(otherNodes(spec, node).map((n) => [`route:${n.podCidr}`, `via ${n.provider.address}`])),
-    // kube-bridge gets its address with the node's first pod: the controller runs none of the lab's.
-    ...(node.role === "worker" ? { "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}` } : {}),
+    // kube-bridge gets its address with the node's first pod: only the lab pods' nodes are sure to have one.
+    "link:kube-bridge": "present",
+    ...([spec.placement.webserverNode, spec.placement.client2Node].includes(node.name) ? { "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}` } : {}),
     "link:nodelocaldns": `${spec.network.nodeLocalDnsIp}/32`,
     ...Object.fromEntries(ipvsTargets(spec).map((t) => [`ipvs:${t}`, "present"])),
     "kube-proxy-mode": "ipvs",

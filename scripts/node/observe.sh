@@ -17,8 +17,13 @@ observe_node() {
     printf 'route:%s=%s\n' "$prefix" "${via:-missing}"
   done <<<"$NETLAB_EXPECTED_ROUTES"
   local bridge
-  bridge="$(ip -4 -o addr show dev kube-bridge 2>/dev/null | awk '{print $4}' | paste -sd, -)"
-  printf 'kube-bridge=%s\n' "${bridge:-missing}"
+  if ip link show kube-bridge >/dev/null 2>&1; then
+    printf 'link:kube-bridge=present\n'
+    bridge="$(ip -4 -o addr show dev kube-bridge | awk '{print $4}' | paste -sd, -)"
+    printf 'kube-bridge=%s\n' "${bridge:-no-address}"
+  else
+    printf 'link:kube-bridge=missing\nkube-bridge=missing\n'
+  fi
   if ip link show nodelocaldns >/dev/null 2>&1; then
     printf 'link:nodelocaldns=%s\n' "$(ip -4 -o addr show dev nodelocaldns | awk '{print $4}' | paste -sd, -)"
   else

@@ -1,0 +1,167 @@
+/**
+ * The VM tier: four QEMU VMs with Debian's kernel (`netlab vm up`), the ordinary bench program run on them from
+ * bare OS with the offline bundle, and the handout observed for real. One bring-up is shared by every case, in
+ * order: up from bare VMs, every check passing for real, the answer key measured, a second up changing nothing,
+ * host and Kubernetes drift seen and repaired, a workloads reset archiving student work. The instructor's
+ * commands run as an instructor runs them (./bin/netlab ... --json). If this machine cannot run the VMs or the
+ * toolchain or bundle is missing, the tier fails saying why; it never skips.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStack } from "../../lib/engine/workspace";
+import { requireToolchain } from "../../lib/engine/toolchain";
+import { runSsh } from "../../lib/remote/ssh";
+import { benchAccess, connection, controllerOf, kubectl, type BenchAccess } from "../../lib/reset/access";
+import { shellJoin } from "../../lib/render/shell";
+import { waitFor } from "../helpers/wait";
+
+const ROOM = "27";
+const BENCH = "9";
+const STACK = `vm-room${ROOM}-bench${BENCH}`;
+const MINUTE = 60_000;
+const REPO = path.resolve(__dirname, "..", "..");
+let stack: Stack;
+let access: BenchAccess;
+let kubeconfigFile: string;
+const timings: Record<string, number> = {};
+
+interface Run { status: number | null; stdout: string; stderr: string; seconds: number }
+
+/** ./bin/netlab with arguments, as an instructor runs it; stderr goes to the test log for the record. */
+function netlab(args: string[], timeoutMs: number): Run {
+  const start = Date.now();
+  const r = spawnSync(path.join(REPO, "bin", "netlab"), args, { cwd: REPO, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  const seconds = Math.round((Date.now() - start) / 1000);
+  process.stderr.write(`[vm tier] netlab ${args.join(" ")}: exit ${r.status} in ${seconds} s\n${r.stderr.split("\n").slice(-40).join("\n")}\n`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds };
+}
+
+/** The fleet's JSON for the one bench. */
+function fleetJson(r: Run): { outcome: string; changes: number; detail: string; data?: any } {
+  const parsed = JSON.parse(r.stdout) as { results: { stack: string; outcome: string; changes: number; detail: string; data?: unknown }[] };
+  const result = parsed.results.find((x) => x.stack === STACK);
+  if (!result) throw new Error(`no result for ${STACK} in ${r.stdout.slice(0, 500)}`);
+  return result;
+}
+
+const onNode = (name: string, script: string, stdin?: string) =>
+  runSsh(connection(access, access.spec.nodes.find((n) => n.name === name)!), shellJoin(["sudo", "-n", "--", "bash", "-c", script]), stdin);
+const k = (...args: string[]) => kubectl(access.kubeconfig, args);
+
+beforeAll(async () => {
+  requireToolchain();
+  for (const tool of ["qemu-system-x86_64", "qemu-img", "mmdebstrap"]) {
+    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`the VM tier needs ${tool} (scripts/setup.sh installs it from Debian)`);
+  }
+  const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
+  expect(down.status, down.stderr).toBe(0);
+  const up = netlab(["vm", "up", "--room", ROOM, "--bench", BENCH, "--no-provision"], 40 * MINUTE);
+  expect(up.status, `netlab vm up failed:\n${up.stderr}`).toBe(0);
+  timings["vm boot"] = up.seconds;
+  stack = await openStack(STACK, false);
+}, 45 * MINUTE);
+
+afterAll(async () => {
+  process.stderr.write(`[vm tier] timings (s): ${JSON.stringify(timings)}\n`);
+  const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
+  expect(down.status, down.stderr).toBe(0);
+  expect(spawnSync("pgrep", ["-f", `netlab-room${ROOM}-bench${BENCH}-`]).status, "no QEMU of the bench left").not.toBe(0);
+  expect(spawnSync("ip", ["link", "show", `nl${ROOM}x${BENCH}-mgmt`]).status, "no bridge left").not.toBe(0);
+}, 15 * MINUTE);
+
+describe("the real bench path on four VMs", () => {
+  it("1. netlab up converges from bare VMs", async () => {
+    const up = netlab(["up", "--stack", STACK, "--json"], 60 * MINUTE);
+    timings["up from bare VMs"] = up.seconds;
+    const result = fleetJson(up);
+    expect(result.outcome, result.detail).toBe("ok");
+    expect(result.changes).toBeGreaterThan(30);
+    access = await benchAccess(stack);
+    kubeconfigFile = path.join(mkdtempSync(path.join(os.tmpdir(), "vm-kc-")), "config");
+    writeFileSync(kubeconfigFile, access.kubeconfig, { mode: 0o600 });
+  }, 65 * MINUTE);
+
+  it("2. netlab check passes every check for real, none unobservable", async () => {
+    // The lab pods may still be starting right after up: a check run is repeated until it passes or time runs out.
+    const checks = await waitFor("every check passing", async () => {
+      const r = netlab(["check", "--stack", STACK, "--json"], 10 * MINUTE);
+      const result = fleetJson(r);
+      return result.outcome === "ok" ? result : undefined;
+    }, 15 * MINUTE);
+    const results = checks.data.results as { name: string; status: string; evidence: string }[];
+    expect(results).toHaveLength(9);
+    for (const c of results) expect(c.status, `${c.name}: ${c.evidence}`).toBe("pass");
+  }, 20 * MINUTE);
+
+  it("3. the answer key is what students measure: TTLs by ping, MACs, gateways and veths by ip", async () => {
+    const r = netlab(["facts", "--stack", STACK, "--json"], 10 * MINUTE);
+    const key = fleetJson(r).data;
+    const pod = (role: string) => key.pods.find((p: { role: string }) => p.role === role);
+    const web = pod("webserver-1");
+    for (const t of key.ttls as { from: string; ttl: number }[]) {
+      const out = await k("exec", t.from, "--", "ping", "-c", "5", web.ip);
+      const ttls = [...out.matchAll(/ttl=(\d+)/g)].map((m) => Number(m[1]));
+      expect(ttls.length, out).toBe(5);
+      expect(new Set(ttls), `${t.from} -> webserver-1`).toEqual(new Set([t.ttl]));
+    }
+    for (const p of key.pods as { name: string; node: string; mac: { value?: string }; defaultGateway: string; veth: { value?: { name: string } } }[]) {
+      const inside = await k("exec", p.name, "--", "ip", "-o", "link", "show", "eth0");
+      expect(inside.toLowerCase(), p.name).toContain(`link/ether ${p.mac.value?.toLowerCase()}`);
+      expect(await k("exec", p.name, "--", "ip", "route", "show", "default"), p.name).toContain(`default via ${p.defaultGateway} `);
+      const host = await onNode(p.node, `ip -o link show ${p.veth.value?.name}`);
+      expect(host, `${p.name}'s veth on ${p.node}`).toContain("master kube-bridge");
+    }
+  }, 10 * MINUTE);
+
+  it("4. a second up changes nothing", () => {
+    const up = netlab(["up", "--stack", STACK, "--json"], 30 * MINUTE);
+    timings["second up"] = up.seconds;
+    const result = fleetJson(up);
+    expect(result.outcome, result.detail).toBe("ok");
+    expect(result.changes, result.detail).toBe(0);
+  }, 35 * MINUTE);
+
+  it("5. preview reports host and Kubernetes drift, and up repairs both", async () => {
+    await onNode("compute2", "rm -f /etc/sysctl.d/90-netlab.conf");
+    await k("-n", "kube-system", "label", "daemonset", "kube-router", "netlab-drift=injected");
+    const preview = netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE);
+    timings["refresh preview"] = preview.seconds;
+    const found = fleetJson(preview);
+    expect(found.outcome, found.detail).toBe("ok");
+    const drift = found.data.hostDrift as { node: string; what: string; found: string }[];
+    expect(drift).toContainEqual(expect.objectContaining({ node: "compute2", what: "file:/etc/sysctl.d/90-netlab.conf", found: "missing" }));
+    expect(found.data.changeSummary.update ?? 0, "the DaemonSet's label is Kubernetes drift").toBeGreaterThanOrEqual(2);
+    const repair = fleetJson(netlab(["up", "--stack", STACK, "--json"], 30 * MINUTE));
+    expect(repair.outcome, repair.detail).toBe("ok");
+    expect(await onNode("compute2", "cat /etc/sysctl.d/90-netlab.conf")).toContain("net.ipv4.ip_forward = 1");
+    const after = fleetJson(netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE));
+    expect(after.data.hostDrift, JSON.stringify(after.data)).toEqual([]);
+  }, 75 * MINUTE);
+
+  it("6. a workloads reset archives a student's file and pod, and the bench passes check again", async () => {
+    const home = `/home/${access.spec.labUser}`;
+    await onNode("controller", `cat >${home}/notes.txt && chown ${access.spec.labUser}: ${home}/notes.txt`, "student notes\n");
+    await k("run", "student-pod", `--image=${access.spec.images.client}`, "--restart=Never", "--", "sleep", "3600");
+    const reset = netlab(["reset", "--stack", STACK, "--level", "workloads", "--yes", "--json"], 30 * MINUTE);
+    timings["workloads reset"] = reset.seconds;
+    const result = fleetJson(reset);
+    expect(result.outcome, result.detail).toBe("ok");
+    const archive = result.data.localArchive as string;
+    expect(existsSync(archive)).toBe(true);
+    const listing = spawnSync("tar", ["-tzf", archive], { encoding: "utf8" }).stdout;
+    expect(listing).toMatch(/notes\.txt/);
+    expect(listing).toMatch(/student-pod/);
+    expect(await onNode("controller", `test -e ${home}/notes.txt && echo present || echo gone`)).toBe("gone\n");
+    expect(await k("get", "pods", "-o", "name")).not.toContain("pod/student-pod");
+    const again = await waitFor("every check passing after the reset", async () => {
+      const r = fleetJson(netlab(["check", "--stack", STACK, "--json"], 10 * MINUTE));
+      return r.outcome === "ok" ? r : undefined;
+    }, 15 * MINUTE);
+    expect(again.outcome).toBe("ok");
+    expect(controllerOf(access.spec).name).toBe("controller");
+  }, 50 * MINUTE);
+});
