@@ -1,6 +1,11 @@
 /** `netlab vm up|down|status`: a bench of four real VMs (QEMU, TCG) on this machine, and its stack. */
+import { buildBundle } from "../lib/bundle/command";
+import { failedChecks } from "../lib/check/checks";
+import { openStack } from "../lib/engine/workspace";
+import { benchTable, readClusterState } from "../lib/facts/cluster-state";
 import { knownHostsPath, vmDown, vmStatus, vmUp, type VmNodeStatus } from "../lib/vm/bench";
 import { vmStackName } from "../lib/vm/names";
+import { printChecks, runChecks } from "./check";
 import { parseRoomBench } from "./select";
 
 export interface VmOptions {
@@ -17,13 +22,38 @@ function table(rows: readonly VmNodeStatus[]): string {
   return lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
 }
 
+const since = (start: number) => `${Math.round((Date.now() - start) / 1000)} s`;
+
+/**
+ * The main job on the embedded bench: the bundle (built or cached), four VMs booted, then the ordinary bench
+ * program's `pulumi up` on them, the bench table and every `netlab check` check. --no-provision stops after boot.
+ */
 export async function vmUpCommand(opts: VmOptions): Promise<void> {
   const b = parseRoomBench(opts);
   const started = Date.now();
+  if (opts.provision !== false) {
+    say("bundle: everything the nodes install, built here (cached after the first build)");
+    buildBundle();
+  }
   const nodes = await vmUp(b, say);
-  say(`all four answer SSH (${Math.round((Date.now() - started) / 1000)} s in all)`);
-  process.stdout.write(`bench vm room${b.room}-bench${b.bench} (stack ${vmStackName(b)}, known_hosts ${knownHostsPath(b)})\n${table(nodes)}\n`);
-  say(`provision it with: netlab up --stack ${vmStackName(b)}`);
+  say(`all four answer SSH (${since(started)} in all)`);
+  const stackName = vmStackName(b);
+  process.stdout.write(`bench vm room${b.room}-bench${b.bench} (stack ${stackName}, known_hosts ${knownHostsPath(b)})\n${table(nodes)}\n`);
+  if (opts.provision === false) {
+    say(`provision it with: netlab up --stack ${stackName}`);
+    return;
+  }
+  const upStart = Date.now();
+  say(`pulumi up --stack ${stackName}: the bench program from bare OS (about 20 min on emulated VMs)`);
+  const stack = await openStack(stackName);
+  const result = await stack.up({ onOutput: (out) => process.stdout.write(out) });
+  say(`update ${result.summary.result} in ${since(upStart)}: ${JSON.stringify(result.summary.resourceChanges ?? {})}`);
+  const kubeconfig = String(result.outputs.kubeconfig?.value ?? "");
+  process.stdout.write(`\n${benchTable(`room${b.room}-bench${b.bench}`, await readClusterState(kubeconfig))}\n`);
+  const checks = await runChecks(stackName, (line) => say(`check: ${line}`));
+  printChecks(stackName, checks.results);
+  say(`done in ${since(started)}`);
+  if (failedChecks(checks.results).length > 0) process.exitCode = 1;
 }
 
 export async function vmStatusCommand(opts: VmOptions): Promise<void> {

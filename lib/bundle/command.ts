@@ -15,8 +15,13 @@ function run(script: string, args: string[] = []): string {
   return r.stdout.trim();
 }
 
+/** Builds the bundle (or finds it cached), progress on stderr; resolves its directory. */
+export function buildBundle(): string {
+  return run("build.sh");
+}
+
 export async function bundleCommand(opts: BundleOptions): Promise<void> {
-  const dir = run("build.sh");
+  const dir = buildBundle();
   if (opts.verify) run("verify.sh", [dir]);
   process.stdout.write(`${dir}\n`);
 }

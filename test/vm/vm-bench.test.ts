@@ -57,13 +57,15 @@ beforeAll(async () => {
   for (const tool of ["qemu-system-x86_64", "qemu-img", "mmdebstrap"]) {
     if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`the VM tier needs ${tool} (scripts/setup.sh installs it from Debian)`);
   }
+  const bundle = netlab(["bundle"], 80 * MINUTE);
+  expect(bundle.status, `netlab bundle failed:\n${bundle.stderr}`).toBe(0);
   const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
   expect(down.status, down.stderr).toBe(0);
   const up = netlab(["vm", "up", "--room", ROOM, "--bench", BENCH, "--no-provision"], 40 * MINUTE);
   expect(up.status, `netlab vm up failed:\n${up.stderr}`).toBe(0);
   timings["vm boot"] = up.seconds;
   stack = await openStack(STACK, false);
-}, 45 * MINUTE);
+}, 120 * MINUTE);
 
 afterAll(async () => {
   process.stderr.write(`[vm tier] timings (s): ${JSON.stringify(timings)}\n`);
