@@ -58,5 +58,7 @@ export function kubeRouterObjects(spec: BenchSpec): K8sObject[] {
   pod.initContainers[0].image = spec.images.kubeRouter;
   pod.containers[0].image = spec.images.kubeRouter;
   pod.containers[0].args = kubeRouterArgs(spec);
+  // Upstream's 10 s before the first liveness probe, stretched for slow (emulated) nodes like every other limit.
+  pod.containers[0].livenessProbe.initialDelaySeconds = 10 * spec.timeouts.scale;
   return objects;
 }
