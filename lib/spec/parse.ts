@@ -2,10 +2,15 @@
  * Turns a bench's raw stack config into the validated BenchSpec, deriving every address once.
  * All problems are collected and thrown together as one BenchConfigError, before anything is registered.
  */
-import { DEFAULT_IMAGES, DEFAULTS, HARDWARE } from "./defaults";
+import { DEFAULTS, HARDWARE } from "./defaults";
+import { parseImages } from "./images";
+import {
+  checkClusterRanges, checkDnsDomain, checkHostAddresses, checkLabUser, checkLengths, checkManagementRoom, checkSshEndpoints, networkOrBroadcast,
+} from "./limits";
 import { contains, nthAddress, overlaps, splitSubnet } from "./network";
 import { Problems, show } from "./problems";
-import { KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
+import { KeyPresence, KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
+import { checkShape, isMapping } from "./shape";
 import {
   NODE_NAMES,
   NodeRole,
@@ -13,7 +18,6 @@ import {
   RemoteExecutor,
   Target,
   type BenchSpec,
-  type ImageSpec,
   type InterfaceSpec,
   type NetworkSpec,
   type NodeName,
@@ -31,9 +35,13 @@ export interface ParseOptions {
 const PORT_MODES = Object.values(PortMode);
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( \S+)?$/;
 
-export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}): BenchSpec {
+export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}): BenchSpec {
   const requireAccess = options.requireAccess ?? true;
   const p = new Problems();
+  if (!isMapping(input)) p.add("config", `${show(input)} is not a block of netlab: keys; write one netlab:<key>: <value> line per key`);
+  // Nested keys and block types first; blocks of the wrong type are dropped here (and reported).
+  const raw = checkShape(p, isMapping(input) ? input : {});
+  checkLengths(p, raw);
   for (const key of Object.keys(raw)) {
     if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
       p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);
@@ -44,21 +52,25 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const bench = p.integer("bench", raw.bench, 1, 254, "bench number (third octet of 10.ROOM.BENCH.x)");
   const target = p.oneOf("target", raw.target, Object.values(Target), DEFAULTS.target);
   const labUser = p.word("labUser", raw.labUser, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
+  checkLabUser(p, labUser);
   const kubernetesVersion = p.word("kubernetesVersion", raw.kubernetesVersion, DEFAULTS.kubernetesVersion, /^1\.(3[1-9]|[4-9]\d)\.\d+$/);
   const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
-  const images = parseImages(p, raw.images ?? {});
+  const images = parseImages(p, (raw.images ?? {}) as Record<string, unknown>);
   const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), target === Target.Sim ? RemoteExecutor.Ssh : RemoteExecutor.Command);
   const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
 
-  const net = raw.network ?? {};
+  const net = (raw.network ?? {}) as NonNullable<RawBenchConfig["network"]>;
   const podSubnet = p.cidr("network.podSubnet", net.podSubnet, DEFAULTS.podSubnet);
   const serviceSubnet = p.cidr("network.serviceSubnet", net.serviceSubnet, DEFAULTS.serviceSubnet);
   const nodePrefixLength = p.integer("network.nodePrefixLength", net.nodePrefixLength ?? DEFAULTS.nodePrefixLength, 16, 28, "node pod prefix length");
   const nodeLocalDnsIp = net.nodeLocalDnsIp === undefined ? DEFAULTS.nodeLocalDnsIp : p.ipv4("network.nodeLocalDnsIp", net.nodeLocalDnsIp);
   if (nodeLocalDnsIp && !contains("169.254.0.0/16", nodeLocalDnsIp)) {
     p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} must be a link-local address (169.254.0.0/16), so it can be the same on every node`);
+  } else if (nodeLocalDnsIp && networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)) {
+    p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} is the ${networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)} of 169.254.0.0/16; choose a host address, e.g. "169.254.25.10"`);
   }
-  const clusterDomain = p.word("network.clusterDomain", net.clusterDomain, DEFAULTS.clusterDomain, /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/);
+  const clusterDomain = net.clusterDomain === undefined ? DEFAULTS.clusterDomain : String(net.clusterDomain);
+  checkDnsDomain(p, "network.clusterDomain", clusterDomain);
   const providerMode = p.oneOf("network.providerPortMode", net.providerPortMode, PORT_MODES, DEFAULTS.portMode);
   const managementMode = p.oneOf("network.managementPortMode", net.managementPortMode, PORT_MODES, DEFAULTS.portMode);
 
@@ -66,6 +78,8 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const sshPort = p.integer("ssh.port", raw.ssh?.port ?? DEFAULTS.sshPort, 1, 65535, "TCP port") ?? DEFAULTS.sshPort;
   if (requireAccess && raw.sshPrivateKey === undefined) {
     p.add("sshPrivateKey", "(missing) the provisioner needs an SSH key; set it with `pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
+  } else if (raw.sshPrivateKey !== undefined && raw.sshPrivateKey !== KeyPresence.Secret) {
+    p.add("sshPrivateKey", `${KeyPresence.PlainText} a private key in plain text in the stack file is refused (whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with \`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519\``);
   }
   const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
   const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
@@ -79,9 +93,10 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
     if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
   }
 
-  if (requireAccess) {
-    for (const name of NODE_NAMES) {
-      const hostKey = raw.nodes?.[name]?.hostKey;
+  // A host key that is given is checked even offline: render refuses what up would refuse.
+  for (const name of NODE_NAMES) {
+    const hostKey = raw.nodes?.[name]?.hostKey;
+    if (requireAccess || hostKey !== undefined) {
       if (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim())) {
         p.add(`nodes.${name}.hostKey`, `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
       }
@@ -92,9 +107,10 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   let nodes: NodeSpec[] = [];
   if (room !== undefined && bench !== undefined && podSubnet && serviceSubnet && nodePrefixLength && nodeLocalDnsIp) {
     const providerCidr = `10.${room}.${bench}.0/${DEFAULTS.providerPrefixLength}`;
-    const mgmtTemplate = typeof net.managementSubnet === "string" ? net.managementSubnet : DEFAULTS.managementSubnet;
+    const mgmtTemplate = net.managementSubnet === undefined ? DEFAULTS.managementSubnet : String(net.managementSubnet);
     const managementCidr = p.cidr("network.managementSubnet", mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)), DEFAULTS.managementSubnet.replace("{bench}", String(bench)));
-    if (managementCidr) {
+    const sized = checkClusterRanges(p, podSubnet, serviceSubnet, nodePrefixLength);
+    if (managementCidr && sized && checkManagementRoom(p, managementCidr, HARDWARE.hostOctet, (n) => raw.nodes?.[n]?.managementIp !== undefined)) {
       checkRanges(p, { providerCidr, managementCidr, podSubnet, serviceSubnet });
       const podCidrs = podCidrsOrProblem(p, podSubnet, nodePrefixLength);
       network = {
@@ -115,6 +131,8 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
         }),
       );
       checkDuplicates(p, nodes);
+      checkHostAddresses(p, managementCidr, nodes);
+      checkSshEndpoints(p, nodes);
     }
   }
 
@@ -123,23 +141,6 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
     room: room!, bench: bench!, id: `room${room}-bench${bench}`, target, nodes, network: network!,
     kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot, remoteExecutor,
   };
-}
-
-function parseImages(p: Problems, raw: Partial<Record<string, unknown>>): ImageSpec {
-  const out: Record<string, string> = { ...DEFAULT_IMAGES };
-  for (const [key, value] of Object.entries(raw)) {
-    const field = `images.${key}`;
-    if (!(key in DEFAULT_IMAGES)) {
-      p.add(field, `unknown image; known images are ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
-    } else if (typeof value !== "string" || !/^[a-z0-9.\-/:_@]+$/.test(value)) {
-      p.add(field, `${show(value)} is not an image reference`);
-    } else if (!/(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(value.replace(/^[^/]*:\d+\//, "")) || /:latest$/.test(value)) {
-      p.add(field, `${show(value)} is not pinned; name an exact tag or digest (never untagged or :latest), e.g. "${DEFAULT_IMAGES[key as keyof ImageSpec]}"`);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out as unknown as ImageSpec;
 }
 
 function checkRanges(p: Problems, r: { providerCidr: string; managementCidr: string; podSubnet: string; serviceSubnet: string }): void {
