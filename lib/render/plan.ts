@@ -10,6 +10,7 @@ import { LAB_FILES, labClientObjects, labServerObjects, toYamlStream } from "./l
 import { readNodeScript, type K8sObject } from "./load";
 import { NETPLAN_FILE, netplanAfterDelete, netplanFor } from "./netplan";
 import { nodeLocalDnsObjects } from "./nodelocaldns";
+import { checkCommandLines } from "./limits";
 import { shellAssignments } from "./shell";
 import { createHash } from "node:crypto";
 
@@ -76,6 +77,7 @@ export function planBench(spec: BenchSpec): BenchPlan {
     labClients: { file: LAB_FILES.clients, objects: labClientObjects(spec) },
   };
   const hosts = Object.fromEntries(spec.nodes.map((n) => [n.name, planHost(spec, n, manifests)])) as Record<NodeName, HostPlan>;
+  checkCommandLines(Object.values(hosts));
   return { spec, manifests, hosts };
 }
 

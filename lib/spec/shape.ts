@@ -43,7 +43,7 @@ function checkValue(p: Problems, field: string, value: unknown, shape: Shape): u
   if (value === undefined) return undefined;
   if (shape === V) {
     if (["string", "number", "boolean"].includes(typeof value)) return value;
-    p.add(field, `${show(value)} is a ${Array.isArray(value) ? "list" : "block"}; give a single value, e.g. \`pulumi config set netlab:${field.split(".")[0]} ...\``);
+    p.add(field, `${show(value)} is a ${Array.isArray(value) ? "list" : "block"}; give a single value (${field}: <value>)`);
     return undefined;
   }
   if (!isMapping(value)) {
@@ -76,7 +76,8 @@ function knownKeys(shape: Exclude<Shape, "value">): string[] {
 
 /** " (did you mean X?)" when a known key differs only in case or by one or two letters. */
 export function suggest(key: string, known: readonly string[]): string {
-  const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  const k0 = key.toLowerCase();
+  const near = known.find((k) => editDistance(k.toLowerCase(), k0) <= 2) ?? known.find((k) => k0.length >= 4 && (k.toLowerCase().startsWith(k0) || k0.startsWith(k.toLowerCase())));
   return near === undefined ? "" : ` (did you mean ${near}?)`;
 }
 
