@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { safeKubeconfig } from "../remote/kubeconfig";
 
 export interface NodeState { name: string; ready: boolean; internalIp: string; podCidr: string }
 export interface PodState { name: string; node: string; ip: string; phase: string }
@@ -28,7 +29,8 @@ function kubectlJson(kubeconfig: string, args: string[]): Promise<any> {
 export async function readClusterState(kubeconfig: string): Promise<ClusterState> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-kc-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  // Rebuilt: an output written before kubeconfigs were checked may still carry a planted credential plugin.
+  writeFileSync(file, safeKubeconfig(kubeconfig), { mode: 0o600 });
   try {
     const [nodes, pods, svc, slices] = await Promise.all([
       kubectlJson(file, ["get", "nodes"]),

@@ -12,7 +12,8 @@ import { runSsh, type SshConnection } from "../remote/ssh";
 import { labClientObjects, labServerObjects } from "../render/lab";
 import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
-import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import { KeyPresence, KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import { safeKubeconfig } from "../remote/kubeconfig";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 import {
   LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
@@ -42,7 +43,7 @@ export async function benchAccess(stack: Stack): Promise<BenchAccess> {
   }
   const privateKey = config["netlab:sshPrivateKey"]?.value;
   if (!privateKey) throw new Error(`${stack.name}: netlab:sshPrivateKey is not set; reset reaches the nodes over SSH`);
-  raw.sshPrivateKey = "(secret)";
+  raw.sshPrivateKey = config["netlab:sshPrivateKey"]?.secret ? KeyPresence.Secret : KeyPresence.PlainText;
   const spec = parseBenchSpec(raw as RawBenchConfig);
   const outputs = await stack.outputs();
   const kubeconfig = outputs.kubeconfig?.value as string | undefined;
@@ -73,7 +74,7 @@ export function controllerOf(spec: BenchSpec): NodeSpec {
 export async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  writeFileSync(file, safeKubeconfig(kubeconfig), { mode: 0o600 });
   try {
     return await new Promise<string>((resolve, reject) => {
       execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
