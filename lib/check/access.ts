@@ -76,9 +76,10 @@ export async function openBenchAccess(stack: Stack): Promise<BenchAccess> {
   const spec = parseBenchSpec(rawConfigFromStack(config), { requireAccess: false });
   const privateKey = config["netlab:sshPrivateKey"]?.value ?? "";
   const nodeRows = (outputs.nodes?.value ?? []) as NodeRowOutput[];
+  const safe = safeKubeconfig(kubeconfig);
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-check-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, safeKubeconfig(kubeconfig), { mode: 0o600 });
+  writeFileSync(file, safe, { mode: 0o600 });
   const nodeSpec = (node: string): NodeSpec => {
     const n = spec.nodes.find((x) => x.name === node);
     if (!n) throw new Error(`${spec.id}: no node ${node}`);

@@ -72,9 +72,10 @@ export function controllerOf(spec: BenchSpec): NodeSpec {
 
 /** Runs kubectl against the bench with its own kubeconfig (in a private temporary file). */
 export async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
+  const safe = safeKubeconfig(kubeconfig);
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, safeKubeconfig(kubeconfig), { mode: 0o600 });
+  writeFileSync(file, safe, { mode: 0o600 });
   try {
     return await new Promise<string>((resolve, reject) => {
       execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
