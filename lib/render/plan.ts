@@ -208,6 +208,8 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     "# shellcheck disable=SC2016",
     header,
     readNodeScript("lib.sh"),
+    // Steps that write in the lab user's home get its link-safe helpers.
+    ...(/\b(put|remove)_user_file\b/.test(body) ? [readNodeScript("home.sh")] : []),
     ...(observe ? [readNodeScript("observe.sh")] : []),
     body,
     'case "${1:-}" in create | delete | check) "$1" ;; *) echo "usage: $0 create|delete|check" >&2; exit 2 ;; esac',
