@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { NETLAB_DIR, openStack } from "../engine/workspace";
 import { readClusterState, type ClusterState } from "../facts/cluster-state";
-import { runSsh, type SshConnection } from "../remote/ssh";
+import { runSsh, type SshConnection, type SshLimits } from "../remote/ssh";
 import { labClientObjects, labServerObjects } from "../render/lab";
 import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
@@ -61,9 +61,9 @@ export function connection(a: BenchAccess, node: NodeSpec): SshConnection {
 }
 
 /** Runs a bash script as root on a node (sudo unless the provisioner logs in as root); resolves stdout. */
-export function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string): Promise<string> {
+export function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string, limits?: SshLimits): Promise<string> {
   const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
-  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin);
+  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin, limits);
 }
 
 export function controllerOf(spec: BenchSpec): NodeSpec {
