@@ -27,6 +27,7 @@ export function imageProblem(value: unknown, example: string): string | undefine
 export function parseImages(p: Problems, raw: Partial<Record<string, unknown>>): ImageSpec {
   const out: Record<string, string> = { ...DEFAULT_IMAGES };
   for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue; // dropped as too long, already reported
     const field = `images.${key}`;
     // Own keys only: "constructor" or "toString" are not images.
     if (!Object.hasOwn(DEFAULT_IMAGES, key)) {

@@ -99,11 +99,15 @@ export function checkLabUser(p: Problems, labUser: string): void {
   if (labUser === "root") p.add("labUser", `"root" is refused: the lab user is the students' unprivileged account that receives the admin kubeconfig and lab files; use that account, e.g. "user"`);
 }
 
-/** Refuses values too long to be a config value (they end up inside node scripts with a size limit). */
-export function checkLengths(p: Problems, raw: unknown, field = ""): void {
+/**
+ * Refuses values too long to be a config value (they end up inside node scripts with a size limit); returns a
+ * copy without them, so they are reported once.
+ */
+export function checkLengths<T>(p: Problems, raw: T, field = ""): T {
   if (typeof raw === "string" && raw.length > MAX_VALUE_LENGTH) {
     p.add(field, `${show(`${raw.slice(0, 40)}...`)} is ${raw.length} characters long; no netlab value exceeds ${MAX_VALUE_LENGTH}, shorten it`);
-  } else if (typeof raw === "object" && raw !== null) {
-    for (const [k, v] of Object.entries(raw)) checkLengths(p, v, field ? `${field}.${k}` : k);
+    return undefined as T;
   }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, checkLengths(p, v, field ? `${field}.${k}` : k)])) as T;
 }

@@ -40,8 +40,7 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   const p = new Problems();
   if (!isMapping(input)) p.add("config", `${show(input)} is not a block of netlab: keys; write one netlab:<key>: <value> line per key`);
   // Nested keys and block types first; blocks of the wrong type are dropped here (and reported).
-  const raw = checkShape(p, isMapping(input) ? input : {});
-  checkLengths(p, raw);
+  const raw = checkLengths(p, checkShape(p, isMapping(input) ? input : {}));
   for (const key of Object.keys(raw)) {
     if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
       p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);

@@ -24,7 +24,8 @@ export function readPulumiConfig(config = new pulumi.Config("netlab")): { raw: R
   // The stack file itself, read as render reads it: merge keys, ambiguous numbers and foreign keys are refused.
   const file = stackFile(pulumi.getStack());
   const fromFile = existsSync(file) ? readStackConfig(file) : undefined;
-  const foreign = foreignKeyProblems(Object.keys(pulumi.runtime.allConfig()));
+  const all = pulumi.runtime.allConfig();
+  const foreign = foreignKeyProblems(Object.keys(all));
   if (foreign.length > 0) throw new BenchConfigError(foreign, "stack config");
   const raw: Record<string, unknown> = {};
   // Every netlab: key, not only the known ones: a misspelled key is reported by the parser, never ignored.

@@ -16,7 +16,7 @@ export const NAMESPACE = "netlab";
 const OTHER_NAMESPACES = ["pulumi"];
 
 /** Problems of config keys outside netlab's namespace (a typo such as `netlb:` or a missing namespace). */
-export function foreignKeyProblems(keys: readonly string[]): Problem[] {
+export function foreignKeyProblems(keys: readonly string[], values: Readonly<Record<string, unknown>> = {}): Problem[] {
   const problems: Problem[] = [];
   for (const key of keys) {
     const colon = key.indexOf(":");
@@ -24,7 +24,10 @@ export function foreignKeyProblems(keys: readonly string[]): Problem[] {
     if (ns === NAMESPACE || OTHER_NAMESPACES.includes(ns)) continue;
     const name = key.slice(colon + 1);
     const hint = (KNOWN_KEYS as readonly string[]).includes(name) ? ` (did you mean ${NAMESPACE}:${name}?)` : suggest(name, KNOWN_KEYS);
-    const what = ns === "" ? "has no namespace" : `is in namespace ${show(ns)}, which netlab does not read`;
+    // A credential under a misspelled namespace is never echoed.
+    const secretLike = /key|secret|password|token/i.test(name) || /PRIVATE KEY/.test(String(values[key]));
+    const value = !Object.hasOwn(values, key) ? "" : secretLike ? "(not shown) " : `${show(values[key])} `;
+    const what = ns === "" ? `${value}has no namespace` : `${value}is in namespace ${show(ns)}, which netlab does not read`;
     problems.push({ field: key, message: `${what}${hint}; write bench keys as ${NAMESPACE}:<key> (${KNOWN_KEYS.join(", ")})` });
   }
   return problems;
@@ -77,7 +80,7 @@ function lintNode(node: unknown, path: string[], out: Problem[]): void {
 export function parseStackFile(text: string, file: string): { config: Record<string, unknown>; problems: Problem[] } {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { config: {}, problems: [{ field: "config", message: `${file} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}; fix the YAML syntax` }] };
+    return { config: {}, problems: [{ field: "config", message: `${file} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]!.replace(/:$/, "")}; fix the YAML syntax` }] };
   }
   const problems: Problem[] = [];
   const contents = doc.contents as Node | null;
@@ -88,6 +91,6 @@ export function parseStackFile(text: string, file: string): { config: Record<str
   if (typeof config !== "object" || config === null || Array.isArray(config)) {
     return { config: {}, problems: [{ field: "config", message: `${show(config)} is not a block of keys; write netlab:<key>: <value> lines under config:` }] };
   }
-  problems.push(...foreignKeyProblems(Object.keys(config)));
+  problems.push(...foreignKeyProblems(Object.keys(config), config as Record<string, unknown>));
   return { config: config as Record<string, unknown>, problems };
 }
