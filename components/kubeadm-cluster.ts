@@ -4,7 +4,7 @@
  * kubeconfig as a secret output.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { parse, stringify } from "yaml";
+import { safeKubeconfig } from "../lib/remote/kubeconfig";
 import { API_PORT } from "../lib/render/kubeadm";
 import { StepKind, type BenchPlan, type HostStep } from "../lib/render/plan";
 import type { NodeName } from "../lib/spec/types";
@@ -63,11 +63,9 @@ export class KubeadmCluster extends pulumi.ComponentResource {
 
 /**
  * The admin kubeconfig names the provider address; the provisioner may only reach the controller's management
- * address (a SAN of the API server certificate).
+ * address (a SAN of the API server certificate). It is rebuilt from the CA and the client certificate only:
+ * a credential plugin or file reference planted on the controller never reaches this machine (refused).
  */
 export function pointKubeconfigAt(kubeconfig: string, server: string): string {
-  if (kubeconfig.trim() === "") return kubeconfig;
-  const doc = parse(kubeconfig) as { clusters?: { cluster: { server: string } }[] };
-  for (const c of doc.clusters ?? []) c.cluster.server = server;
-  return stringify(doc);
+  return safeKubeconfig(kubeconfig, server);
 }

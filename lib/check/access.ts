@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { runSsh, type SshConnection } from "../remote/ssh";
 import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
-import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import { KeyPresence, KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import { safeKubeconfig } from "../remote/kubeconfig";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 
 export interface NodeRowOutput {
@@ -45,7 +46,7 @@ export function rawConfigFromStack(all: Record<string, { value: string; secret?:
     const name = key.slice("netlab:".length);
     if (!(KNOWN_KEYS as readonly string[]).includes(name)) continue;
     if (name === "sshPrivateKey") {
-      raw[name] = "(secret)";
+      raw[name] = all[key]!.secret ? KeyPresence.Secret : KeyPresence.PlainText;
       continue;
     }
     try {
@@ -75,9 +76,10 @@ export async function openBenchAccess(stack: Stack): Promise<BenchAccess> {
   const spec = parseBenchSpec(rawConfigFromStack(config), { requireAccess: false });
   const privateKey = config["netlab:sshPrivateKey"]?.value ?? "";
   const nodeRows = (outputs.nodes?.value ?? []) as NodeRowOutput[];
+  const safe = safeKubeconfig(kubeconfig);
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-check-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  writeFileSync(file, safe, { mode: 0o600 });
   const nodeSpec = (node: string): NodeSpec => {
     const n = spec.nodes.find((x) => x.name === node);
     if (!n) throw new Error(`${spec.id}: no node ${node}`);

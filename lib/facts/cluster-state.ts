@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { safeKubeconfig } from "../remote/kubeconfig";
 
 export interface NodeState { name: string; ready: boolean; internalIp: string; podCidr: string }
 export interface PodState { name: string; node: string; ip: string; phase: string }
@@ -26,9 +27,11 @@ function kubectlJson(kubeconfig: string, args: string[]): Promise<any> {
 
 /** Reads the state with a kubeconfig given as text (kept in a private temporary file while it runs). */
 export async function readClusterState(kubeconfig: string): Promise<ClusterState> {
+  // Rebuilt: an output written before kubeconfigs were checked may still carry a planted credential plugin.
+  const safe = safeKubeconfig(kubeconfig);
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-kc-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  writeFileSync(file, safe, { mode: 0o600 });
   try {
     const [nodes, pods, svc, slices] = await Promise.all([
       kubectlJson(file, ["get", "nodes"]),

@@ -14,6 +14,7 @@ import { LAB_FILES, labClientObjects, labServerObjects, toYamlStream } from "./l
 import { readNodeScript, type K8sObject } from "./load";
 import { NETPLAN_FILE, netplanAfterDelete, netplanFor } from "./netplan";
 import { corednsServiceIp, nodeLocalDnsObjects } from "./nodelocaldns";
+import { checkCommandLines } from "./limits";
 import { shellAssignments } from "./shell";
 import { createHash } from "node:crypto";
 
@@ -88,6 +89,7 @@ export function planBench(spec: BenchSpec): BenchPlan {
     labClients: { file: LAB_FILES.clients, objects: labClientObjects(spec) },
   };
   const hosts = Object.fromEntries(spec.nodes.map((n) => [n.name, planHost(spec, n, manifests)])) as Record<NodeName, HostPlan>;
+  checkCommandLines(Object.values(hosts));
   return { spec, manifests, hosts };
 }
 
@@ -247,6 +249,8 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     "# shellcheck disable=SC2016",
     header,
     readNodeScript("lib.sh"),
+    // Steps that write in the lab user's home get its link-safe helpers.
+    ...(/\b(put|remove)_user_file\b/.test(body) ? [readNodeScript("home.sh")] : []),
     ...(observe ? [readNodeScript("observe.sh")] : []),
     body,
     'case "${1:-}" in create | delete | check | joined | finish) "$1" ;; *) echo "usage: $0 create|delete|check" >&2; exit 2 ;; esac',

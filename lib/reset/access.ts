@@ -8,11 +8,12 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { NETLAB_DIR, openStack } from "../engine/workspace";
 import { readClusterState, type ClusterState } from "../facts/cluster-state";
-import { runSsh, type SshConnection } from "../remote/ssh";
+import { runSsh, type SshConnection, type SshLimits } from "../remote/ssh";
 import { labClientObjects, labServerObjects } from "../render/lab";
 import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
-import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import { KeyPresence, KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
+import { safeKubeconfig } from "../remote/kubeconfig";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 import {
   LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
@@ -42,7 +43,7 @@ export async function benchAccess(stack: Stack): Promise<BenchAccess> {
   }
   const privateKey = config["netlab:sshPrivateKey"]?.value;
   if (!privateKey) throw new Error(`${stack.name}: netlab:sshPrivateKey is not set; reset reaches the nodes over SSH`);
-  raw.sshPrivateKey = "(secret)";
+  raw.sshPrivateKey = config["netlab:sshPrivateKey"]?.secret ? KeyPresence.Secret : KeyPresence.PlainText;
   const spec = parseBenchSpec(raw as RawBenchConfig);
   const outputs = await stack.outputs();
   const kubeconfig = outputs.kubeconfig?.value as string | undefined;
@@ -60,9 +61,9 @@ export function connection(a: BenchAccess, node: NodeSpec): SshConnection {
 }
 
 /** Runs a bash script as root on a node (sudo unless the provisioner logs in as root); resolves stdout. */
-export function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string): Promise<string> {
+export function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string, limits?: SshLimits): Promise<string> {
   const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
-  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin);
+  return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin, limits);
 }
 
 export function controllerOf(spec: BenchSpec): NodeSpec {
@@ -71,9 +72,10 @@ export function controllerOf(spec: BenchSpec): NodeSpec {
 
 /** Runs kubectl against the bench with its own kubeconfig (in a private temporary file). */
 export async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
+  const safe = safeKubeconfig(kubeconfig);
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
   const file = path.join(dir, "config");
-  writeFileSync(file, kubeconfig, { mode: 0o600 });
+  writeFileSync(file, safe, { mode: 0o600 });
   try {
     return await new Promise<string>((resolve, reject) => {
       execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {

@@ -34,7 +34,8 @@ import {
 } from "./plan";
 
 import { benchAccess, controllerOf, kubectl, labHome, localArchivePath, localRun, nodeRoot, remoteArchiveDir, runScript, timestamp, type BenchAccess } from "./access";
-import { NOT_OBSERVABLE, type CleanCheck, CLEAN_CHECK, FLUSH_ARP, LIST_HOME, LIST_SKEL, MAKE_ARCHIVE, REMOVE_HOME_ENTRIES, cleanCheckResults, generatedFiles, parseKeyValues } from "./scripts";
+import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, nameBytes, parseEncodedListing, tarEscape } from "./names";
+import { NOT_OBSERVABLE, type CleanCheck, CLEAN_CHECK, FLUSH_ARP, LIST_SKEL, MAKE_ARCHIVE, REMOVE_HOME_ENTRIES, cleanCheckResults, generatedFiles, parseKeyValues } from "./scripts";
 
 export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
 export { benchAccess, nodeRoot, remoteArchiveDir, localArchivePath, timestamp, type BenchAccess } from "./access";
@@ -158,11 +159,18 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   // 1. What is there.
   progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
   const listed = JSON.parse(await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "-o", "json"])) as { items: ListedObject[] };
-  const home = parseHomeListing(await runScript(access, controller, "netlab-reset-list", LIST_HOME, [labHome(spec)]));
+  // Names as bytes (base64) with their disk space: any name is handled, oversize entries are left in place.
+  const home = parseEncodedListing(await runScript(access, controller, "netlab-reset-list", LIST_HOME_ENCODED, [labHome(spec)]));
   const skeleton = (await runScript(access, controller, "netlab-reset-skel", LIST_SKEL, [`${root}/etc/skel`])).split("\0").filter(Boolean);
   const labObjects = [...labServerObjects(spec), ...labClientObjects(spec)].map((o) => ({ kind: o.kind, name: o.metadata.name }));
-  const plan = planReset({ level, objects: listed.items, home, labObjects, skeleton });
+  const planned = planReset({ level, objects: listed.items, home, labObjects, skeleton });
+  const { keep, leftInPlace } = boundArchive(planned.removeFiles, home);
+  const plan = { ...planned, removeFiles: keep, archive: planned.archive.filter((a) => !("file" in a.source) || keep.includes(a.source.file)) };
   for (const line of describePlan(plan)) progress(`${dryRun ? "would " : ""}${line}`);
+  if (leftInPlace.length > 0) {
+    note("oversize-files", "skipped", `left in place, neither archived nor removed (over ${ARCHIVE_LIMITS.entryBytes >> 20} MiB each or ${ARCHIVE_LIMITS.totalBytes >> 20} MiB in all, or not measurable in 60 s): ${leftInPlace.map((f) => `~${spec.labUser}/${f.name} (${f.bytes < 0 ? "size unknown" : `${f.bytes} bytes`})`).join(", ")}; move them off the bench by hand`);
+  }
+  const b64 = (names: readonly string[]) => names.map((n) => nameBytes(n).toString("base64"));
 
   const stamp = timestamp();
   const remote = `${remoteArchiveDir(spec)}/reset-${stamp}.tar.gz`;
@@ -180,19 +188,21 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   // 2. The archive, on the controller, then a verified copy here. Nothing is deleted before this succeeds.
   const generated = generatedFiles(plan, listed.items, { stack: stackName, benchId: spec.id, level, time: new Date().toISOString() });
   const stdin = generated.map(([rel, text]) => `${rel}\t${Buffer.from(text).toString("base64")}\n`).join("");
-  const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, [labHome(spec), remoteArchiveDir(spec), `reset-${stamp}.tar.gz`, ...plan.removeFiles], stdin)).trim().split(" ");
+  const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, [labHome(spec), remoteArchiveDir(spec), `reset-${stamp}.tar.gz`, ...b64(plan.removeFiles)], stdin)).trim().split(" ");
   const [remotePath, remoteSha, remoteBytes] = [made[0] ?? "", made[1] ?? "", Number(made[2])];
   if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
   note("archive", "done", `${remote} on ${controller.name} (${remoteBytes} bytes)`);
-  const encoded = await runScript(access, controller, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote]);
+  const encoded = await runScript(access, controller, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote], undefined, { maxOutputBytes: 512 << 20 });
   const bytes = Buffer.from(encoded.trim(), "base64");
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   if (sha256 !== remoteSha) throw new Error(`archive copy of ${remote}: sha256 ${sha256} differs from the controller's ${remoteSha}; nothing was deleted`);
   mkdirSync(path.dirname(local), { recursive: true, mode: 0o700 });
   writeFileSync(`${local}.tmp`, bytes, { mode: 0o600 });
   renameSync(`${local}.tmp`, local);
-  const entries = (await localRun("tar", ["-tzf", local])).split("\n").map((e) => e.replace(/^\.\//, "").replace(/\/$/, "")).filter((e) => e !== "" && e !== ".");
-  const missing = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path)].filter((p) => !entries.includes(p));
+  // Listed with every byte escaped, one entry per line whatever the names hold; compared in the same escape.
+  const entries = (await localRun("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", local])).split("\n").map((e) => e.replace(/^\.\//, "").replace(/\/$/, "")).filter((e) => e !== "" && e !== ".");
+  const asListed = (p: string) => (p.startsWith("home/") ? `home/${tarEscape(nameBytes(p.slice(5)))}` : p);
+  const missing = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path)].filter((p) => !entries.includes(asListed(p)));
   if (missing.length > 0) throw new Error(`archive ${local} lacks ${missing.join(", ")}; nothing was deleted`);
   note("archive-copy", "done", `${path.relative(process.cwd(), local)} (${bytes.length} bytes, sha256 verified, ${entries.length} entries)`);
   const archive: ArchiveInfo = { remote, local, entries, sha256, bytes: bytes.length };
@@ -204,7 +214,7 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
     deletedObjects.push(...plan.deleteObjects);
   }
   note("student-objects", deletedObjects.length > 0 ? "done" : "skipped", deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none");
-  if (plan.removeFiles.length > 0) await runScript(access, controller, "netlab-reset-remove", REMOVE_HOME_ENTRIES, [labHome(spec), ...plan.removeFiles]);
+  if (plan.removeFiles.length > 0) await runScript(access, controller, "netlab-reset-remove", REMOVE_HOME_ENTRIES, [labHome(spec), ...b64(plan.removeFiles)]);
   note("student-files", plan.removeFiles.length > 0 ? "done" : "skipped", plan.removeFiles.length > 0 ? `removed ${plan.removeFiles.map((f) => `~${spec.labUser}/${f}`).join(", ")}` : "none");
 
   const engine: { destroy?: Record<string, number>; up?: Record<string, number> } = {};

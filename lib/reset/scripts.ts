@@ -14,6 +14,7 @@ import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
 import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
 import type { BenchSpec, NodeSpec } from "../spec/types";
+import { DECODE_NAMES } from "./names";
 import {
   LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
   type ListedObject, type ObjectRef, type ResetPlan,
@@ -38,11 +39,13 @@ find "$1" -mindepth 1 -maxdepth 1 -printf '%P\\0'`;
 
 /**
  * Builds the archive on the controller. Standard input: one "relative-path<TAB>base64" line per generated file
- * (object YAML, reset-plan.json); arguments: home, destination directory, archive name, then the home entries.
+ * (object YAML, reset-plan.json); arguments: home, destination directory, archive name, then the home entries'
+ * names in base64 (any bytes). Sparse files keep their holes; copy and tar are bounded in time.
  * Prints "<path> <sha256> <bytes>".
  */
 export const MAKE_ARCHIVE = `home=$1 dest=$2 name=$3
 shift 3
+${DECODE_NAMES}
 mkdir -p "$dest"
 chmod 0700 "$dest"
 [ ! -e "$dest/$name" ] || { echo "$dest/$name already exists" >&2; exit 1; }
@@ -53,19 +56,21 @@ while IFS=$'\\t' read -r rel b64; do
   mkdir -p "$stage/$(dirname "$rel")"
   printf '%s' "$b64" | base64 -d >"$stage/$rel"
 done
-if [ "$#" -gt 0 ]; then
+if [ "\${#names[@]}" -gt 0 ]; then
   mkdir -p "$stage/home"
-  (cd "$home" && cp -a --parents -- "$@" "$stage/home/")
+  (cd "$home" && timeout 900 cp -a --sparse=always --parents -- "\${names[@]}" "$stage/home/")
 fi
-tar -czf "$dest/$name.tmp" -C "$stage" .
+timeout 900 tar --sparse -czf "$dest/$name.tmp" -C "$stage" .
 chmod 0600 "$dest/$name.tmp"
 mv -f "$dest/$name.tmp" "$dest/$name"
 printf '%s %s %s\\n' "$dest/$name" "$(sha256sum <"$dest/$name" | cut -d' ' -f1)" "$(stat -c %s "$dest/$name")"`;
 
+/** Removes top-level home entries; arguments: home, then the names in base64. */
 export const REMOVE_HOME_ENTRIES = `home=$1
 shift
+${DECODE_NAMES}
 cd "$home"
-for entry in "$@"; do
+for entry in "\${names[@]}"; do
   case "$entry" in ''|.|..|*/*) echo "refusing to remove $entry" >&2; exit 1 ;; esac
   rm -rf -- "$entry"
 done`;

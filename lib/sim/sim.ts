@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { openStack, NETLAB_DIR, STATE_DIR } from "../engine/workspace";
+import { setAllConfigSafely } from "../engine/secret-config";
 import { requireToolchain } from "../engine/toolchain";
 import { parseBenchSpec } from "../spec/parse";
 import { stackFile } from "../spec/source";
@@ -49,7 +50,8 @@ export async function simUp(room: number, bench: number, log: (line: string) => 
   const stackName = simStackName(room, bench);
   const stack = await openStack(stackName);
   const nodes = Object.fromEntries(Object.entries(hosts.nodes).map(([name, h]) => [name, { hostKey: h.hostKey }])) as Record<NodeName, { hostKey: string }>;
-  await stack.setAllConfig({
+  // The client key is a secret: set over the CLI's stdin, never on a command line.
+  await setAllConfigSafely(stack, {
     "netlab:room": { value: String(room) },
     "netlab:bench": { value: String(bench) },
     "netlab:target": { value: "sim" },

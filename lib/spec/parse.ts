@@ -2,10 +2,16 @@
  * Turns a bench's raw stack config into the validated BenchSpec, deriving every address once.
  * All problems are collected and thrown together as one BenchConfigError, before anything is registered.
  */
-import { BASE_TIMEOUTS, BUNDLE_ONLY_REGISTRY, DEFAULT_IMAGES, DEFAULTS, HARDWARE } from "./defaults";
+import { DEFAULTS, HARDWARE } from "./defaults";
+import { parseImages } from "./images";
+import {
+  checkClusterRanges, checkDnsDomain, checkHostAddresses, checkLabUser, checkLengths, checkManagementRoom, checkSshEndpoints, networkOrBroadcast,
+} from "./limits";
+import { checkRemoteExecutor, parseKubernetesVersion, parsePackageSource, parseTimeouts } from "./install";
 import { contains, nthAddress, overlaps, splitSubnet } from "./network";
 import { Problems, show } from "./problems";
-import { KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
+import { KeyPresence, KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
+import { checkShape, isMapping } from "./shape";
 import {
   NODE_NAMES,
   NodeRole,
@@ -14,7 +20,6 @@ import {
   RemoteExecutor,
   Target,
   type BenchSpec,
-  type ImageSpec,
   type InterfaceSpec,
   type NetworkSpec,
   type NodeName,
@@ -33,9 +38,12 @@ export interface ParseOptions {
 const PORT_MODES = Object.values(PortMode);
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( \S+)?$/;
 
-export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}): BenchSpec {
+export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}): BenchSpec {
   const requireAccess = options.requireAccess ?? true;
   const p = new Problems();
+  if (!isMapping(input)) p.add("config", `${show(input)} is not a block of netlab: keys; write one netlab:<key>: <value> line per key`);
+  // Nested keys and block types first; blocks of the wrong type are dropped here (and reported).
+  const raw = checkLengths(p, checkShape(p, isMapping(input) ? input : {}));
   for (const key of Object.keys(raw)) {
     if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
       p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);
@@ -46,31 +54,28 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const bench = p.integer("bench", raw.bench, 1, 254, "bench number (third octet of 10.ROOM.BENCH.x)");
   const target = p.oneOf("target", raw.target, Object.values(Target), DEFAULTS.target);
   const labUser = p.word("labUser", raw.labUser, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
+  checkLabUser(p, labUser);
   const kubernetesVersion = parseKubernetesVersion(p, raw.kubernetesVersion);
   const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
-  const images = parseImages(p, raw.images ?? {});
+  const images = parseImages(p, (raw.images ?? {}) as Record<string, unknown>);
   const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), RemoteExecutor.Ssh);
-  if (raw.remoteExecutor === "command") p.add("remoteExecutor", `"command" (@pulumi/command) is no longer an executor: its plugin cannot be built offline and it sees no host drift; remove the key (netlab's "ssh" executor is the only one)`);
-  const packageSource = p.oneOf("packages.source", raw.packages?.source, Object.values(PackageSource), DEFAULTS.packageSource);
-  if (packageSource === PackageSource.Online) {
-    for (const [key, ref] of Object.entries(images)) {
-      if (ref.startsWith(BUNDLE_ONLY_REGISTRY)) {
-        p.add(`images.${key}`, `${show(ref)} exists only in netlab's bundle; with packages.source "online" name a registry image (set netlab:images.${key}), or use packages.source "bundle"`);
-      }
-    }
-  }
-  const timeouts = parseTimeouts(p, raw.timeouts?.scale);
+  checkRemoteExecutor(p, raw.remoteExecutor);
+  const packageSource = parsePackageSource(p, (raw.packages as { source?: unknown } | undefined)?.source, images);
+  const timeouts = parseTimeouts(p, (raw.timeouts as { scale?: unknown } | undefined)?.scale);
   const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
 
-  const net = raw.network ?? {};
+  const net = (raw.network ?? {}) as NonNullable<RawBenchConfig["network"]>;
   const podSubnet = p.cidr("network.podSubnet", net.podSubnet, DEFAULTS.podSubnet);
   const serviceSubnet = p.cidr("network.serviceSubnet", net.serviceSubnet, DEFAULTS.serviceSubnet);
   const nodePrefixLength = p.integer("network.nodePrefixLength", net.nodePrefixLength ?? DEFAULTS.nodePrefixLength, 16, 28, "node pod prefix length");
   const nodeLocalDnsIp = net.nodeLocalDnsIp === undefined ? DEFAULTS.nodeLocalDnsIp : p.ipv4("network.nodeLocalDnsIp", net.nodeLocalDnsIp);
   if (nodeLocalDnsIp && !contains("169.254.0.0/16", nodeLocalDnsIp)) {
     p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} must be a link-local address (169.254.0.0/16), so it can be the same on every node`);
+  } else if (nodeLocalDnsIp && networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)) {
+    p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} is the ${networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)} of 169.254.0.0/16; choose a host address, e.g. "169.254.25.10"`);
   }
-  const clusterDomain = p.word("network.clusterDomain", net.clusterDomain, DEFAULTS.clusterDomain, /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/);
+  const clusterDomain = net.clusterDomain === undefined ? DEFAULTS.clusterDomain : String(net.clusterDomain);
+  checkDnsDomain(p, "network.clusterDomain", clusterDomain);
   const providerMode = p.oneOf("network.providerPortMode", net.providerPortMode, PORT_MODES, DEFAULTS.portMode);
   const managementMode = p.oneOf("network.managementPortMode", net.managementPortMode, PORT_MODES, DEFAULTS.portMode);
 
@@ -78,6 +83,8 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   const sshPort = p.integer("ssh.port", raw.ssh?.port ?? DEFAULTS.sshPort, 1, 65535, "TCP port") ?? DEFAULTS.sshPort;
   if (requireAccess && raw.sshPrivateKey === undefined) {
     p.add("sshPrivateKey", "(missing) the provisioner needs an SSH key; set it with `pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
+  } else if (raw.sshPrivateKey !== undefined && raw.sshPrivateKey !== KeyPresence.Secret) {
+    p.add("sshPrivateKey", `${KeyPresence.PlainText} a private key in plain text in the stack file is refused (whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with \`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519\``);
   }
   const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
   const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
@@ -91,9 +98,10 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
     if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
   }
 
-  if (requireAccess) {
-    for (const name of NODE_NAMES) {
-      const hostKey = raw.nodes?.[name]?.hostKey;
+  // A host key that is given is checked even offline: render refuses what up would refuse.
+  for (const name of NODE_NAMES) {
+    const hostKey = raw.nodes?.[name]?.hostKey;
+    if (requireAccess || hostKey !== undefined) {
       if (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim())) {
         p.add(`nodes.${name}.hostKey`, `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
       }
@@ -104,9 +112,10 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
   let nodes: NodeSpec[] = [];
   if (room !== undefined && bench !== undefined && podSubnet && serviceSubnet && nodePrefixLength && nodeLocalDnsIp) {
     const providerCidr = `10.${room}.${bench}.0/${DEFAULTS.providerPrefixLength}`;
-    const mgmtTemplate = typeof net.managementSubnet === "string" ? net.managementSubnet : DEFAULTS.managementSubnet;
+    const mgmtTemplate = net.managementSubnet === undefined ? DEFAULTS.managementSubnet : String(net.managementSubnet);
     const managementCidr = p.cidr("network.managementSubnet", mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)), DEFAULTS.managementSubnet.replace("{bench}", String(bench)));
-    if (managementCidr) {
+    const sized = checkClusterRanges(p, podSubnet, serviceSubnet, nodePrefixLength);
+    if (managementCidr && sized && checkManagementRoom(p, managementCidr, HARDWARE.hostOctet, (n) => raw.nodes?.[n]?.managementIp !== undefined)) {
       checkRanges(p, { providerCidr, managementCidr, podSubnet, serviceSubnet });
       const podCidrs = podCidrsOrProblem(p, podSubnet, nodePrefixLength);
       network = {
@@ -127,6 +136,8 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
         }),
       );
       checkDuplicates(p, nodes);
+      checkHostAddresses(p, managementCidr, nodes);
+      checkSshEndpoints(p, nodes);
     }
   }
 
@@ -136,41 +147,6 @@ export function parseBenchSpec(raw: RawBenchConfig, options: ParseOptions = {}):
     kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot, remoteExecutor,
     packageSource, timeouts,
   };
-}
-
-/** kubeadm API v1beta4 needs 1.31+; Kubernetes 1.35 deprecates kube-proxy's IPVS mode, which the handout inspects. */
-function parseKubernetesVersion(p: Problems, value: unknown): string {
-  const version = p.word("kubernetesVersion", value, DEFAULTS.kubernetesVersion, /^1\.\d+\.\d+$/);
-  const minor = Number(version.split(".")[1]);
-  if (minor < 31 || minor > 34) {
-    p.add("kubernetesVersion", `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 kube-proxy's IPVS mode (the handout's \`ipvsadm -Ln\`) is deprecated; choose 1.31.x to 1.34.x, e.g. "${DEFAULTS.kubernetesVersion}"`);
-  }
-  return version;
-}
-
-function parseTimeouts(p: Problems, value: unknown): TimeoutSpec {
-  const scale = value === undefined ? 1 : typeof value === "number" && value >= 1 && value <= 100 ? value : undefined;
-  if (scale === undefined) p.add("timeouts.scale", `${show(value)} is not a time-limit multiplier; use a number from 1 (real hardware) to 100, e.g. 10 for emulated VMs`);
-  const s = scale ?? 1;
-  const scaled = Object.fromEntries(Object.entries(BASE_TIMEOUTS).map(([k, v]) => [k, Math.round(v * s)])) as Record<keyof typeof BASE_TIMEOUTS, number>;
-  return { scale: s, ...scaled };
-}
-
-function parseImages(p: Problems, raw: Partial<Record<string, unknown>>): ImageSpec {
-  const out: Record<string, string> = { ...DEFAULT_IMAGES };
-  for (const [key, value] of Object.entries(raw)) {
-    const field = `images.${key}`;
-    if (!(key in DEFAULT_IMAGES)) {
-      p.add(field, `unknown image; known images are ${Object.keys(DEFAULT_IMAGES).join(", ")}`);
-    } else if (typeof value !== "string" || !/^[a-z0-9.\-/:_@]+$/.test(value)) {
-      p.add(field, `${show(value)} is not an image reference`);
-    } else if (!/(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(value.replace(/^[^/]*:\d+\//, "")) || /:latest$/.test(value)) {
-      p.add(field, `${show(value)} is not pinned; name an exact tag or digest (never untagged or :latest), e.g. "${DEFAULT_IMAGES[key as keyof ImageSpec]}"`);
-    } else {
-      out[key] = value;
-    }
-  }
-  return out as unknown as ImageSpec;
 }
 
 function checkRanges(p: Problems, r: { providerCidr: string; managementCidr: string; podSubnet: string; serviceSubnet: string }): void {

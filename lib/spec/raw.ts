@@ -32,7 +32,7 @@ export interface RawBenchConfig {
     clusterDomain?: unknown;
   };
   ssh?: { user?: unknown; port?: unknown };
-  /** Presence only: the key itself stays a secret and never enters the spec. */
+  /** Presence only (a KeyPresence): the key itself stays a secret and never enters the spec. */
   sshPrivateKey?: unknown;
   nodes?: Partial<Record<string, RawNodeConfig>>;
   images?: Partial<Record<string, unknown>>;
@@ -66,3 +66,11 @@ export const KNOWN_KEYS = [
   "packages",
   "timeouts",
 ] as const;
+
+/** How a stack holds its SSH key: config readers put one of these in `sshPrivateKey`, never the key itself. */
+export const KeyPresence = {
+  /** Set as a Pulumi secret (`secure:` in the stack file). */
+  Secret: "(secret)",
+  /** Written in plain text: refused. */
+  PlainText: "(plain text, not shown)",
+} as const;

@@ -3,6 +3,7 @@
  * Automation API like the simulated bench's, with target "bench" and the ssh executor, the provisioner's key as a
  * secret and each node's host key as pinned from its console. `vm down` removes its config and state.
  */
+import { setAllConfigSafely } from "../engine/secret-config";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { openStack, STATE_DIR } from "../engine/workspace";
@@ -55,7 +56,8 @@ export async function writeVmStack(b: RoomBench, privateKey: string, hostKeys?: 
   const name = vmStackName(b);
   const stack = await openStack(name);
   const config = Object.fromEntries(Object.entries(vmStackConfig(b, hostKeys)).map(([k, value]) => [k, { value }]));
-  await stack.setAllConfig({ ...config, "netlab:sshPrivateKey": { value: privateKey, secret: true } });
+  // The key goes to the CLI over stdin, never on a command line (setAllConfigSafely).
+  await setAllConfigSafely(stack, { ...config, "netlab:sshPrivateKey": { value: privateKey, secret: true } });
   return stackFile(name);
 }
 

@@ -29,13 +29,13 @@ revoke_all_tokens() {
   done
 }
 
-# The handout's students find the admin kubeconfig in their home and in ~/.kube/config.
+# The handout's students find the admin kubeconfig in their home and in ~/.kube/config (written as the lab
+# user, never through a link planted there: home.sh).
 install_user_kubeconfig() {
-  local home="$NETLAB_ROOT/home/$NETLAB_LAB_USER"
-  mkdir -p "$home/.kube"
-  install -m 0600 "$NETLAB_ROOT/etc/kubernetes/admin.conf" "$home/.kube/config"
-  install -m 0600 "$NETLAB_ROOT/etc/kubernetes/admin.conf" "$home/admin.conf"
-  if on_bench; then chown -R "$NETLAB_LAB_USER:" "$home/.kube" "$home/admin.conf"; fi
+  local conf
+  conf="$(cat "$NETLAB_ROOT/etc/kubernetes/admin.conf")"
+  put_user_file .kube/config "$conf" 0600
+  put_user_file admin.conf "$conf" 0600
   log "kubeconfig installed for $NETLAB_LAB_USER"
 }
 
@@ -46,6 +46,6 @@ check() {
 
 delete() {
   cluster_cleanup
-  remove_file "/home/$NETLAB_LAB_USER/.kube/config"
-  remove_file "/home/$NETLAB_LAB_USER/admin.conf"
+  remove_user_file .kube/config
+  remove_user_file admin.conf
 }

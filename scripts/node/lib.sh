@@ -12,13 +12,16 @@ activate() {
   if on_bench; then "$@"; else log "sim: not activated: $*"; fi
 }
 
-# put_file PATH CONTENT [MODE]: writes CONTENT to PATH (under NETLAB_ROOT) atomically.
+# put_file PATH CONTENT [MODE]: writes CONTENT to PATH (under NETLAB_ROOT, a root-owned directory) atomically.
+# The temporary file is made by mktemp (O_EXCL: never an existing name or link). Files in the lab user's
+# home go through put_user_file (home.sh) instead.
 put_file() {
-  local path="$NETLAB_ROOT$1" mode="${3:-0644}"
+  local path="$NETLAB_ROOT$1" mode="${3:-0644}" tmp
   mkdir -p "$(dirname "$path")"
-  (umask 077 && printf '%s\n' "$2" >"$path.netlab-tmp")
-  chmod "$mode" "$path.netlab-tmp"
-  mv -f "$path.netlab-tmp" "$path"
+  tmp="$(umask 077 && mktemp "$(dirname "$path")/.netlab-XXXXXX")"
+  printf '%s\n' "$2" >"$tmp"
+  chmod "$mode" "$tmp"
+  mv -fT "$tmp" "$path"
   log "wrote $1"
 }
 
@@ -51,14 +54,23 @@ remove_file() {
   log "removed $1"
 }
 
-# Copies what students left in the lab user's home into a timestamped archive before anything is wiped.
+# Copies what students left in the lab user's home into a timestamped archive before anything is wiped:
+# /var/backups/netlab/<node>-<time>.tar.gz on the node itself (never copied off it), root's only (directory
+# 0700, archive 0600), without the kubeconfigs (admin credentials), holes of sparse files kept as holes, one
+# file system, and at most NETLAB_ARCHIVE_SECONDS (default 600) of tar: a student cannot stall a destroy.
 archive_student_files() {
-  local home="$NETLAB_ROOT/home/$NETLAB_LAB_USER" dest="$NETLAB_ROOT/var/backups/netlab"
-  [ -d "$home" ] || return 0
+  local home="$NETLAB_ROOT/home/$NETLAB_LAB_USER" dest="$NETLAB_ROOT/var/backups/netlab" archive
+  [ -d "$home" ] && [ ! -L "$home" ] || return 0
   mkdir -p "$dest"
-  local archive
+  chown root: "$dest" 2>/dev/null || true
+  chmod 0700 "$dest"
   archive="$dest/$NETLAB_NODE-$(date -u +%Y%m%dT%H%M%SZ).tar.gz"
-  tar -czf "$archive" -C "$home" . && log "archived $home to $archive"
+  if (umask 077 && timeout "${NETLAB_ARCHIVE_SECONDS:-600}" tar --sparse --one-file-system --exclude=./admin.conf --exclude=./.kube \
+    -czf "$archive" -C "$home" .); then
+    log "archived $home to $archive"
+  else
+    log "archive of $home incomplete (tar failed or took over ${NETLAB_ARCHIVE_SECONDS:-600} s): $archive"
+  fi
 }
 
 # The handout points students at /etc/kubernetes/kubelet-config.yaml: it is the kubelet's own config, linked.

@@ -15,11 +15,12 @@ clusters:
   - name: room27-bench4
     cluster:
       server: https://10.27.4.12:6443
-      certificate-authority-data: Q0E=
+      certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkZBS0UtQ0EKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=
 users:
   - name: admin
     user:
-      token: very-secret-admin-token
+      client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkZBS0UtQURNSU4KLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=
+      client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpGQUtFLUtFWQotLS0tLUVORCBSU0EgUFJJVkFURSBLRVktLS0tLQo=
 contexts:
   - name: admin
     context: { cluster: room27-bench4, user: admin }

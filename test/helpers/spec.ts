@@ -3,6 +3,7 @@ import { parseBenchSpec } from "../../lib/spec/parse";
 import type { RawBenchConfig } from "../../lib/spec/raw";
 import type { BenchSpec } from "../../lib/spec/types";
 import { BenchConfigError } from "../../lib/spec/problems";
+import { KeyPresence } from "../../lib/spec/raw";
 
 export const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKp4SOmeTestKeyOnlyForUnitTestsXXXXXXXXXXXXX";
 
@@ -11,7 +12,7 @@ export function rawBench(room: number, bench: number, extra: RawBenchConfig = {}
   return {
     room,
     bench,
-    sshPrivateKey: "(secret)",
+    sshPrivateKey: KeyPresence.Secret,
     nodes: Object.fromEntries(["controller", "compute1", "compute2", "compute3"].map((n) => [n, { hostKey: HOST_KEY }])),
     ...extra,
   };

@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseBenchSpec } from "../../lib/spec/parse";
+import { KeyPresence } from "../../lib/spec/raw";
 import { NODE_NAMES, PortMode } from "../../lib/spec/types";
 import { vmDefinition } from "../../lib/vm/bench";
 import { ed25519HostKey, HOST_KEYS_BEGIN, HOST_KEYS_END, parseConsoleHostKeys } from "../../lib/vm/console";
@@ -205,7 +206,7 @@ describe("vm stack config", () => {
     expect(Object.keys(config).some((k) => k.includes("sshPrivateKey"))).toBe(false);
     // The bench's config parses as a real bench's.
     const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.slice("netlab:".length), v.startsWith("{") ? JSON.parse(v) : v]));
-    const spec = parseBenchSpec({ ...raw, sshPrivateKey: "[secret]" });
+    const spec = parseBenchSpec({ ...raw, sshPrivateKey: KeyPresence.Secret });
     expect(spec.nodes.map((n) => n.ssh.host)).toEqual(["192.168.9.12", "192.168.9.22", "192.168.9.32", "192.168.9.42"]);
     expect(spec.nodes.map((n) => n.provider.address)).toEqual(["10.27.9.12", "10.27.9.22", "10.27.9.32", "10.27.9.42"]);
   });
