@@ -111,7 +111,10 @@ EOF
   rm -f "$root/var/lib/dbus/machine-id" "$root/etc/hostname"
   printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
   printf '/dev/vda\t/\text4\terrors=remount-ro\t0\t1\n' >"$root/etc/fstab"
-  : >"$root/etc/resolv.conf"
+  # A bench has its site's resolver; the VM bench has no upstream at all. CoreDNS and nodelocaldns refuse to start
+  # on a resolv.conf without a nameserver, so a documentation address (RFC 5737) stands in: with no default route
+  # a query to it fails at once on the node, and only cluster names resolve, which is all the lab needs.
+  printf 'nameserver 192.0.2.53\n' >"$root/etc/resolv.conf"
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
 }
 
