@@ -65,12 +65,15 @@ EOF
 }
 
 main() {
-  local t0=$SECONDS go_bins=() debs rootfs images
+  local t0=$SECONDS go_bins=() go_out debs rootfs images
   log "building into $BUNDLE_ROOT"
   mkdir -p "$PARTS" "$WORK"
-  mapfile -t go_bins < <(bash "$BUNDLE_HERE/go.sh")
+  go_out="$(bash "$BUNDLE_HERE/go.sh")"
+  mapfile -t go_bins <<<"$go_out"
   local d
-  for d in "${go_bins[@]}"; do [ -x "$d/kube-router" ] && write_flags "$d/kube-router"; done
+  for d in "${go_bins[@]}"; do
+    if [ -x "$d/kube-router" ]; then write_flags "$d/kube-router"; fi
+  done
   debs="$(bash "$BUNDLE_HERE/debs.sh")"
   rootfs="$(bash "$BUNDLE_HERE/rootfs.sh")"
   images="$(bash "$BUNDLE_HERE/images.sh" "${go_bins[@]}" -- "$rootfs" "$debs")"
