@@ -39,7 +39,7 @@ toolchain_dir() {
       fi
     fi
     waited=$((waited + 10)); sleep 10
-    [ $((waited % 120)) = 0 ] && log "... still waiting for $dir (${waited}s)"
+    if [ $((waited % 120)) = 0 ]; then log "... still waiting for $dir (${waited}s)"; fi
   done
 }
 
