@@ -64,6 +64,17 @@ EOF
   if cmp -s "$f.tmp" "$f"; then rm -f "$f.tmp"; else mv -f "$f.tmp" "$f" && log "wrote ${f#"$REPO_ROOT"/}"; fi
 }
 
+# prune KEEP...: removes the parts and bundles of older recipes (everything under parts/ and every bundle not kept).
+prune() {
+  local p k keep
+  for p in "$PARTS"/* "$BUNDLE_ROOT"/netlab-bundle-*; do
+    [ -e "$p" ] || continue
+    keep=false
+    for k in "$@"; do [ "$p" = "$k" ] && keep=true; done
+    if ! $keep; then log "pruning ${p#"$BUNDLE_ROOT"/}"; rm -rf "$p"; fi
+  done
+}
+
 main() {
   local t0=$SECONDS go_bins=() go_out debs rootfs images
   log "building into $BUNDLE_ROOT"
@@ -86,7 +97,9 @@ main() {
     stamp "$dir" bundle $((SECONDS - t0))
     log "bundle: $(du -sh "$dir" | cut -f1) assembled"
   fi
-  ln -sfn "${dir##*/}" "$BUNDLE_ROOT/current.tmp" && mv -Tf "$BUNDLE_ROOT/current.tmp" "$BUNDLE_ROOT/current"
+  ln -sfn "${dir##*/}" "$BUNDLE_ROOT/current.tmp"
+  mv -Tf "$BUNDLE_ROOT/current.tmp" "$BUNDLE_ROOT/current"
+  prune "$dir" "$debs" "$rootfs" "$images" "${go_bins[@]%/bin}"
   log "ready in $((SECONDS - t0))s: $dir (also $BUNDLE_ROOT/current)"
   echo "$dir"
 }
