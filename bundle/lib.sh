@@ -22,12 +22,12 @@ export SOURCE_DATE_EPOCH
 log() { printf '[bundle] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# key STRING...: a short stable hash of the strings and of the files among them that exist.
+# key STRING...: a short stable hash of the strings; a string naming a file stands for its name and content (not
+# its path, so the key does not depend on where the repo is or how a script was called).
 key() {
   local a
   for a in "$@"; do
-    printf '%s\n' "$a"
-    if [ -f "$a" ]; then sha256sum <"$a"; fi
+    if [ -f "$a" ]; then printf 'file %s %s\n' "${a##*/}" "$(sha256sum <"$a")"; else printf '%s\n' "$a"; fi
   done | sha256sum | cut -c1-12
 }
 

@@ -15,15 +15,16 @@ main() {
   out="$PARTS/rootfs-$(key "$DEBIAN_SUITE" "${pkgs[*]}" "${BASH_SOURCE[0]}" "$BUNDLE_HERE/lib.sh")"
   if is_complete "$out"; then log "rootfs: cached"; echo "$out"; return; fi
   command -v mmdebstrap >/dev/null || die "mmdebstrap missing: apt-get install mmdebstrap"
-  local t0=$SECONDS sources="${BUNDLE_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}" dir
+  local t0=$SECONDS sources="${BUNDLE_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}" dir include
   local mirror=()
   [ -f "$sources" ] && mirror=("$sources")
   mkdir -p "$out"
   dir="$out/rootfs"
   rm -rf "$dir"  # an interrupted mmdebstrap starts again
   log "rootfs: mmdebstrap --variant=minbase $DEBIAN_SUITE with ${#pkgs[@]} packages ..."
-  local IFS=,
-  mmdebstrap --quiet --variant=minbase --include="${pkgs[*]}" \
+  include="$(IFS=,; echo "${pkgs[*]}")"
+  # shellcheck disable=SC2016 # the hooks are scripts mmdebstrap runs with the root directory as $1
+  mmdebstrap --quiet --variant=minbase --include="$include" \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -31,7 +32,6 @@ main() {
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/cache/debconf/*-old "$1"/var/log/* "$1"/var/cache/ldconfig/aux-cache' \
     --customize-hook=': > "$1/etc/machine-id"; rm -f "$1"/etc/hostname "$1"/etc/resolv.conf' \
     "$DEBIAN_SUITE" "$dir" "${mirror[@]}" >&2
-  unset IFS
   getcap "$dir/bin/ping" 2>/dev/null | grep -q cap_net_raw || log "rootfs: WARNING: ping has no cap_net_raw capability"
   log "rootfs: packing the Debian layer ($(du -sh "$dir" | cut -f1)) ..."
   det_tar "$dir" "$out/debian.tar"
