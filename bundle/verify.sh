@@ -97,10 +97,11 @@ check_runs() {
   out="$(run krh "docker.io/cloudnativelabs/kube-router:v$KUBE_ROUTER_VERSION" /usr/local/bin/kube-router --help || true)"
   check "kube-router --help lists the flags netlab uses" "$out" --service-cluster-ip-range --run-router --run-firewall \
     --run-service-proxy --advertise-cluster-ip --bgp-graceful-restart --kubeconfig --hostname-override
+  # shellcheck disable=SC2016 # expanded by the container's shell
   out="$(run krt "docker.io/cloudnativelabs/kube-router:v$KUBE_ROUTER_VERSION" sh -c \
-    'gobgp --version; iptables --version; ip6tables --version; ipset --version; ipvsadm -h | head -1; conntrack --version; ip -V; ls /usr/libexec/cni')"
+    'gobgp --version; iptables --version; ip6tables --version; ipset --version; echo ipvsadm=$(command -v ipvsadm); conntrack --version; ip -V; ls /usr/libexec/cni')"
   check "kube-router image: gobgp, iptables, ip6tables, ipset, ipvsadm, conntrack, ip, CNI plugins" "$out" \
-    "gobgp version $GOBGP_VERSION" "iptables v" "ip6tables v" "ipset v" "ipvsadm v" "conntrack v" iproute2 bridge host-local loopback portmap
+    "gobgp version $GOBGP_VERSION" "iptables v" "ip6tables v" "ipset v" "ipvsadm=/" "conntrack v" iproute2 bridge host-local loopback portmap
   for r in kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
     out="$(run "$r" "registry.k8s.io/$r:$v" "/usr/local/bin/$r" --version)"
     check "$r --version" "$out" "Kubernetes $v"
