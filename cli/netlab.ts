@@ -47,9 +47,9 @@ for (const [name, description, action] of [
   ["status", "Which VMs run, their addresses and the bench's links", vmStatusCommand],
   ["down", "Stop the VMs and remove their taps, bridges, overlays, state and stack", vmDownCommand],
 ] as const) {
-  const cmd = vm.command(name).description(description).option("--room <n>", "room number", "27").option("--bench <n>", "bench number", "9");
-  // `vm up` never provisions (that is `netlab up --stack vm-room<R>-bench<B>`); the flag is accepted as for `sim up`.
-  if (name === "up") cmd.option("--no-provision", "only the VMs and the stack config (always the case)");
+  const cmd = vm.command(name).description(description).option("--room <n>", "room number", "27").option("--bench <n>", "bench number", "42");
+  // Like `sim up`: by default the bundle, the VMs, `pulumi up`, the bench table and the checks.
+  if (name === "up") cmd.option("--no-provision", "only the VMs and the stack config: no bundle, no pulumi up, no checks");
   cmd.action(action);
 }
 

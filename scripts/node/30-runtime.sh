@@ -2,6 +2,10 @@
 # kubeadm, kubectl and crictl, from the bundle or from the online repositories; with the bundle, its images too.
 create() {
   put_file /etc/crictl.yaml "$NETLAB_CRICTL_YAML"
+  if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
+    put_file /etc/systemd/system/kubelet.service "$NETLAB_KUBELET_UNIT"
+    put_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf "$NETLAB_KUBELET_DROPIN"
+  fi
   if ! on_bench; then
     log "sim: not activated: containerd, kubelet=$NETLAB_K8S_VERSION kubeadm kubectl crictl; systemctl enable"
     return 0
@@ -16,15 +20,13 @@ create() {
   systemctl enable kubelet
 }
 
-# kubelet, kubeadm, kubectl and crictl as the bundle built them, with the kubelet units the packages would ship.
+# kubelet, kubeadm, kubectl and crictl as the bundle built them (create() wrote the kubelet units the packages ship).
 install_kubernetes_from_bundle() {
   local bin
   for bin in kubelet kubeadm kubectl crictl; do
     install -m 0755 "$NETLAB_BUNDLE_DIR/bin/$bin" "/usr/bin/$bin.netlab-tmp"
     mv -f "/usr/bin/$bin.netlab-tmp" "/usr/bin/$bin"
   done
-  put_file /etc/systemd/system/kubelet.service "$NETLAB_KUBELET_UNIT"
-  put_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf "$NETLAB_KUBELET_DROPIN"
   log "kubelet, kubeadm, kubectl, crictl $("/usr/bin/kubeadm" version -o short) installed from the bundle"
 }
 

@@ -20,7 +20,7 @@ import { shellJoin } from "../../lib/render/shell";
 import { waitFor } from "../helpers/wait";
 
 const ROOM = "27";
-const BENCH = "9";
+const BENCH = "42";
 const STACK = `vm-room${ROOM}-bench${BENCH}`;
 const MINUTE = 60_000;
 const REPO = path.resolve(__dirname, "..", "..");
