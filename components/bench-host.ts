@@ -1,6 +1,6 @@
 /** The hosts stage of one node: base OS, network, container runtime, run in that order over SSH. */
 import * as pulumi from "@pulumi/pulumi";
-import { sha256Sums, type LocatedBundle } from "../lib/bundle/locate";
+import { nodeBundle, type LocatedBundle } from "../lib/bundle/locate";
 import { BundlePush } from "./bundle-push";
 import { StepKind, type HostPlan } from "../lib/render/plan";
 import { remoteStep, sshConnection, type NodeAccess, type RemoteStep } from "./remote";
@@ -28,9 +28,9 @@ export class BenchHost extends pulumi.ComponentResource {
     this.access = { node, privateKey: args.privateKey };
     let previous: pulumi.Resource | undefined;
     if (args.bundle) {
+      const held = nodeBundle(args.bundle, node.role === "control-plane");
       previous = new BundlePush(`${name}-bundle`, {
-        node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir,
-        digest: args.bundle.digest, sums: sha256Sums(args.bundle.manifest),
+        node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir, ...held,
       }, { parent: this, additionalSecretOutputs: ["connection"] });
     }
     for (const kind of HOST_STEPS) {

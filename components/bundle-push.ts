@@ -14,8 +14,11 @@ export interface BundlePushInputs {
   connection: pulumi.Input<SshConnection>;
   /** Where the bundle is on this machine (not compared: another instructor's path is the same bundle). */
   localDir: string;
+  /** Names exactly the files this node holds (a worker is not sent the control plane's images). */
   digest: string;
-  /** `sha256sum -c` lines of every file. */
+  /** The files sent, relative to the bundle. */
+  files: string[];
+  /** `sha256sum -c` lines of those files. */
   sums: string;
 }
 
@@ -47,7 +50,7 @@ function root(s: State, script: string): string {
 async function push(s: State): Promise<string> {
   if ((await runSsh(s.connection, readDigest(s), undefined)).trim() === s.digest) return s.digest;
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
-  await runSsh(s.connection, receive(s), () => spawn("tar", ["-c", "-C", s.localDir, "--dereference", "."], { stdio: ["ignore", "pipe", "inherit"] }).stdout);
+  await runSsh(s.connection, receive(s), () => spawn("tar", ["-c", "-C", s.localDir, "--dereference", "--", ...s.files], { stdio: ["ignore", "pipe", "inherit"] }).stdout);
   return (await runSsh(s.connection, readDigest(s), undefined)).trim();
 }
 

@@ -34,7 +34,20 @@ export function locateBundle(dir = bundleDir()): LocatedBundle {
   return { dir, manifest: JSON.parse(text) as BundleManifest, digest: createHash("sha256").update(text).digest("hex") };
 }
 
-/** The manifest's files as `sha256sum -c` input. */
-export function sha256Sums(manifest: BundleManifest): string {
-  return Object.entries(manifest.files).map(([file, sum]) => `${sum}  ${file}`).join("\n") + "\n";
+/** Images only the control plane runs: a worker is not sent them. */
+export const CONTROL_PLANE_IMAGES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"] as const;
+
+/** What one node holds of the bundle: its files with their sums, and a digest naming exactly that set. */
+export interface NodeBundle {
+  readonly files: string[];
+  /** `sha256sum -c` input for those files. */
+  readonly sums: string;
+  readonly digest: string;
+}
+
+export function nodeBundle(bundle: LocatedBundle, controlPlane: boolean): NodeBundle {
+  const skipped = new Set(controlPlane ? [] : CONTROL_PLANE_IMAGES.map((name) => `images/${name}.tar`));
+  const files = Object.keys(bundle.manifest.files).filter((f) => !skipped.has(f)).sort();
+  const sums = files.map((f) => `${bundle.manifest.files[f]}  ${f}`).join("\n") + "\n";
+  return { files, sums, digest: createHash("sha256").update(bundle.digest).update(sums).digest("hex") };
 }

@@ -18,7 +18,8 @@ beforeAll(async () => {
   const pulumi = await import("@pulumi/pulumi");
   const { Bench } = await import("../../components/bench");
   const dir = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
-  writeFileSync(path.join(dir, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files: { "bin/kubeadm": "a".repeat(64) } }));
+  const files = { "bin/kubeadm": "a".repeat(64), "images/etcd.tar": "b".repeat(64), "images/pause.tar": "c".repeat(64) };
+  writeFileSync(path.join(dir, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files }));
   const spec = specFor(27, 4, { ssh: { user: "root" } });
   bench = new Bench("room27-bench4", { plan: planBench(spec), privateKey: pulumi.secret("PRIVATE-KEY-TEXT"), bundle: locateBundle(dir) });
   await valueOf(bench.webserverClusterIp);
@@ -43,14 +44,19 @@ describe("ssh executor under mocks", () => {
     expect(await secretOf(bench.cluster.kubeconfig)).toBe(true);
   });
 
-  it("pushes the bundle to every node before its first step, with the manifest's sums", () => {
+  it("pushes the bundle to every node before its first step, with the manifest's sums; workers get no control-plane image", () => {
     const pushes = ofType("BundlePush");
     expect(pushes.map((r) => r.inputs.node).sort()).toEqual(["compute1", "compute2", "compute3", "controller"]);
     for (const push of pushes) {
       expect(push.inputs.digest).toMatch(/^[0-9a-f]{64}$/);
-      expect(push.inputs.sums).toBe(`${"a".repeat(64)}  bin/kubeadm\n`);
       expect(push.inputs.connection[SECRET_SIG]).toBeDefined();
     }
+    const of = (node: string) => pushes.find((r) => r.inputs.node === node)!.inputs;
+    expect(of("controller").files).toEqual(["bin/kubeadm", "images/etcd.tar", "images/pause.tar"]);
+    expect(of("controller").sums).toBe(`${"a".repeat(64)}  bin/kubeadm\n${"b".repeat(64)}  images/etcd.tar\n${"c".repeat(64)}  images/pause.tar\n`);
+    expect(of("compute2").files).toEqual(["bin/kubeadm", "images/pause.tar"]);
+    expect(of("compute2").digest).not.toBe(of("controller").digest);
+    expect(of("compute2").digest).toBe(of("compute3").digest);
   });
 
   it("refuses the removed command executor, naming the fix", () => {
