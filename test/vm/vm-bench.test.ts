@@ -20,7 +20,9 @@ import { shellJoin } from "../../lib/render/shell";
 import { waitFor } from "../helpers/wait";
 
 const ROOM = "27";
-const BENCH = "42";
+/** For developing this tier: NETLAB_VM_TIER_BENCH picks the bench, NETLAB_VM_TIER_KEEP=1 keeps its running VMs. */
+const BENCH = process.env.NETLAB_VM_TIER_BENCH ?? "42";
+const KEEP = process.env.NETLAB_VM_TIER_KEEP === "1";
 const STACK = `vm-room${ROOM}-bench${BENCH}`;
 const MINUTE = 60_000;
 const REPO = path.resolve(__dirname, "..", "..");
@@ -59,8 +61,10 @@ beforeAll(async () => {
   }
   const bundle = netlab(["bundle"], 80 * MINUTE);
   expect(bundle.status, `netlab bundle failed:\n${bundle.stderr}`).toBe(0);
-  const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
-  expect(down.status, down.stderr).toBe(0);
+  if (!KEEP) {
+    const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
+    expect(down.status, down.stderr).toBe(0);
+  }
   const up = netlab(["vm", "up", "--room", ROOM, "--bench", BENCH, "--no-provision"], 40 * MINUTE);
   expect(up.status, `netlab vm up failed:\n${up.stderr}`).toBe(0);
   timings["vm boot"] = up.seconds;
@@ -69,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.stderr.write(`[vm tier] timings (s): ${JSON.stringify(timings)}\n`);
+  if (KEEP) return;
   const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
   expect(down.status, down.stderr).toBe(0);
   expect(spawnSync("pgrep", ["-f", `netlab-room${ROOM}-bench${BENCH}-`]).status, "no QEMU of the bench left").not.toBe(0);
