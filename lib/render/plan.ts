@@ -162,7 +162,7 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
     steps.push(step(StepKind.LabFiles, "50-lab-files.sh", { NETLAB_LAB_S1: labS1, NETLAB_LAB_C1: labC1 }, {
       files: { [`${home}/${LAB_FILES.server}`]: labS1, [`${home}/${LAB_FILES.clients}`]: labC1 },
     }));
-    steps.push(step(StepKind.Kubeconfig, "60-kubeconfig.sh", {}));
+    steps.push(step(StepKind.Kubeconfig, "60-kubeconfig.sh", { NETLAB_API_TIMEOUT: String(spec.timeouts.controlPlane) }));
   } else {
     steps.push(step(StepKind.KubeadmJoin, "40-kubeadm-join.sh", { ...kubeadmVars, NETLAB_DISCOVERY_FILE: DISCOVERY_FILE }, kubeadmExtras));
   }

@@ -60,6 +60,11 @@ configure_containerd() {
   containerd config default |
     sed -E -e 's/^([[:space:]]*SystemdCgroup[[:space:]]*=).*/\1 true/' \
       -e "s#^([[:space:]]*sandbox_image[[:space:]]*=).*#\\1 \"$NETLAB_PAUSE_IMAGE\"#" >/etc/containerd/config.toml.netlab-tmp
+  if cmp -s /etc/containerd/config.toml.netlab-tmp /etc/containerd/config.toml; then
+    rm -f /etc/containerd/config.toml.netlab-tmp
+    log "containerd: config unchanged"
+    return 0
+  fi
   mv -f /etc/containerd/config.toml.netlab-tmp /etc/containerd/config.toml
   local found
   found="$(containerd_settings)"
