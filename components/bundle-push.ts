@@ -1,8 +1,8 @@
 /**
- * The bundle on a node: a tar of this machine's bundle streamed over the pinned SSH connection into a fresh
- * directory, every file checked against the manifest's sha256 before it replaces the previous bundle. A node that
- * already holds this bundle (same digest) is not sent it again; a refresh reads the node's digest, so a bundle
- * removed or changed on the node is drift that `up` repairs.
+ * The bundle on a node: the files the node lacks (by the sums it reports) streamed as a tar over the pinned SSH
+ * connection into a fresh directory beside what it keeps, every file checked against the manifest's sha256 before
+ * it replaces the previous bundle. A node that already holds this bundle (same digest) is sent nothing; a refresh
+ * reads the node's digest, so a bundle removed or changed on the node is drift that `up` repairs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_BUNDLE_DIR } from "../lib/render/plan";
@@ -32,13 +32,26 @@ function readDigest(s: State): string {
   return root(s, `cat ${NODE_BUNDLE_DIR}/.digest 2>/dev/null || echo missing`);
 }
 
-/** As root on the node: unpack standard input next to the bundle, verify it, then swap it in. */
+/** As root on the node: the sums of the files it holds (empty when it holds none). */
+function readSums(s: State): string {
+  return root(s, `cat ${NODE_BUNDLE_DIR}/.sums 2>/dev/null || true`);
+}
+
+/**
+ * As root on the node: a new directory holding the files kept from the current bundle (hard links) and those on
+ * standard input, every wanted file verified, nothing else left in it; then swapped in.
+ */
 function receive(s: State): string {
   const dir = NODE_BUNDLE_DIR;
   return root(s, [
-    "set -euo pipefail", `rm -rf ${dir}.new`, `mkdir -p ${dir}.new`, `tar -x -C ${dir}.new`,
-    `cd ${dir}.new`, `printf '%s' ${shellJoin([s.sums])} | sha256sum -c --quiet --strict -`,
-    `printf '%s\\n' ${s.digest} >${dir}.new/.digest`, `rm -rf ${dir}`, `mv ${dir}.new ${dir}`,
+    "set -euo pipefail", `rm -rf ${dir}.new`, `mkdir -p ${dir}`, `cp -al ${dir} ${dir}.new`, `rm -f ${dir}.new/.digest ${dir}.new/.sums`,
+    `tar -x -C ${dir}.new`, `cd ${dir}.new`,
+    `printf '%s' ${shellJoin([s.sums])} >.sums.wanted`,
+    // Whatever the wanted list does not name goes (an older version's files, a stamp of the previous bundle).
+    `find . -type f ! -name .sums.wanted ! -name .held -printf '%P\\n' | sort >.held`,
+    `sed 's/^[0-9a-f]*  //' .sums.wanted | sort | comm -23 .held - | while IFS= read -r f; do rm -f -- "$f"; done`,
+    `sha256sum -c --quiet --strict .sums.wanted`, `mv .sums.wanted .sums`, `rm -f .held`,
+    `printf '%s\\n' ${s.digest} >.digest`, `rm -rf ${dir}`, `mv ${dir}.new ${dir}`,
   ].join("\n"));
 }
 
@@ -47,10 +60,19 @@ function root(s: State, script: string): string {
   return shellJoin([...sudo, "bash", "-c", script]);
 }
 
+/** The files the node lacks, by the sums it reports. */
+export function missingFiles(files: readonly string[], wanted: string, held: string): string[] {
+  const have = new Set(held.split("\n").filter(Boolean));
+  const line = new Map(wanted.split("\n").filter(Boolean).map((l) => [l.slice(66), l]));
+  return files.filter((f) => !have.has(line.get(f) ?? ""));
+}
+
 async function push(s: State): Promise<string> {
   if ((await runSsh(s.connection, readDigest(s), undefined)).trim() === s.digest) return s.digest;
+  const send = missingFiles(s.files, s.sums, await runSsh(s.connection, readSums(s), undefined));
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
-  await runSsh(s.connection, receive(s), () => spawn("tar", ["-c", "-C", s.localDir, "--dereference", "--", ...s.files], { stdio: ["ignore", "pipe", "inherit"] }).stdout);
+  const tar = () => spawn("tar", ["-c", "-C", s.localDir, "--dereference", "--files-from=/dev/null", "--", ...send], { stdio: ["ignore", "pipe", "inherit"] }).stdout!;
+  await runSsh(s.connection, receive(s), tar);
   return (await runSsh(s.connection, readDigest(s), undefined)).trim();
 }
 

@@ -64,3 +64,14 @@ describe("ssh executor under mocks", () => {
     expect(() => specFor(27, 4, { remoteExecutor: "command" })).toThrow(/remoteExecutor: .*remove the key/);
   });
 });
+
+describe("bundle push sends only what a node lacks", () => {
+  it("compares by sum and path", async () => {
+    const { missingFiles } = await import("../../components/bundle-push");
+    const wanted = `${"a".repeat(64)}  bin/kubeadm\n${"b".repeat(64)}  images/pause.tar\n`;
+    expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, "")).toEqual(["bin/kubeadm", "images/pause.tar"]);
+    expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, `${"a".repeat(64)}  bin/kubeadm\n`)).toEqual(["images/pause.tar"]);
+    // Same path, another version: sent again.
+    expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, `${"f".repeat(64)}  bin/kubeadm\n${"b".repeat(64)}  images/pause.tar\n`)).toEqual(["bin/kubeadm"]);
+  });
+});
