@@ -11,12 +11,12 @@ export interface DriftLine {
   readonly found: string;
 }
 
-/** Reads the SshStep refreshes out of a preview's engine events. */
+/** Reads the SshStep and JoinStep refreshes out of a preview's engine events. */
 export function hostDriftFromEvents(events: readonly EngineEvent[]): DriftLine[] {
   const lines: DriftLine[] = [];
   for (const e of events) {
     const m = e.resOutputsEvent?.metadata;
-    if (!m || m.op !== "refresh" || !m.type.endsWith(":SshStep")) continue;
+    if (!m || m.op !== "refresh" || !(m.type.endsWith(":SshStep") || m.type.endsWith(":JoinStep"))) continue;
     const outputs = (m.new?.outputs ?? {}) as { node?: string; expect?: Record<string, string>; observed?: Record<string, string> };
     for (const d of hostDrift(outputs.expect ?? {}, outputs.observed)) {
       lines.push({ node: outputs.node ?? "?", step: m.urn.split("::").pop() ?? m.urn, ...d });

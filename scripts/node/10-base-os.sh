@@ -35,7 +35,7 @@ check() {
 # A Debian install configures its NICs in /etc/network/interfaces: comment out the stanzas of the lab NICs (and
 # their VLAN sub-interfaces) so ifupdown and netplan never both manage them. The lines are kept, marked.
 release_from_ifupdown() {
-  local file=/etc/network/interfaces
+  local file="$NETLAB_ROOT/etc/network/interfaces"
   [ -f "$file" ] || return 0
   awk -v nics="$NETLAB_LAB_NICS" '
     BEGIN { n = split(nics, list, " "); for (i = 1; i <= n; i++) lab[list[i]] = 1 }

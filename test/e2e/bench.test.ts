@@ -141,8 +141,12 @@ describe("pulumi up on the simulated bench", () => {
     await startSshd(sim.spec, path.join(sim.stateDir, "hosts"), "compute3");
     const result = await stack.up(quiet);
     expect(result.summary.result).toBe("succeeded");
-    const again = await stack.up(quiet);
-    expect(Object.keys(changes(again)).filter((k) => k !== "same")).toEqual([]);
+    const updated: string[] = [];
+    const again = await stack.up({ ...quiet, onEvent: (e) => {
+      const m = e.resourcePreEvent?.metadata;
+      if (m && m.op !== "same") updated.push(`${m.op} ${m.urn.split("::").pop()} [${(m.diffs ?? []).join(",")}]`);
+    } });
+    expect(Object.keys(changes(again)).filter((k) => k !== "same"), updated.join("\n")).toEqual([]);
   }, 15 * MINUTE);
 
   it("converges on re-run after the apiserver restarts during up", async () => {
@@ -154,7 +158,11 @@ describe("pulumi up on the simulated bench", () => {
     await running; // may or may not have failed, depending on what it was doing
     const result = await stack.up(quiet);
     expect(result.summary.result).toBe("succeeded");
-    const again = await stack.up(quiet);
-    expect(Object.keys(changes(again)).filter((k) => k !== "same")).toEqual([]);
+    const updated: string[] = [];
+    const again = await stack.up({ ...quiet, onEvent: (e) => {
+      const m = e.resourcePreEvent?.metadata;
+      if (m && m.op !== "same") updated.push(`${m.op} ${m.urn.split("::").pop()} [${(m.diffs ?? []).join(",")}]`);
+    } });
+    expect(Object.keys(changes(again)).filter((k) => k !== "same"), updated.join("\n")).toEqual([]);
   }, 15 * MINUTE);
 });

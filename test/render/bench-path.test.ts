@@ -1,0 +1,98 @@
+/**
+ * The bench path's defects found by review (issue 8), each pinned by what the render says and, where a step's
+ * shell does the work, by running that shell on files in a temporary root.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { planBench, StepKind, type HostStep } from "../../lib/render/plan";
+import { specFor } from "../helpers/spec";
+
+const plan = planBench(specFor(30, 7));
+const stepOf = (node: "controller" | "compute1", kind: StepKind): HostStep => plan.hosts[node].steps.find((s) => s.kind === kind)!;
+
+/** Runs one function of a rendered step in bash, with NETLAB_ROOT pointing at a temporary root. */
+function runFunction(step: HostStep, fn: string, root: string): string {
+  const body = step.script.replace(/^case "\$\{1:-\}" in.*$/m, "");
+  return execFileSync("bash", ["-c", `${body}\nNETLAB_ROOT=${root}\n${fn}`], { encoding: "utf8" });
+}
+
+describe("packages on a bare Debian bench", () => {
+  it("installs what the steps and kubeadm's preflight use, refreshing the index first, never prompting", () => {
+    const base = stepOf("compute1", StepKind.BaseOs).script;
+    for (const pkg of ["netplan.io", "curl", "conntrack", "socat", "ipvsadm", "ebtables"]) expect(base).toContain(pkg);
+    expect(base).toMatch(/apt_get update\n\s*apt_get install --no-install-recommends/);
+    expect(base).toContain("DEBIAN_FRONTEND=noninteractive apt-get");
+    expect(base).toContain("Dpkg::Options::=--force-confold");
+  });
+
+  it("takes the lab NICs out of ifupdown, keeping every line, and leaves other interfaces alone", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "ifupdown-"));
+    mkdirSync(path.join(root, "etc", "network"), { recursive: true });
+    const file = path.join(root, "etc", "network", "interfaces");
+    writeFileSync(file, ["auto lo", "iface lo inet loopback", "", "allow-hotplug enp1s0f0", "iface enp1s0f0 inet static", "  address 192.168.7.22/24", "", "auto enp1s0f2.3", "iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", ""].join("\n"));
+    runFunction(stepOf("compute1", StepKind.BaseOs), "release_from_ifupdown 2>/dev/null", root);
+    expect(readFileSync(file, "utf8").split("\n")).toEqual([
+      "auto lo", "iface lo inet loopback", "", "# netlab: allow-hotplug enp1s0f0", "# netlab: iface enp1s0f0 inet static", "# netlab:   address 192.168.7.22/24", "",
+      "# netlab: auto enp1s0f2.3", "# netlab: iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", "",
+    ]);
+  });
+});
+
+describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
+  const runtime = stepOf("compute1", StepKind.Runtime);
+
+  it("sets kubeadm 1.34's pause image and systemd cgroups, checks both, and reports them as host state", () => {
+    expect(runtime.script).toContain("NETLAB_PAUSE_IMAGE=registry.k8s.io/pause:3.10.1");
+    expect(runtime.expect.containerd).toBe("SystemdCgroup=true sandbox_image=registry.k8s.io/pause:3.10.1");
+    expect(runtime.expect.crictl).toBe("installed");
+    const kubelet = parseAllDocuments(plan.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
+    expect(kubelet.cgroupDriver).toBe("systemd");
+  });
+
+  it("rewrites containerd's default config into exactly those two settings (run on containerd 1.6's defaults)", () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), "containerd-"));
+    const defaults = '[plugins."io.containerd.grpc.v1.cri"]\n    sandbox_image = "registry.k8s.io/pause:3.6"\n          SystemdCgroup = false\n';
+    const fake = path.join(root, "bin");
+    mkdirSync(fake);
+    writeFileSync(path.join(fake, "containerd"), `#!/bin/sh\nprintf '%s' '${defaults}'\n`, { mode: 0o755 });
+    writeFileSync(path.join(fake, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "").replaceAll("/etc/containerd", `${root}/etc/containerd`);
+    execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], { env: { ...process.env, PATH: `${fake}:${process.env.PATH}` } });
+    const config = readFileSync(path.join(root, "etc", "containerd", "config.toml"), "utf8");
+    expect(config).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
+    expect(config).toContain("SystemdCgroup = true");
+  });
+
+  it("installs crictl with the Kubernetes binaries, from the bundle or pkgs.k8s.io (kubeadm >= 1.32 no longer pulls it in)", () => {
+    expect(runtime.script).toMatch(/for bin in kubelet kubeadm kubectl crictl; do/);
+    expect(runtime.script).toMatch(/apt_get install --allow-change-held-packages cri-tools/);
+  });
+});
+
+describe("kubeadm", () => {
+  it("lists each API server SAN once", () => {
+    const cluster = parseAllDocuments(plan.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "ClusterConfiguration");
+    expect(cluster.apiServer.certSANs).toEqual(["10.30.7.12", "192.168.7.12"]);
+  });
+
+  it("makes /etc/kubernetes/kubelet-config.yaml the kubelet's own config (a link), and checks it", () => {
+    const init = stepOf("controller", StepKind.KubeadmInit);
+    expect(init.expect["file:/etc/kubernetes/kubelet-config.yaml"]).toBeUndefined();
+    expect(init.expect["link:/etc/kubernetes/kubelet-config.yaml"]).toBe("../../var/lib/kubelet/config.yaml");
+    const root = mkdtempSync(path.join(os.tmpdir(), "kubelet-link-"));
+    mkdirSync(path.join(root, "var", "lib", "kubelet"), { recursive: true });
+    writeFileSync(path.join(root, "var", "lib", "kubelet", "config.yaml"), "clusterDNS:\n- 169.254.25.10\n");
+    runFunction(init, "link_kubelet_config", root);
+    expect(readFileSync(path.join(root, "etc", "kubernetes", "kubelet-config.yaml"), "utf8")).toContain("169.254.25.10");
+  });
+
+  it("scales kubeadm's own time limits with timeouts.scale", () => {
+    const slow = planBench(specFor(30, 7, { timeouts: { scale: 10 } }));
+    const init = parseAllDocuments(slow.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "InitConfiguration");
+    expect(init.timeouts).toMatchObject({ controlPlaneComponentHealthCheck: "2400s", kubernetesAPICall: "600s", discovery: "3000s" });
+  });
+});
