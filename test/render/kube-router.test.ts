@@ -17,11 +17,12 @@ const objects = kubeRouterObjects(spec);
 const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 const pod = find("DaemonSet", "kube-router").spec.template.spec;
 
-/** bundle/kube-router-<version>.flags: one long flag per line, `#` comments. */
+/** bundle/kube-router-<version>.flags: one long flag per line (`--name [type]`), `#` comments. */
 function flagsOf(version: string): Set<string> {
   const file = path.join(REPO_ROOT, "bundle", `kube-router-${version}.flags`);
   expect(existsSync(file), `${file} lists the flags of the kube-router the bench runs`).toBe(true);
-  return new Set(readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#")));
+  const lines = readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  return new Set(lines.map((l) => l.split(/\s+/)[0]!));
 }
 
 describe("kube-router flags", () => {
