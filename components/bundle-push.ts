@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NODE_BUNDLE_DIR } from "../lib/render/plan";
 import { shellJoin } from "../lib/render/shell";
 import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { connectionChanged } from "./ssh-step";
 
 export interface BundlePushInputs {
   node: string;
@@ -87,7 +88,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
   async diff(_id: string, olds: State, news: State) {
     const changed = olds.digest !== news.digest || olds.observedDigest !== news.digest || olds.node !== news.node
-      || olds.connection.host !== news.connection.host || olds.connection.port !== news.connection.port;
+      || connectionChanged(olds.connection, news.connection);
     return { changes: changed };
   },
   async update(_id: string, _olds: State, news: State) {

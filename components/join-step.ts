@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { runSsh, type SshConnection } from "../lib/remote/ssh";
-import { hostDrift, parseCheck } from "./ssh-step";
+import { connectionChanged, hostDrift, parseCheck } from "./ssh-step";
 
 export interface JoinStepInputs {
   node: string;
@@ -65,9 +65,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
     if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
     for (const side of ["worker", "controller"] as const) {
-      const o = olds[side];
-      const n = news[side];
-      if (o.host !== n.host || o.port !== n.port || o.user !== n.user || o.hostKey !== n.hostKey || o.privateKey !== n.privateKey) changed.push(side);
+      if (connectionChanged(olds[side], news[side])) changed.push(side);
     }
     if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };

@@ -55,6 +55,11 @@ export function hostDrift(expect: Record<string, string>, observed: Record<strin
     .filter((d) => d.found !== "not-observable" && d.found !== d.expected);
 }
 
+/** A connection that would reach another host, as another user, or with another key: the step must re-run. */
+export function connectionChanged(o: SshConnection, n: SshConnection): boolean {
+  return o.host !== n.host || o.port !== n.port || o.user !== n.user || o.hostKey !== n.hostKey || o.privateKey !== n.privateKey;
+}
+
 export function parseCheck(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split("\n")) {
@@ -82,9 +87,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     const changed: string[] = (["node", "create", "delete", "check", "stdin"] as const).filter((k) => (olds[k] ?? "") !== (news[k] ?? ""));
     if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
     if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
-    const o = olds.connection;
-    const n = news.connection;
-    if (o.host !== n.host || o.port !== n.port || o.user !== n.user || o.hostKey !== n.hostKey || o.privateKey !== n.privateKey) changed.push("connection");
+    if (connectionChanged(olds.connection, news.connection)) changed.push("connection");
     if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };
   },
