@@ -26,16 +26,34 @@ afterAll(() => {
 /** The private key's base64 body, as it would appear in any file holding it. */
 const keyBody = () => sshd.connection.privateKey.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
 
+/** A file's text, or "" when it was removed since it was listed. */
+function readIfThere(p: string): string {
+  try {
+    return readFileSync(p, "latin1");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw e;
+  }
+}
+
 /** Every regular file under `dir` whose content holds the key (a line of its body is enough). */
 function filesWithKey(dir: string): string[] {
   const needle = keyBody().slice(0, 60);
   const found: string[] = [];
   const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch (e) {
+      // an agent's directory may be removed by its agent while we walk (it does so as it exits)
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const name of names) {
       const p = path.join(d, name);
       const st = statSync(p, { throwIfNoEntry: false });
       if (st?.isDirectory()) walk(p);
-      else if (st?.isFile() && st.size < 1 << 20 && readFileSync(p, "latin1").includes(needle)) found.push(p);
+      else if (st?.isFile() && st.size < 1 << 20 && readIfThere(p).includes(needle)) found.push(p);
     }
   };
   walk(dir);
