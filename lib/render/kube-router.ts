@@ -1,6 +1,6 @@
 /** Kube Router's objects for one bench. */
 import type { BenchSpec } from "../spec/types";
-import { find, loadManifest, type K8sObject } from "./load";
+import { find, loadManifest, stretchProbe, type K8sObject } from "./load";
 
 /** The CNI configuration kube-router installs: bridge kube-bridge, host-local IPAM from the node's pod CIDR. */
 export function kubeRouterCniConf(): object {
@@ -58,7 +58,7 @@ export function kubeRouterObjects(spec: BenchSpec): K8sObject[] {
   pod.initContainers[0].image = spec.images.kubeRouter;
   pod.containers[0].image = spec.images.kubeRouter;
   pod.containers[0].args = kubeRouterArgs(spec);
-  // Upstream's 10 s before the first liveness probe, stretched for slow (emulated) nodes like every other limit.
-  pod.containers[0].livenessProbe.initialDelaySeconds = 10 * spec.timeouts.scale;
+  // Upstream's probe (first after 10 s, every 3 s, 1 s to answer), stretched for slow (emulated) nodes.
+  stretchProbe(pod.containers[0].livenessProbe, spec.timeouts.scale);
   return objects;
 }

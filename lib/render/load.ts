@@ -34,3 +34,19 @@ export function readNodeScript(file: string): string {
 export function pinToNode(podSpec: any, node: string): void {
   podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values = [node];
 }
+
+/** Kubernetes' own probe defaults, for the fields a manifest leaves out. */
+const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1 } as const;
+
+/**
+ * Stretches a probe's waits by the stack's time-limit multiplier (timeouts.scale): on a node `scale` times slower
+ * than real hardware, a probe answered in 1 s there needs `scale` s. Failure counts stay as written, so a dead
+ * process is still noticed after the same number of probes. Scale 1 leaves the probe as upstream wrote it.
+ */
+export function stretchProbe(probe: Record<string, unknown>, scale: number): void {
+  if (scale === 1) return;
+  for (const [field, fallback] of Object.entries(PROBE_DEFAULTS)) {
+    const value = typeof probe[field] === "number" ? (probe[field] as number) : fallback;
+    probe[field] = Math.ceil(value * scale);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import { nthAddress } from "../spec/network";
 import type { BenchSpec } from "../spec/types";
-import { find, loadManifest, type K8sObject } from "./load";
+import { find, loadManifest, stretchProbe, type K8sObject } from "./load";
 
 /** Name of the Service nodelocaldns forwards cluster names to (Kubespray's `coredns_svc_name`). */
 export const COREDNS_SERVICE = "coredns";
@@ -87,6 +87,7 @@ export function nodeLocalDnsObjects(spec: BenchSpec): K8sObject[] {
   for (const probe of [container.livenessProbe, container.readinessProbe]) {
     probe.httpGet.host = ip;
     probe.httpGet.port = NODELOCALDNS_HEALTH_PORT;
+    stretchProbe(probe, spec.timeouts.scale);
   }
   return objects;
 }

@@ -121,7 +121,7 @@ export async function vmUp(b: RoomBench, log: (line: string) => void): Promise<V
       if (pid === undefined) {
         await ensureOverlay(`vm ${spec.id} node ${node.name}`, vm.overlay, image.disk);
         pid = await startVm(`vm ${spec.id} node ${node.name}`, vm);
-        log(`${node.name}: booting (pid ${pid}, ${vm.vcpus} vCPU, ${vm.memoryMiB} MiB)`);
+        log(`${node.name}: booting (pid ${pid}, ${vm.vcpus} vCPU, ${vm.memoryMiB} MiB, nice ${vm.niceness})`);
       } else {
         log(`${node.name}: already running (pid ${pid})`);
       }
