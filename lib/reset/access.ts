@@ -1,24 +1,16 @@
 /** How a reset reaches one bench: its spec, key and kubeconfig; SSH and kubectl runners; archive paths. */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { stringify } from "yaml";
-import { NETLAB_DIR, openStack } from "../engine/workspace";
-import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import { NETLAB_DIR } from "../engine/workspace";
 import { runSsh, type SshConnection, type SshLimits } from "../remote/ssh";
-import { labClientObjects, labServerObjects } from "../render/lab";
 import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
 import { KeyPresence, KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
 import { safeKubeconfig } from "../remote/kubeconfig";
 import type { BenchSpec, NodeSpec } from "../spec/types";
-import {
-  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
-  type ListedObject, type ObjectRef, type ResetPlan,
-} from "./plan";
 
 
 /** Everything needed to reach one bench: its spec (as the program derives it), key, kubeconfig. */

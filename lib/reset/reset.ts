@@ -13,27 +13,18 @@
  * - hosts: everything is destroyed, each node checked clean, and the bench brought up.
  * A dry run lists and plans, and changes nothing (not even the local archive directory).
  */
-import type { Stack } from "@pulumi/pulumi/automation";
-import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { stringify } from "yaml";
-import { NETLAB_DIR, openStack } from "../engine/workspace";
+import { openStack } from "../engine/workspace";
 import { readClusterState, type ClusterState } from "../facts/cluster-state";
-import { runSsh, type SshConnection } from "../remote/ssh";
 import { labClientObjects, labServerObjects } from "../render/lab";
-import { shellJoin } from "../render/shell";
-import { parseBenchSpec } from "../spec/parse";
-import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
-import type { BenchSpec, NodeSpec } from "../spec/types";
 import {
-  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
+  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, planReset,
   type ListedObject, type ObjectRef, type ResetPlan,
 } from "./plan";
 
-import { benchAccess, controllerOf, kubectl, labHome, localArchivePath, localRun, nodeRoot, remoteArchiveDir, runScript, timestamp, type BenchAccess } from "./access";
+import { benchAccess, controllerOf, kubectl, labHome, localArchivePath, localRun, nodeRoot, remoteArchiveDir, runScript, timestamp } from "./access";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, nameBytes, parseEncodedListing, tarEscape } from "./names";
 import { NOT_OBSERVABLE, type CleanCheck, CLEAN_CHECK, FLUSH_ARP, LIST_SKEL, MAKE_ARCHIVE, REMOVE_HOME_ENTRIES, cleanCheckResults, generatedFiles, parseKeyValues } from "./scripts";
 

@@ -1,24 +1,7 @@
 /** The shell scripts a reset runs on the nodes (passed to `bash -c` with arguments) and their output parsers. */
-import type { Stack } from "@pulumi/pulumi/automation";
-import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { stringify } from "yaml";
-import { NETLAB_DIR, openStack } from "../engine/workspace";
-import { readClusterState, type ClusterState } from "../facts/cluster-state";
-import { runSsh, type SshConnection } from "../remote/ssh";
-import { labClientObjects, labServerObjects } from "../render/lab";
-import { shellJoin } from "../render/shell";
-import { parseBenchSpec } from "../spec/parse";
-import { KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
-import type { BenchSpec, NodeSpec } from "../spec/types";
 import { DECODE_NAMES } from "./names";
-import {
-  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, parseHomeListing, planReset,
-  type ListedObject, type ObjectRef, type ResetPlan,
-} from "./plan";
+import type { ListedObject, ResetPlan } from "./plan";
 
 
 export const NOT_OBSERVABLE = "not observable in simulation";
