@@ -3,9 +3,10 @@
 // type-aware rules that keep "every promise is awaited" true. No formatter: layout is otherwise left as it is.
 import js from "@eslint/js";
 import stylistic from "@stylistic/eslint-plugin";
+import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ["node_modules/", "dist/", "out/", ".netlab/"] },
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -15,7 +15,6 @@ import { checkShape, isMapping } from "./shape";
 import {
   NODE_NAMES,
   NodeRole,
-  PackageSource,
   PortMode,
   RemoteExecutor,
   Target,
@@ -24,7 +23,6 @@ import {
   type NetworkSpec,
   type NodeName,
   type NodeSpec,
-  type TimeoutSpec,
 } from "./types";
 
 export interface ParseOptions {

@@ -14,7 +14,6 @@ import { checkOp, makeCheckOp, type CheckData } from "../../cli/check";
 import { factsOp, makeFactsOp } from "../../cli/facts";
 import { CHECK_NAMES } from "../../lib/check/checks";
 import { openStack } from "../../lib/engine/workspace";
-import { readClusterState } from "../../lib/facts/cluster-state";
 import type { AnswerKey } from "../../lib/facts/answer-key";
 import { requireToolchain } from "../../lib/engine/toolchain";
 import { runFleet } from "../../lib/fleet/run";
