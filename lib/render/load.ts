@@ -7,8 +7,17 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const MANIFEST_DIR = path.join(REPO_ROOT, "manifests");
 export const NODE_SCRIPT_DIR = path.join(REPO_ROOT, "scripts", "node");
 
-/** A Kubernetes object as plain data. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; [k: string]: any };
+/**
+ * A Kubernetes object as plain data. Below `metadata` it is the manifest's YAML, untyped: the render modules edit the
+ * few fields they own in place, and the Kubernetes schema (render tier) checks the result.
+ */
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: unknown };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped YAML below metadata (see above)
+  [k: string]: any;
+};
 
 /** Every document of a manifest file, as fresh objects the caller may change. */
 export function loadManifest(file: string): K8sObject[] {
@@ -30,9 +39,14 @@ export function readNodeScript(file: string): string {
   return readFileSync(path.join(NODE_SCRIPT_DIR, file), "utf8");
 }
 
+/** The node-affinity term of a lab manifest's pod spec, the one field pinToNode edits. */
+interface PinnablePodSpec {
+  affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: { matchExpressions: { values: string[] }[] }[] } } };
+}
+
 /** Requires every pod of a workload onto one node, by its hostname label (node names are the hostnames). */
-export function pinToNode(podSpec: any, node: string): void {
-  podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values = [node];
+export function pinToNode(podSpec: PinnablePodSpec, node: string): void {
+  podSpec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]!.matchExpressions[0]!.values = [node];
 }
 
 /** Kubernetes' own probe defaults, for the fields a manifest leaves out. */
