@@ -10,6 +10,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { K8sObject } from "../lib/render/load";
 
+// Each kind has its own Args type: the rendered object goes to the constructor of its kind as it is (checked against
+// the Kubernetes schema by the render tier, not here).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- no one Args type fits every kind (see above)
 type Ctor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 /** The kinds netlab renders, by "apiVersion/kind". Anything else is a bug in manifests/, refused plainly. */

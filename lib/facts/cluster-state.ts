@@ -16,11 +16,22 @@ export interface ClusterState {
   webserverEndpoints: string[];
 }
 
-function kubectlJson(kubeconfig: string, args: string[]): Promise<any> {
+// The fields read from kubectl's JSON (the rest is ignored); a field the API server may omit is optional.
+interface List<T> { items: T[] }
+interface NodeJson {
+  metadata: { name: string };
+  spec: { podCIDR?: string };
+  status: { conditions?: { type: string; status: string }[]; addresses?: { type: string; address: string }[] };
+}
+interface PodJson { metadata: { name: string }; spec: { nodeName?: string }; status: { podIP?: string; phase?: string } }
+interface ServiceJson { spec?: { clusterIP?: string } }
+interface EndpointSliceJson { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }
+
+function kubectlJson<T>(kubeconfig: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile("kubectl", [`--kubeconfig=${kubeconfig}`, ...args, "-o", "json"], { maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`kubectl ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
-      else resolve(JSON.parse(String(stdout)));
+      else resolve(JSON.parse(String(stdout)) as T);
     });
   });
 }
@@ -34,23 +45,23 @@ export async function readClusterState(kubeconfig: string): Promise<ClusterState
   writeFileSync(file, safe, { mode: 0o600 });
   try {
     const [nodes, pods, svc, slices] = await Promise.all([
-      kubectlJson(file, ["get", "nodes"]),
-      kubectlJson(file, ["-n", "default", "get", "pods"]),
-      kubectlJson(file, ["-n", "default", "get", "service", "webserver-service-1"]).catch(() => undefined),
-      kubectlJson(file, ["-n", "default", "get", "endpointslices", "-l", "kubernetes.io/service-name=webserver-service-1"]),
+      kubectlJson<List<NodeJson>>(file, ["get", "nodes"]),
+      kubectlJson<List<PodJson>>(file, ["-n", "default", "get", "pods"]),
+      kubectlJson<ServiceJson>(file, ["-n", "default", "get", "service", "webserver-service-1"]).catch(() => undefined),
+      kubectlJson<List<EndpointSliceJson>>(file, ["-n", "default", "get", "endpointslices", "-l", "kubernetes.io/service-name=webserver-service-1"]),
     ]);
     return {
-      nodes: nodes.items.map((n: any) => ({
+      nodes: nodes.items.map((n) => ({
         name: n.metadata.name,
-        ready: (n.status.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True"),
-        internalIp: (n.status.addresses ?? []).find((a: any) => a.type === "InternalIP")?.address ?? "",
+        ready: (n.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+        internalIp: (n.status.addresses ?? []).find((a) => a.type === "InternalIP")?.address ?? "",
         podCidr: n.spec.podCIDR ?? "",
       })),
       pods: pods.items
-        .filter((p: any) => /^(webserver-1-|client-[12]$)/.test(p.metadata.name))
-        .map((p: any) => ({ name: p.metadata.name, node: p.spec.nodeName ?? "", ip: p.status.podIP ?? "", phase: p.status.phase ?? "" })),
+        .filter((p) => /^(webserver-1-|client-[12]$)/.test(p.metadata.name))
+        .map((p) => ({ name: p.metadata.name, node: p.spec.nodeName ?? "", ip: p.status.podIP ?? "", phase: p.status.phase ?? "" })),
       webserverClusterIp: svc?.spec?.clusterIP ?? "",
-      webserverEndpoints: slices.items.flatMap((s: any) => (s.endpoints ?? []).filter((e: any) => e.conditions?.ready).flatMap((e: any) => e.addresses)),
+      webserverEndpoints: slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

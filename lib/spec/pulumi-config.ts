@@ -12,9 +12,15 @@ import { foreignKeyProblems } from "./stack-file";
  */
 function keyPresence(fromFile: RawBenchConfig | undefined): string {
   if (fromFile?.sshPrivateKey !== undefined) return String(fromFile.sshPrivateKey);
-  // Internal to the SDK (no public API says whether a config value is secret).
-  const { isConfigSecret, configSecretKeysEnvKey } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean; configSecretKeysEnvKey: string };
+  // Internal to the SDK (no public API says whether a config value is secret), and left out of its .d.ts files:
+  // required with the shape the SDK's JavaScript has.
+  /* eslint-disable @typescript-eslint/no-require-imports -- the SDK's type declarations omit these internals */
+  const { isConfigSecret, configSecretKeysEnvKey } = require("@pulumi/pulumi/runtime/config") as {
+    isConfigSecret(k: string): boolean;
+    configSecretKeysEnvKey: string;
+  };
   const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): { config: Record<string, string | undefined> } };
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const secretKeysKnown = getStore().config[configSecretKeysEnvKey] !== undefined;
   return !secretKeysKnown || isConfigSecret("netlab:sshPrivateKey") ? KeyPresence.Secret : KeyPresence.PlainText;
 }

@@ -23,7 +23,10 @@ const commands = () => recorded.filter((r) => STEP_TYPES.includes(r.type));
 const k8sObjects = () => recorded.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:yaml:ConfigGroup");
 /** Pulumi's wire form of a secret: a signature key and the value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const unwrapSecret = (v: any) => (v && v[SECRET_SIG] ? v.value : v);
+const unwrapSecret = (v: unknown): unknown => {
+  const o = v as Record<string, unknown> | null | undefined;
+  return o?.[SECRET_SIG] ? o.value : v;
+};
 
 describe("Bench under Pulumi mocks", () => {
   it("registers the hosts stage, the kubeadm stage and every cluster object", () => {

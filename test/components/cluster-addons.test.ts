@@ -4,6 +4,7 @@
  * is created (a pod started before the CNI gets no address), and every object the provider waits on gets the
  * bench's scaled readiness limit (emulated VMs are ten times slower).
  */
+import type { RegisterResourceRequest, RegisterResourceResponse } from "@pulumi/pulumi/proto/resource_pb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planBench } from "../../lib/render/plan";
 import { specFor } from "../helpers/spec";
@@ -24,12 +25,13 @@ beforeAll(async () => {
   await installMocks();
   const pulumi = await import("@pulumi/pulumi");
   // The mock monitor sees each RegisterResourceRequest: wrap it to keep what the engine would order by.
-  const monitor = pulumi.runtime.getMonitor() as any;
+  type Callback = (err: unknown, resp: RegisterResourceResponse | undefined) => void;
+  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterResourceRequest, callback: Callback): Promise<void> };
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: any, callback: (err: unknown, resp: any) => void) =>
-    register(req, (err: unknown, resp: any) => {
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, resp) => {
       if (resp) {
-        const propertyDeps = Object.values(req.toObject().propertydependenciesMap ?? {}).flatMap((d: any) => d[1]?.urnsList ?? []);
+        const propertyDeps = Object.values(req.toObject().propertydependenciesMap ?? {}).flatMap((d) => d[1]?.urnsList ?? []);
         registrations.push({
           type: req.getType(), name: req.getName(), urn: resp.getUrn(),
           dependencies: [...req.getDependenciesList(), ...propertyDeps],

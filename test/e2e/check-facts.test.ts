@@ -15,6 +15,7 @@ import { factsOp, makeFactsOp } from "../../cli/facts";
 import { CHECK_NAMES } from "../../lib/check/checks";
 import { openStack } from "../../lib/engine/workspace";
 import type { AnswerKey } from "../../lib/facts/answer-key";
+import type { K8sObject } from "../../lib/render/load";
 import { requireToolchain } from "../../lib/engine/toolchain";
 import { runFleet } from "../../lib/fleet/run";
 import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
@@ -43,7 +44,7 @@ async function check() {
 }
 
 /** Replaces a pod by one built from `edit(its JSON)`. */
-async function recreatePod(name: string, edit: (pod: any) => void): Promise<void> {
+async function recreatePod(name: string, edit: (pod: K8sObject) => void): Promise<void> {
   const pod = kubectlJson("-n", "default", "get", "pod", name);
   for (const k of ["uid", "resourceVersion", "creationTimestamp", "managedFields"]) delete pod.metadata[k];
   delete pod.status;
@@ -55,7 +56,7 @@ async function recreatePod(name: string, edit: (pod: any) => void): Promise<void
   kubectl("create", "-f", file);
 }
 
-const pinTo = (node: string) => (pod: any) => {
+const pinTo = (node: string) => (pod: K8sObject) => {
   pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values = [node];
 };
 
@@ -146,14 +147,14 @@ describe("netlab facts on the simulated bench", () => {
     const key = out.data as AnswerKey;
     const nodes = kubectlJson("get", "nodes").items;
     const pods = kubectlJson("-n", "default", "get", "pods").items;
-    const podCidr = (node: string) => nodes.find((n: any) => n.metadata.name === node).spec.podCIDR as string;
+    const podCidr = (node: string) => nodes.find((n: K8sObject) => n.metadata.name === node).spec.podCIDR as string;
 
     expect(key.benchId).toBe("room31-bench5");
     expect(key.nodes.map((n) => [n.name, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])).toEqual(
       ["controller", "compute1", "compute2", "compute3"].map((name, i) => [name, `10.31.5.${12 + 10 * i}`, `192.168.5.${12 + 10 * i}`, podCidr(name), nthAddress(podCidr(name), 1)]),
     );
     for (const p of key.pods) {
-      const live = pods.find((x: any) => x.metadata.name === p.name);
+      const live = pods.find((x: K8sObject) => x.metadata.name === p.name);
       expect(live, p.role).toBeDefined();
       expect([p.ip, p.node], p.name).toEqual([live.status.podIP, live.spec.nodeName]);
       expect(p.defaultGateway, p.name).toBe(nthAddress(podCidr(p.node), 1));

@@ -5,7 +5,8 @@ export interface Recorded {
   type: string;
   name: string;
   urn: string;
-  inputs: Record<string, any>;
+  /** As Pulumi's mocks hand them over (the SDK types them `any`): each test reads the fields it asserts. */
+  inputs: pulumi.runtime.MockResourceArgs["inputs"];
   provider?: string;
 }
 
@@ -34,7 +35,7 @@ export async function installMocks(): Promise<Recorded[]> {
       newResource(args) {
         const urn = `urn:pulumi:test::k8s-netlab::${args.type}::${args.name}`;
         recorded.push({ type: args.type, name: args.name, urn, inputs: args.inputs, provider: args.provider });
-        const state: Record<string, any> = { ...args.inputs };
+        const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "command:remote:Command" || args.type === "pulumi-nodejs:dynamic/netlab:SshStep") {
           const create = String(args.inputs.create ?? "");
           state.stdout = create.includes("60-kubeconfig.sh") ? FAKE_KUBECONFIG : create.includes("45-join-token") ? "discovery-kubeconfig-with-token" : "";

@@ -16,6 +16,8 @@ const spec = specFor(27, 4);
 const objects = kubeRouterObjects(spec);
 const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 const pod = find("DaemonSet", "kube-router").spec.template.spec;
+/** A container env entry: a value, or one taken from a field of the pod. */
+interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }
 
 /** bundle/kube-router-<version>.flags: one long flag per line (`--name [type]`), `#` comments. */
 function flagsOf(version: string): Set<string> {
@@ -60,7 +62,7 @@ describe("kube-router flags", () => {
   });
 
   it("names the node through NODE_NAME (no --hostname-override needed) and finds the CNI file where install-cni puts it", () => {
-    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
+    const env = Object.fromEntries(pod.containers[0].env.map((e: EnvVar) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]));
     expect(env).toMatchObject({ NODE_NAME: "spec.nodeName", KUBE_ROUTER_CNI_CONF_FILE });
   });
 });

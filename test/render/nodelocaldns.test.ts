@@ -29,7 +29,7 @@ describe("the coredns Service", () => {
   it("selects kubeadm's CoreDNS pods in kube-system on 53/udp, 53/tcp and 9153/tcp", () => {
     expect(svc.metadata.namespace).toBe("kube-system");
     expect(svc.spec.selector).toEqual({ "k8s-app": "kube-dns" });
-    expect(svc.spec.ports.map((p: any) => `${p.port}/${p.protocol}`)).toEqual(["53/UDP", "53/TCP", "9153/TCP"]);
+    expect(svc.spec.ports.map((p: { port: number; protocol: string }) => `${p.port}/${p.protocol}`)).toEqual(["53/UDP", "53/TCP", "9153/TCP"]);
   });
 
   it("sits at the service subnet's 3rd address (Kubespray's), neither kubernetes (1st) nor kube-dns (10th)", () => {

@@ -1,12 +1,13 @@
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
+import { pinToNode, type K8sObject } from "../../lib/render/load";
 import { planBench } from "../../lib/render/plan";
 import { kubeRouterArgs } from "../../lib/render/kube-router";
 import { nodeLocalDnsCorefile } from "../../lib/render/nodelocaldns";
 import { specFor } from "../helpers/spec";
 
 const plan = planBench(specFor(30, 7));
-const objectsOf = (m: { objects: readonly any[] }, kind: string, name: string) => m.objects.find((o) => o.kind === kind && o.metadata.name === name);
+const objectsOf = (m: { objects: readonly K8sObject[] }, kind: string, name: string) => m.objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 
 describe("netplan", () => {
   it("puts the provider and management addresses on the NICs of an access port", () => {
@@ -98,7 +99,8 @@ describe("cluster objects", () => {
   });
 
   it("lab: webserver-1 and client-1 share a node, client-2 is elsewhere, port 8000", () => {
-    const hostOf = (pod: any) => pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values;
+    const hostOf = (pod: Parameters<typeof pinToNode>[0]) =>
+      pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]!.matchExpressions[0]!.values;
     const web = objectsOf(plan.manifests.labServer, "Deployment", "webserver-1");
     expect(web.spec.replicas).toBe(1);
     expect(hostOf(web.spec.template.spec)).toEqual(["compute1"]);
@@ -109,12 +111,15 @@ describe("cluster objects", () => {
   });
 
   it("every image is pinned, none untagged or latest", () => {
-    const images = Object.values(plan.manifests).flatMap((m) => m.objects).flatMap((o: any) => {
+    const images = Object.values(plan.manifests).flatMap((m) => m.objects).flatMap((o) => {
       const pod = o.spec?.template?.spec ?? o.spec;
-      return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c: any) => c.image as string);
+      return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c: { image: string }) => c.image);
     });
     expect(images.length).toBeGreaterThan(4);
-    for (const image of images) expect(image).toMatch(/:[\w.-]+$/), expect(image).not.toMatch(/:latest$/);
+    for (const image of images) {
+      expect(image).toMatch(/:[\w.-]+$/);
+      expect(image).not.toMatch(/:latest$/);
+    }
   });
 });
 

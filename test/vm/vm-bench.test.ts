@@ -42,13 +42,16 @@ function netlab(args: string[], timeoutMs: number): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds };
 }
 
-/** The fleet's JSON for the one bench. */
-function fleetJson(r: Run): { outcome: string; changes: number; detail: string; data?: any } {
-  const parsed = JSON.parse(r.stdout) as { results: { stack: string; outcome: string; changes: number; detail: string; data?: unknown }[] };
+/** The fleet's JSON for the one bench; `D` is the shape of the command's `data` the caller reads. */
+function fleetJson<D = unknown>(r: Run): { outcome: string; changes: number; detail: string; data: D } {
+  const parsed = JSON.parse(r.stdout) as { results: { stack: string; outcome: string; changes: number; detail: string; data: D }[] };
   const result = parsed.results.find((x) => x.stack === STACK);
   if (!result) throw new Error(`no result for ${STACK} in ${r.stdout.slice(0, 500)}`);
   return result;
 }
+
+/** What `netlab preview --json` says of the bench. */
+interface PreviewData { hostDrift: { node: string; what: string; found: string }[]; changeSummary: { update?: number } }
 
 const onNode = (name: string, script: string, stdin?: string) =>
   runSsh(connection(access, access.spec.nodes.find((n) => n.name === name)!), shellJoin(["sudo", "-n", "--", "bash", "-c", script]), stdin);
@@ -96,26 +99,27 @@ describe("the real bench path on four VMs", () => {
     // The lab pods may still be starting right after up: a check run is repeated until it passes or time runs out.
     const checks = await waitFor("every check passing", async () => {
       const r = netlab(["check", "--stack", STACK, "--json"], 10 * MINUTE);
-      const result = fleetJson(r);
+      const result = fleetJson<{ results: { name: string; status: string; evidence: string }[] }>(r);
       return result.outcome === "ok" ? result : undefined;
     }, 15 * MINUTE);
-    const results = checks.data.results as { name: string; status: string; evidence: string }[];
+    const results = checks.data.results;
     expect(results).toHaveLength(9);
     for (const c of results) expect(c.status, `${c.name}: ${c.evidence}`).toBe("pass");
   }, 20 * MINUTE);
 
   it("3. the answer key is what students measure: TTLs by ping, MACs, gateways and veths by ip", async () => {
     const r = netlab(["facts", "--stack", STACK, "--json"], 10 * MINUTE);
-    const key = fleetJson(r).data;
-    const pod = (role: string) => key.pods.find((p: { role: string }) => p.role === role);
+    type Pod = { role: string; name: string; node: string; ip: string; mac: { value?: string }; defaultGateway: string; veth: { value?: { name: string } } };
+    const key = fleetJson<{ pods: Pod[]; ttls: { from: string; ttl: number }[] }>(r).data;
+    const pod = (role: string) => key.pods.find((p) => p.role === role)!;
     const web = pod("webserver-1");
-    for (const t of key.ttls as { from: string; ttl: number }[]) {
+    for (const t of key.ttls) {
       const out = await k("exec", t.from, "--", "ping", "-c", "5", web.ip);
       const ttls = [...out.matchAll(/ttl=(\d+)/g)].map((m) => Number(m[1]));
       expect(ttls.length, out).toBe(5);
       expect(new Set(ttls), `${t.from} -> webserver-1`).toEqual(new Set([t.ttl]));
     }
-    for (const p of key.pods as { name: string; node: string; mac: { value?: string }; defaultGateway: string; veth: { value?: { name: string } } }[]) {
+    for (const p of key.pods) {
       const inside = await k("exec", p.name, "--", "ip", "-o", "link", "show", "eth0");
       expect(inside.toLowerCase(), p.name).toContain(`link/ether ${p.mac.value?.toLowerCase()}`);
       expect(await k("exec", p.name, "--", "ip", "route", "show", "default"), p.name).toContain(`default via ${p.defaultGateway} `);
@@ -137,15 +141,15 @@ describe("the real bench path on four VMs", () => {
     await k("-n", "kube-system", "label", "daemonset", "kube-router", "netlab-drift=injected");
     const preview = netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE);
     timings["refresh preview"] = preview.seconds;
-    const found = fleetJson(preview);
+    const found = fleetJson<PreviewData>(preview);
     expect(found.outcome, found.detail).toBe("ok");
-    const drift = found.data.hostDrift as { node: string; what: string; found: string }[];
+    const drift = found.data.hostDrift;
     expect(drift).toContainEqual(expect.objectContaining({ node: "compute2", what: "file:/etc/sysctl.d/90-netlab.conf", found: "missing" }));
     expect(found.data.changeSummary.update ?? 0, "the DaemonSet's label is Kubernetes drift").toBeGreaterThanOrEqual(2);
     const repair = fleetJson(netlab(["up", "--stack", STACK, "--json"], 30 * MINUTE));
     expect(repair.outcome, repair.detail).toBe("ok");
     expect(await onNode("compute2", "cat /etc/sysctl.d/90-netlab.conf")).toContain("net.ipv4.ip_forward = 1");
-    const after = fleetJson(netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE));
+    const after = fleetJson<PreviewData>(netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE));
     expect(after.data.hostDrift, JSON.stringify(after.data)).toEqual([]);
   }, 75 * MINUTE);
 
@@ -155,9 +159,9 @@ describe("the real bench path on four VMs", () => {
     await k("run", "student-pod", `--image=${access.spec.images.client}`, "--restart=Never", "--", "sleep", "3600");
     const reset = netlab(["reset", "--stack", STACK, "--level", "workloads", "--yes", "--json"], 30 * MINUTE);
     timings["workloads reset"] = reset.seconds;
-    const result = fleetJson(reset);
+    const result = fleetJson<{ localArchive: string }>(reset);
     expect(result.outcome, result.detail).toBe("ok");
-    const archive = result.data.localArchive as string;
+    const archive = result.data.localArchive;
     expect(existsSync(archive)).toBe(true);
     const listing = spawnSync("tar", ["-tzf", archive], { encoding: "utf8" }).stdout;
     expect(listing).toMatch(/notes\.txt/);
