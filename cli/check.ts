@@ -60,7 +60,8 @@ export const checkOp: BenchOp = makeCheckOp();
 
 /** One bench's checks as a plain-text table. */
 export function checksTable(stack: string, results: readonly CheckResult[]): string {
-  return [`bench ${stack}: ${checkSummary(results)}`, table(["#", "CHECK", "STATUS", "EVIDENCE"], results.map((r, i) => [String(i + 1), r.name, r.status, r.evidence]))].join("\n");
+  const rows = results.map((r, i) => [String(i + 1), r.name, r.status, r.evidence]);
+  return [`bench ${stack}: ${checkSummary(results)}`, table(["#", "CHECK", "STATUS", "EVIDENCE"], rows)].join("\n");
 }
 
 export function printChecks(stack: string, results: readonly CheckResult[], write: (text: string) => void = (t) => process.stdout.write(t)): void {

@@ -27,5 +27,6 @@ export async function fleetCommand(name: string, op: BenchOp, opts: FleetCliOpti
 }
 
 export function summary(results: readonly BenchResult[]): string {
-  return table(["BENCH", "RESULT", "CHANGES", "SECONDS", "DETAIL"], results.map((r) => [r.stack, r.outcome, String(r.changes), r.seconds.toFixed(1), r.detail]));
+  const rows = results.map((r) => [r.stack, r.outcome, String(r.changes), r.seconds.toFixed(1), r.detail]);
+  return table(["BENCH", "RESULT", "CHANGES", "SECONDS", "DETAIL"], rows);
 }

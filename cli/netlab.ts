@@ -63,7 +63,9 @@ const selection = (cmd: Command) =>
     .option("--json", "machine-readable results on stdout");
 
 selection(program.command("up").description("pulumi up on each selected bench")).action((o) => fleetCommand("up", upOp, o));
-selection(program.command("preview").description("refresh preview on each selected bench: what drifted; changes nothing")).action((o) => fleetCommand("preview", previewOp, o));
+selection(program.command("preview").description("refresh preview on each selected bench: what drifted; changes nothing")).action((o) =>
+  fleetCommand("preview", previewOp, o),
+);
 selection(program.command("check").description("the handout's observations on each selected bench, as named checks with evidence")).action((o) =>
   fleetCommand("check", makeCheckOp((d) => (o.json ? undefined : printChecks(d.stack, d.results, (t) => process.stdout.write(t)))), o),
 );
@@ -74,7 +76,11 @@ selection(program.command("reset").description("archive what students left, then
   .action(resetCommand);
 selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
-  .option("--errata", "also the students' errata sheet (handout commands that fail on the bench, with the bench's values): printed, and written as <dir>/<bench>-errata.md with --out")
+  .option(
+    "--errata",
+    "also the students' errata sheet (handout commands that fail on the bench, with the bench's values): printed, and written as " +
+      "<dir>/<bench>-errata.md with --out",
+  )
   .action((o) => fleetCommand("facts", makeFactsOp(o.out, { errata: Boolean(o.errata), print: o.json ? undefined : (t) => process.stdout.write(t) }), o));
 
 program

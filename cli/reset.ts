@@ -37,7 +37,11 @@ export function resetChanges(r: ResetResult): number {
 export function resetDetail(r: ResetResult): string {
   const local = path.relative(process.cwd(), r.archive.local);
   if (r.dryRun) {
-    return `dry run (${r.level}): would archive ${r.plan.archive.length}, delete ${r.plan.deleteObjects.length} object(s), remove ${r.plan.removeFiles.length} file(s); nothing changed`;
+    const { archive, deleteObjects, removeFiles } = r.plan;
+    return (
+      `dry run (${r.level}): would archive ${archive.length}, delete ${deleteObjects.length} object(s), ` +
+      `remove ${removeFiles.length} file(s); nothing changed`
+    );
   }
   return `${r.level}: archived to ${local}; deleted ${r.deletedObjects.length} object(s), removed ${r.removedFiles.length} file(s)`;
 }

@@ -17,7 +17,10 @@ export interface VmOptions {
 const say = (line: string) => process.stderr.write(`[vm] ${line}\n`);
 
 function table(rows: readonly VmNodeStatus[]): string {
-  const lines = [["NODE", "MANAGEMENT-IP", "SSH", "PID"], ...rows.map((r) => [r.node, r.managementIp, r.ssh ?? "-", r.pid === undefined ? "-" : String(r.pid)])];
+  const lines = [
+    ["NODE", "MANAGEMENT-IP", "SSH", "PID"],
+    ...rows.map((r) => [r.node, r.managementIp, r.ssh ?? "-", r.pid === undefined ? "-" : String(r.pid)]),
+  ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
   return lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
 }

@@ -46,14 +46,21 @@ export class Bench extends pulumi.ComponentResource {
     const { plan } = args;
     const spec = plan.spec;
     this.hosts = Object.fromEntries(
-      spec.nodes.map((n) => [n.name, new BenchHost(`${name}-${n.name}`, { plan: plan.hosts[n.name], privateKey: args.privateKey, bundle: args.bundle }, { parent: this })]),
+      spec.nodes.map((n) => [
+        n.name,
+        new BenchHost(`${name}-${n.name}`, { plan: plan.hosts[n.name], privateKey: args.privateKey, bundle: args.bundle }, { parent: this }),
+      ]),
     ) as Record<NodeName, BenchHost>;
     this.cluster = new KubeadmCluster(`${name}-kubeadm`, { plan, hosts: this.hosts }, { parent: this });
     // Never the kubeconfig of the machine running Pulumi: only this bench's admin kubeconfig.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [this.cluster] });
+    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfig, enableServerSideApply: true }, {
+      parent: this, dependsOn: [this.cluster],
+    });
     // Readiness waits (DaemonSets, Deployment, Pods, Services) get the bench's scaled limit, not the provider's 10 minutes.
     const readyTimeoutSeconds = spec.timeouts.workloadReady;
-    this.kubeRouter = new KubeRouter(`${name}-kube-router`, { objects: plan.manifests.kubeRouter.objects, provider: this.provider, readyTimeoutSeconds }, { parent: this, dependsOn: [this.cluster] });
+    this.kubeRouter = new KubeRouter(`${name}-kube-router`, {
+      objects: plan.manifests.kubeRouter.objects, provider: this.provider, readyTimeoutSeconds,
+    }, { parent: this, dependsOn: [this.cluster] });
     this.nodeLocalDns = new NodeLocalDns(`${name}-nodelocaldns`, {
       objects: plan.manifests.nodeLocalDns.objects, provider: this.provider, localIp: spec.network.nodeLocalDnsIp, readyTimeoutSeconds,
     }, { parent: this, dependsOn: [this.cluster] });

@@ -73,7 +73,8 @@ async function push(s: State): Promise<string> {
   if ((await runSsh(s.connection, readDigest(s), undefined)).trim() === s.digest) return s.digest;
   const send = missingFiles(s.files, s.sums, await runSsh(s.connection, readSums(s), undefined));
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
-  const tar = () => spawn("tar", ["-c", "--use-compress-program=gzip -1", "-C", s.localDir, "--dereference", "--files-from=/dev/null", "--", ...send], { stdio: ["ignore", "pipe", "inherit"] }).stdout!;
+  const tarArgs = ["-c", "--use-compress-program=gzip -1", "-C", s.localDir, "--dereference", "--files-from=/dev/null", "--", ...send];
+  const tar = () => spawn("tar", tarArgs, { stdio: ["ignore", "pipe", "inherit"] }).stdout!;
   await runSsh(s.connection, receive(s), tar);
   return (await runSsh(s.connection, readDigest(s), undefined)).trim();
 }

@@ -81,7 +81,13 @@ export function labPods(s: ClusterState) {
  * Combines per-node (or per-pod) observations: any error or failed judgement fails, any unobservable one makes
  * the whole not-observable, otherwise pass. `judge` returns undefined when the value is right, else why not.
  */
-function perItem<T>(name: CheckName, items: Readonly<Record<string, Observation<T>>>, order: readonly string[], judge: (key: string, v: T) => string | undefined, passText: (keys: string[]) => string): CheckResult {
+function perItem<T>(
+  name: CheckName,
+  items: Readonly<Record<string, Observation<T>>>,
+  order: readonly string[],
+  judge: (key: string, v: T) => string | undefined,
+  passText: (keys: string[]) => string,
+): CheckResult {
   const problems: string[] = [];
   const hidden: string[] = [];
   for (const key of order) {
@@ -136,7 +142,10 @@ export function checkPodPrefixRoutes(f: CheckFacts): CheckResult {
       else if (r.via !== other.providerIp) wrong.push(`${prefix} (${other.name}) via ${r.via || `dev ${r.dev}`}, expected via ${other.providerIp}`);
     }
     return wrong.length > 0 ? wrong.join(", ") : undefined;
-  }, (keys) => `each of ${keys.join(", ")} routes the ${keys.length - 1} other pod prefixes via their provider addresses (${f.expected.nodes.map((n) => `${prefixOf.get(n.name)} via ${n.providerIp}`).join(", ")})`);
+  }, (keys) => {
+    const expected = f.expected.nodes.map((n) => `${prefixOf.get(n.name)} via ${n.providerIp}`).join(", ");
+    return `each of ${keys.join(", ")} routes the ${keys.length - 1} other pod prefixes via their provider addresses (${expected})`;
+  });
 }
 
 /** 3. client-1 runs on webserver-1's node, client-2 on another node; all three Running. */
@@ -224,7 +233,9 @@ export function checkNodeLocalDnsConfig(f: CheckFacts): CheckResult {
     if (!binds.includes(ip)) problems.push(`${block.key} binds [${binds.join(", ") || "nothing"}], expected ${ip}`);
     const forward = block.directives.find((d) => d[0] === "forward")?.slice(2) ?? [];
     if (coredns === "") problems.push("kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
-    else if (!forward.includes(coredns)) problems.push(`${block.key} forwards to [${forward.join(", ") || "nothing"}], but the coredns Service's ClusterIP is ${coredns}`);
+    else if (!forward.includes(coredns)) {
+      problems.push(`${block.key} forwards to [${forward.join(", ") || "nothing"}], but the coredns Service's ClusterIP is ${coredns}`);
+    }
     return problems.length > 0 ? problems.join(", ") : undefined;
   }, () => `${domain}:53 binds ${ip} and forwards to ${coredns}, the coredns Service's ClusterIP`);
 }
@@ -241,7 +252,9 @@ export function checkIpvs(f: CheckFacts): CheckResult {
     if (!svc) return `no virtual service TCP ${vip}:${port}`;
     const reals = svc.realServers.map((r) => `${r.address}:${r.port}`);
     const missing = podIps.filter((ip) => !reals.includes(`${ip}:${port}`));
-    if (podIps.length === 0 || missing.length > 0) return `TCP ${vip}:${port} -> [${reals.join(", ") || "none"}], expected ${podIps.map((i) => `${i}:${port}`).join(", ") || "webserver-1's pod"}`;
+    if (podIps.length === 0 || missing.length > 0) {
+      return `TCP ${vip}:${port} -> [${reals.join(", ") || "none"}], expected ${podIps.map((i) => `${i}:${port}`).join(", ") || "webserver-1's pod"}`;
+    }
     return undefined;
   }, (keys) => `TCP ${vip}:${port} -> ${podIps.map((i) => `${i}:${port}`).join(", ")} on ${keys.join(", ")}`);
 }

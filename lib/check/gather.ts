@@ -24,7 +24,9 @@ const SIM = {
 };
 
 export function expectedBench(a: BenchAccess): ExpectedBench {
-  const rows = a.nodeRows.length > 0 ? a.nodeRows.map((r) => ({ name: r.name, providerIp: r.providerIp })) : a.spec.nodes.map((n) => ({ name: n.name, providerIp: n.provider.address }));
+  const rows = a.nodeRows.length > 0
+    ? a.nodeRows.map((r) => ({ name: r.name, providerIp: r.providerIp }))
+    : a.spec.nodes.map((n) => ({ name: n.name, providerIp: n.provider.address }));
   const { serviceSubnet, nodeLocalDnsIp, clusterDomain } = a.spec.network;
   return { nodes: rows, serviceSubnet, nodeLocalDnsIp, clusterDomain, servicePort: WEBSERVER_PORT };
 }
@@ -66,9 +68,15 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
     }),
   ]);
   progress(`ssh: ${KUBELET_CONFIG}${sim ? "" : ", ip route show proto 17, ipvsadm -Ln"} on ${nodes.join(", ")}`);
-  const kubeletConfigs = await perNode(nodes, (node) => observe(() => a.ssh(node, ["cat", path.posix.join(a.nodeRoot(node) || "/", KUBELET_CONFIG)], { root: true })));
-  const routes = await perNode(nodes, (node) => (sim ? Promise.resolve(unobservable<string>(SIM.routes)) : observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"]))));
-  const ipvs = await perNode(nodes, (node) => (sim ? Promise.resolve(unobservable<string>(SIM.ipvs)) : observe(() => a.ssh(node, ["ipvsadm", "-Ln"], { root: true }))));
+  const kubeletConfigs = await perNode(nodes, (node) =>
+    observe(() => a.ssh(node, ["cat", path.posix.join(a.nodeRoot(node) || "/", KUBELET_CONFIG)], { root: true })),
+  );
+  const routes = await perNode(nodes, (node) =>
+    sim ? Promise.resolve(unobservable<string>(SIM.routes)) : observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"])),
+  );
+  const ipvs = await perNode(nodes, (node) =>
+    sim ? Promise.resolve(unobservable<string>(SIM.ipvs)) : observe(() => a.ssh(node, ["ipvsadm", "-Ln"], { root: true })),
+  );
 
   const { client1, client2 } = labPods(cluster);
   const exec = (pod: string | undefined, argv: string[]): Promise<Observation<string>> => {

@@ -22,7 +22,9 @@ export async function setSecretConfig(stack: Stack, key: string, value: string):
       stderr = (stderr + d.toString("utf8")).slice(-4000);
     });
     child.on("error", (e) => reject(new Error(`pulumi config set --secret ${key}: ${e.message}`)));
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`pulumi config set --secret ${key} (stack ${stack.name}) exited ${code}: ${stderr.trim()}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`pulumi config set --secret ${key} (stack ${stack.name}) exited ${code}: ${stderr.trim()}`)),
+    );
     child.stdin.on("error", () => {}); // the exit status tells
     // The CLI drops one trailing newline of what it reads: the value is stored exactly.
     child.stdin.end(`${value}\n`);

@@ -115,19 +115,27 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   const ttls: ExpectedTtl[] = [
     {
       case: "same node (2.1)", from: "client-1", to: "webserver-1 (pod IP)", ttl: 64,
-      why: `Both pods hang off kube-bridge on ${web}: the frames are bridged (switched), no router decrements the TTL, so the 64 the sender set arrives unchanged.`,
+      why:
+        `Both pods hang off kube-bridge on ${web}: the frames are bridged (switched), no router decrements the TTL, ` +
+        "so the 64 the sender set arrives unchanged.",
     },
     {
       case: "different nodes (2.2)", from: "client-2", to: "webserver-1 (pod IP)", ttl: 62,
-      why: `Routed twice: ${c2} forwards the packet from its kube-bridge to enp1s0f2 (64 -> 63), ${web} forwards it from enp1s0f2 to its kube-bridge (63 -> 62). On ${web}'s enp1s0f2 the capture shows 63. The reply is decremented the same way.`,
+      why:
+        `Routed twice: ${c2} forwards the packet from its kube-bridge to enp1s0f2 (64 -> 63), ${web} forwards it from enp1s0f2 ` +
+        `to its kube-bridge (63 -> 62). On ${web}'s enp1s0f2 the capture shows 63. The reply is decremented the same way.`,
     },
     {
       case: "through the service (2.3, curl)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 62,
-      why: `IPVS on ${c2} rewrites the destination ClusterIP to webserver-1's pod IP (DNAT, no TTL change), then the packet is routed by both nodes like the pod-to-pod case: 62 at webserver-1, and 62 for the replies at client-2 (source rewritten back to the ClusterIP).`,
+      why:
+        `IPVS on ${c2} rewrites the destination ClusterIP to webserver-1's pod IP (DNAT, no TTL change), then the packet is routed ` +
+        "by both nodes like the pod-to-pod case: 62 at webserver-1, and 62 for the replies at client-2 (source rewritten back to the ClusterIP).",
     },
     {
       case: "ping the service (2.3, ping)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 64,
-      why: `IPVS only balances the Service's TCP port; kube-proxy also puts every ClusterIP on the kube-ipvs0 dummy link of every node, so ${c2} itself answers the echo request (TTL 64, not forwarded) and webserver-1's capture sees no ICMP at all.`,
+      why:
+        "IPVS only balances the Service's TCP port; kube-proxy also puts every ClusterIP on the kube-ipvs0 dummy link of every node, " +
+        `so ${c2} itself answers the echo request (TTL 64, not forwarded) and webserver-1's capture sees no ICMP at all.`,
     },
   ];
   return {
@@ -175,7 +183,9 @@ export function toMarkdown(k: AnswerKey): string {
     "MAC is the pod's `eth0`; the veth is the host-side end on the pod's node (the `NN` of `eth0@ifNN` is its index).",
     "",
     mdTable(["pod", "name", "node", "IP", "MAC", "host veth", "default gateway"],
-      pods.map((p) => [p.role, p.name, p.node, p.ip, describeObservation(p.mac), describeObservation(p.veth, (v) => `${v.name} (if${v.index})`), p.defaultGateway])),
+      pods.map((p) => [
+        p.role, p.name, p.node, p.ip, describeObservation(p.mac), describeObservation(p.veth, (v) => `${v.name} (if${v.index})`), p.defaultGateway,
+      ])),
     ...(notes.length > 0 ? ["", "Notes:", "", ...notes] : []),
     "",
     "## ClusterIPs",

@@ -65,8 +65,12 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
     {
       section: "1.1",
       handout: "`ip route` on each machine shows the prefix Kube Router assigned to it (including the controller)",
-      problem: `A node's own prefix is routed through kube-bridge, which gets its address only when the first pod with its own network namespace starts there; the lab runs none on the ${c.name}, so \`ip route\` there may not show ${c.podCidr}.`,
-      instead: `Read the ${c.name}'s prefix on any other node: \`ip route\` on ${v.otherNode} shows \`${c.podCidr} via ${c.providerIp} dev ${v.providerDevice} proto 17\`; or \`kubectl get node ${c.name} -o jsonpath='{.spec.podCIDR}'\`.`,
+      problem:
+        "A node's own prefix is routed through kube-bridge, which gets its address only when the first pod with its own network namespace " +
+        `starts there; the lab runs none on the ${c.name}, so \`ip route\` there may not show ${c.podCidr}.`,
+      instead:
+        `Read the ${c.name}'s prefix on any other node: \`ip route\` on ${v.otherNode} shows ` +
+        `\`${c.podCidr} via ${c.providerIp} dev ${v.providerDevice} proto 17\`; or \`kubectl get node ${c.name} -o jsonpath='{.spec.podCIDR}'\`.`,
     },
     {
       section: "1.2",
@@ -78,7 +82,9 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
       section: "1.2",
       handout: "`mkdir ~/.kube`, `sudo cp /etc/kubernetes/admin.conf .`, `sudo chown user:user admin.conf`, `mv admin.conf .kube/config`",
       problem: "`mkdir ~/.kube` fails with \"File exists\": the bench comes with `~/.kube/config` and `~/admin.conf` already in place.",
-      instead: `Nothing to do: run \`kubectl get nodes\` directly. To redo it: \`mkdir -p ~/.kube\`, then the same three commands (\`sudo chown ${user}:${user} admin.conf\`).`,
+      instead:
+        "Nothing to do: run `kubectl get nodes` directly. To redo it: `mkdir -p ~/.kube`, then the same three commands " +
+        `(\`sudo chown ${user}:${user} admin.conf\`).`,
     },
     {
       section: "2",
@@ -89,13 +95,17 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
     {
       section: "2.1",
       handout: "`kubectl apply -f k8s-network-lab-s1.yml` / `-c1.yml`",
-      problem: "Works, but the pods already run (the bench is provisioned with them): kubectl answers `unchanged` or `configured`, possibly with a warning about a missing `last-applied-configuration` annotation, which is harmless.",
+      problem:
+        "Works, but the pods already run (the bench is provisioned with them): kubectl answers `unchanged` or `configured`, " +
+        "possibly with a warning about a missing `last-applied-configuration` annotation, which is harmless.",
       instead: "`kubectl get pods -o wide` right away.",
     },
     {
       section: "2.1",
       handout: "start a webserver and a `busybox` container",
-      problem: `The clients run \`${spec.images.client}\` (Debian with ip, ping, curl, tcpdump and dig), not busybox; the webserver runs \`${spec.images.webserver}\` (busybox's httpd on port 8000).`,
+      problem:
+        `The clients run \`${spec.images.client}\` (Debian with ip, ping, curl, tcpdump and dig), not busybox; ` +
+        `the webserver runs \`${spec.images.webserver}\` (busybox's httpd on port 8000).`,
       instead: "The commands of the handout (`ip a`, `ip route`, `ping`, `curl`) exist in both.",
     },
     {
@@ -120,7 +130,11 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
       section: "2.1.1",
       handout: "`sudo docker inspect --format '{{ .State.Pid }}' container-id-or-name`",
       problem: "No Docker (see above).",
-      instead: `\`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID\`; in one go on ${v.client1Node}: \`sudo crictl inspect --output go-template --template '{{.info.pid}}' $(sudo crictl ps -q --name client --pod $(sudo crictl pods -q --name '^client-1$'))\`. Then \`sudo nsenter -t PID -n ip neigh flush all\` as written.`,
+      instead:
+        "`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID`; " +
+        `in one go on ${v.client1Node}: \`sudo crictl inspect --output go-template --template '{{.info.pid}}' ` +
+        "$(sudo crictl ps -q --name client --pod $(sudo crictl pods -q --name '^client-1$'))`. " +
+        "Then `sudo nsenter -t PID -n ip neigh flush all` as written.",
     },
     ...(v.providerDevice !== "enp1s0f2"
       ? [{
@@ -140,7 +154,9 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
       section: "3",
       handout: "a `docker0` bridge (172.17.0.1/16)",
       problem: "No Docker, so no `docker0`.",
-      instead: "`ip a` shows the NICs, `kube-bridge` (with an address once a pod runs on the node), `kube-ipvs0` (every ClusterIP, for IPVS), `nodelocaldns` and the pods' `veth` interfaces.",
+      instead:
+        "`ip a` shows the NICs, `kube-bridge` (with an address once a pod runs on the node), `kube-ipvs0` (every ClusterIP, for IPVS), " +
+        "`nodelocaldns` and the pods' `veth` interfaces.",
     },
     {
       section: "3.1",
@@ -151,14 +167,18 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
     {
       section: "3.1",
       handout: "`kubectl --namespace kube-system get svc` (\"the `kube=system` namespace\") shows the `coredns` service",
-      problem: `Works (\`kube-system\`; \`kube=system\` is a typo). kubeadm names CoreDNS's Service \`kube-dns\` (${v.kubeDnsIp}); this bench adds the \`coredns\` Service the handout looks for, in front of the same CoreDNS pods.`,
+      problem:
+        `Works (\`kube-system\`; \`kube=system\` is a typo). kubeadm names CoreDNS's Service \`kube-dns\` (${v.kubeDnsIp}); ` +
+        "this bench adds the `coredns` Service the handout looks for, in front of the same CoreDNS pods.",
       instead: `\`coredns\` at ${v.corednsIp} is the address the nodelocaldns ConfigMap forwards to (\`forward . ${v.corednsIp}\`).`,
     },
     {
       section: "3.1",
       handout: `\`${KUBELET_CONFIG_LINK}\` (the kubelet asks Docker to use it)`,
       problem: `The runtime is containerd (the kubelet hands the resolver to it the same way), and a kubeadm kubelet reads \`${KUBELET_OWN_CONFIG}\`.`,
-      instead: `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_OWN_CONFIG}\`, with \`clusterDNS\` \`${dns}\` (\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
+      instead:
+        `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_OWN_CONFIG}\`, with \`clusterDNS\` \`${dns}\` ` +
+        `(\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
     },
     {
       section: "3.2",
@@ -176,7 +196,9 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
       section: "3.3",
       handout: "`sudo docker ps` and `docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'` to see the pause containers",
       problem: "No Docker; and `crictl ps` lists only the application containers.",
-      instead: `\`sudo crictl pods\` lists the pods (one pause sandbox each); \`sudo ctr -n k8s.io containers ls\` lists every container containerd runs, the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
+      instead:
+        "`sudo crictl pods` lists the pods (one pause sandbox each); `sudo ctr -n k8s.io containers ls` lists every container containerd runs, " +
+        `the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
     },
   ];
   return list;
@@ -197,7 +219,8 @@ export function errataMarkdown(spec: BenchSpec, key: AnswerKey): string {
     "Commands and statements of the handout that do not hold on this bench, and what to do instead.",
     "",
     `- Nodes: ${nodes.join(", ")}; kubectl runs on the ${v.controller.name} as \`${spec.labUser}\`.`,
-    `- webserver-1 and client-1 on ${v.webserverNode}, client-2 on ${v.client2Node}; webserver-service-1 at ${key.clusterIps.webserverService1 || "(see `kubectl get svc`)"}.`,
+    `- webserver-1 and client-1 on ${v.webserverNode}, client-2 on ${v.client2Node}; ` +
+      `webserver-service-1 at ${key.clusterIps.webserverService1 || "(see `kubectl get svc`)"}.`,
     `- DNS: nodelocaldns ${spec.network.nodeLocalDnsIp} -> Service \`coredns\` ${v.corednsIp} (also reachable as kubeadm's \`kube-dns\` ${v.kubeDnsIp}).`,
     `- Container runtime: containerd (no Docker): \`sudo crictl\` and \`sudo ctr -n k8s.io\` replace \`docker\`.`,
     "",

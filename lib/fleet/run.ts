@@ -39,7 +39,8 @@ export interface FleetOptions {
 
 /** True for the engine's "another update is in progress" error (the stack's lock is held). */
 export function isBusy(e: unknown): boolean {
-  return e instanceof ConcurrentUpdateError || /conflict: Another update is currently in progress|the stack is currently locked/i.test(String((e as Error)?.message ?? e));
+  if (e instanceof ConcurrentUpdateError) return true;
+  return /conflict: Another update is currently in progress|the stack is currently locked/i.test(String((e as Error)?.message ?? e));
 }
 
 export async function runFleet(stacks: readonly string[], op: BenchOp, opts: FleetOptions = {}): Promise<BenchResult[]> {

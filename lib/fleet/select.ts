@@ -34,7 +34,8 @@ export function selectStacks(sel: Selection, stacksDir = STACKS_DIR): string[] {
   const problems: Problem[] = [];
   const modes = [sel.stack !== undefined, sel.room !== undefined || sel.bench !== undefined, sel.all === true].filter(Boolean).length;
   if (modes !== 1) {
-    throw new BenchConfigError([{ field: "selection", message: "choose benches with exactly one of: --stack NAME, --room R --bench LIST, --all" }], "bench selection");
+    const message = "choose benches with exactly one of: --stack NAME, --room R --bench LIST, --all";
+    throw new BenchConfigError([{ field: "selection", message }], "bench selection");
   }
   const available = existsSync(stacksDir)
     ? readdirSync(stacksDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort()
@@ -52,7 +53,8 @@ export function selectStacks(sel: Selection, stacksDir = STACKS_DIR): string[] {
     stacks = benches.map((b) => `room${room}-bench${b}`);
   }
   for (const s of stacks) {
-    if (!available.includes(s)) problems.push({ field: "stack", message: `${show(s)} has no stacks/Pulumi.${s}.yaml (${stackFile(s)}); known: ${available.join(", ") || "none"}` });
+    if (available.includes(s)) continue;
+    problems.push({ field: "stack", message: `${show(s)} has no stacks/Pulumi.${s}.yaml (${stackFile(s)}); known: ${available.join(", ") || "none"}` });
   }
   if (stacks.length === 0 && problems.length === 0) problems.push({ field: "selection", message: `no bench stacks found in ${stacksDir}` });
   if (problems.length > 0) throw new BenchConfigError(problems, "bench selection");

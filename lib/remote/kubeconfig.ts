@@ -37,7 +37,9 @@ function entry(list: unknown, name: string, key: string): Record<string, unknown
 
 function onlyKeys(object: Record<string, unknown>, allowed: readonly string[], what: string): void {
   const extra = Object.keys(object).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) throw new KubeconfigError(`${what} has ${extra.map((k) => `\`${k}\``).join(", ")}${extra.some((k) => k === "exec" || k === "auth-provider") ? " (a credential plugin that would run on this machine)" : ""}`);
+  if (extra.length === 0) return;
+  const plugin = extra.some((k) => k === "exec" || k === "auth-provider") ? " (a credential plugin that would run on this machine)" : "";
+  throw new KubeconfigError(`${what} has ${extra.map((k) => `\`${k}\``).join(", ")}${plugin}`);
 }
 
 function pemData(value: unknown, what: string, marker: RegExp): string {
@@ -49,7 +51,8 @@ function pemData(value: unknown, what: string, marker: RegExp): string {
 /** The selected context's cluster and user, checked; throws KubeconfigError for anything else. */
 function selected(doc: Record<string, unknown>): { cluster: string; user: string; server: string; ca: string; cert: string; key: string } {
   const contexts = Array.isArray(doc.contexts) ? (doc.contexts as Named[]) : [];
-  const current = typeof doc["current-context"] === "string" && doc["current-context"] !== "" ? doc["current-context"] : contexts.length === 1 ? contexts[0]?.name : undefined;
+  const named = doc["current-context"];
+  const current = typeof named === "string" && named !== "" ? named : contexts.length === 1 ? contexts[0]?.name : undefined;
   if (typeof current !== "string") throw new KubeconfigError("it names no current-context");
   const context = entry(doc.contexts, current, "context");
   onlyKeys(context, ["cluster", "user", "namespace"], `context ${JSON.stringify(current)}`);
@@ -62,7 +65,9 @@ function selected(doc: Record<string, unknown>): { cluster: string; user: string
   const user = entry(doc.users, userName, "user");
   onlyKeys(user, USER_KEYS, `user ${JSON.stringify(userName)}`);
   const server = cluster.server;
-  if (typeof server !== "string" || !/^https:\/\/[A-Za-z0-9.:[\]-]+(:\d+)?\/?$/.test(server)) throw new KubeconfigError(`cluster ${JSON.stringify(clusterName)} has no https server address`);
+  if (typeof server !== "string" || !/^https:\/\/[A-Za-z0-9.:[\]-]+(:\d+)?\/?$/.test(server)) {
+    throw new KubeconfigError(`cluster ${JSON.stringify(clusterName)} has no https server address`);
+  }
   return {
     cluster: clusterName, user: userName, server,
     ca: pemData(cluster["certificate-authority-data"], "certificate-authority-data", /-----BEGIN CERTIFICATE-----/),

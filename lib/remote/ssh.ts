@@ -60,7 +60,8 @@ async function startAgent(privateKey: string): Promise<Agent> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlab-agent-"));
   const socket = path.join(dir, "agent.sock");
   // The watcher reads its stdin, a pipe from this process, until EOF (this process is gone), then kills the agent.
-  const watcher = spawn("bash", ["-c", 'ssh-agent -D -a "$1" >/dev/null 2>&1 & agent=$!; cat >/dev/null; kill "$agent"; rm -rf -- "$2"', "netlab-agent", socket, dir], {
+  const watch = 'ssh-agent -D -a "$1" >/dev/null 2>&1 & agent=$!; cat >/dev/null; kill "$agent"; rm -rf -- "$2"';
+  const watcher = spawn("bash", ["-c", watch, "netlab-agent", socket, dir], {
     stdio: ["pipe", "ignore", "ignore"],
     detached: true,
   });
@@ -156,7 +157,9 @@ function runClient(where: string, args: string[], stdin: SshInput, maxOut: numbe
     child.on("error", (e) => reject(new Error(`${where}: cannot run ssh: ${e.message}`)));
     child.on("close", (code, signal) => {
       try {
-        if (overflow) return reject(new Error(`${where}: the step printed more than ${maxOut} bytes; stopped (output is bounded so one node cannot exhaust this process)`));
+        if (overflow) {
+          return reject(new Error(`${where}: the step printed more than ${maxOut} bytes; stopped (output is bounded so one node cannot exhaust this process)`));
+        }
         const stderr = err.toString("utf8").trim();
         if (code === 0) return resolve(Buffer.concat(out).toString("utf8"));
         const what = code === 255 ? "ssh connection failed" : code === null ? `ssh ended by ${signal}` : `step exited ${code}`;

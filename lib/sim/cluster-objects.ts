@@ -42,7 +42,9 @@ export function simNodes(spec: BenchSpec): K8sObject[] {
 export function kubeadmAddons(spec: BenchSpec, kubeconfig: string): K8sObject[] {
   const objects = loadManifest("sim/kubeadm-addons.yaml");
   const proxy = find(objects, "ConfigMap", "kube-proxy");
-  proxy.data["config.conf"] = stringify({ apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "ipvs", clusterCIDR: spec.network.podSubnet });
+  proxy.data["config.conf"] = stringify({
+    apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "ipvs", clusterCIDR: spec.network.podSubnet,
+  });
   proxy.data["kubeconfig.conf"] = kubeconfig;
   find(objects, "DaemonSet", "kube-proxy").spec.template.spec.containers[0].image = `registry.k8s.io/kube-proxy:v${spec.kubernetesVersion}`;
   find(objects, "Service", "kube-dns").spec.clusterIP = spec.network.corednsIp;

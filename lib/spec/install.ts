@@ -8,7 +8,8 @@ export function parseKubernetesVersion(p: Problems, value: unknown): string {
   const version = p.word("kubernetesVersion", value, DEFAULTS.kubernetesVersion, /^1\.\d+\.\d+$/);
   const minor = Number(version.split(".")[1]);
   if (minor < 31 || minor > 34) {
-    p.add("kubernetesVersion", `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 kube-proxy's IPVS mode (the handout's \`ipvsadm -Ln\`) is deprecated; choose 1.31.x to 1.34.x, e.g. "${DEFAULTS.kubernetesVersion}"`);
+    p.add("kubernetesVersion", `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 ` +
+      `kube-proxy's IPVS mode (the handout's \`ipvsadm -Ln\`) is deprecated; choose 1.31.x to 1.34.x, e.g. "${DEFAULTS.kubernetesVersion}"`);
   }
   return version;
 }
@@ -19,7 +20,8 @@ export function parsePackageSource(p: Problems, value: unknown, images: ImageSpe
   if (source === PackageSource.Online) {
     for (const [key, ref] of Object.entries(images)) {
       if (ref.startsWith(BUNDLE_ONLY_REGISTRY)) {
-        p.add(`images.${key}`, `${show(ref)} exists only in netlab's bundle; with packages.source "online" name a registry image (set netlab:images.${key}), or use packages.source "bundle"`);
+        p.add(`images.${key}`, `${show(ref)} exists only in netlab's bundle; with packages.source "online" name a registry image ` +
+          `(set netlab:images.${key}), or use packages.source "bundle"`);
       }
     }
   }
@@ -28,7 +30,9 @@ export function parsePackageSource(p: Problems, value: unknown, images: ImageSpe
 
 export function parseTimeouts(p: Problems, value: unknown): TimeoutSpec {
   const scale = value === undefined ? 1 : typeof value === "number" && value >= 1 && value <= 100 ? value : undefined;
-  if (scale === undefined) p.add("timeouts.scale", `${show(value)} is not a time-limit multiplier; use a number from 1 (real hardware) to 100, e.g. 10 for emulated VMs`);
+  if (scale === undefined) {
+    p.add("timeouts.scale", `${show(value)} is not a time-limit multiplier; use a number from 1 (real hardware) to 100, e.g. 10 for emulated VMs`);
+  }
   const s = scale ?? 1;
   const scaled = Object.fromEntries(Object.entries(BASE_TIMEOUTS).map(([k, v]) => [k, Math.round(v * s)])) as Record<keyof typeof BASE_TIMEOUTS, number>;
   return { scale: s, ...scaled };
@@ -37,6 +41,7 @@ export function parseTimeouts(p: Problems, value: unknown): TimeoutSpec {
 /** The removed executor, refused with what to do. */
 export function checkRemoteExecutor(p: Problems, value: unknown): void {
   if (value === "command") {
-    p.add("remoteExecutor", `"command" (@pulumi/command) is no longer an executor: its plugin cannot be built offline and it sees no host drift; remove the key (netlab's "${RemoteExecutor.Ssh}" executor is the only one)`);
+    p.add("remoteExecutor", `"command" (@pulumi/command) is no longer an executor: its plugin cannot be built offline and it sees no host drift; ` +
+      `remove the key (netlab's "${RemoteExecutor.Ssh}" executor is the only one)`);
   }
 }

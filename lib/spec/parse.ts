@@ -70,7 +70,8 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   if (nodeLocalDnsIp && !contains("169.254.0.0/16", nodeLocalDnsIp)) {
     p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} must be a link-local address (169.254.0.0/16), so it can be the same on every node`);
   } else if (nodeLocalDnsIp && networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)) {
-    p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} is the ${networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)} of 169.254.0.0/16; choose a host address, e.g. "169.254.25.10"`);
+    p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} is the ${networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)} of 169.254.0.0/16; ` +
+      'choose a host address, e.g. "169.254.25.10"');
   }
   const clusterDomain = net.clusterDomain === undefined ? DEFAULTS.clusterDomain : String(net.clusterDomain);
   checkDnsDomain(p, "network.clusterDomain", clusterDomain);
@@ -82,7 +83,9 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   if (requireAccess && raw.sshPrivateKey === undefined) {
     p.add("sshPrivateKey", "(missing) the provisioner needs an SSH key; set it with `pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
   } else if (raw.sshPrivateKey !== undefined && raw.sshPrivateKey !== KeyPresence.Secret) {
-    p.add("sshPrivateKey", `${KeyPresence.PlainText} a private key in plain text in the stack file is refused (whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with \`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519\``);
+    p.add("sshPrivateKey", `${KeyPresence.PlainText} a private key in plain text in the stack file is refused ` +
+      "(whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with " +
+      "`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
   }
   const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
   const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
@@ -90,7 +93,8 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
     if (node === "controller") p.add(field, `"controller" keeps kubeadm's control-plane taint and runs no lab pods; choose compute1, compute2 or compute3`);
   }
   if (webserverNode === client2Node) {
-    p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), e.g. "${webserverNode === "compute2" ? "compute3" : "compute2"}"`);
+    p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), ` +
+      `e.g. "${webserverNode === "compute2" ? "compute3" : "compute2"}"`);
   }
   for (const name of Object.keys(raw.nodes ?? {})) {
     if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
@@ -101,7 +105,8 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
     const hostKey = raw.nodes?.[name]?.hostKey;
     if (requireAccess || hostKey !== undefined) {
       if (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim())) {
-        p.add(`nodes.${name}.hostKey`, `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
+        p.add(`nodes.${name}.hostKey`,
+          `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
       }
     }
   }
@@ -111,7 +116,11 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   if (room !== undefined && bench !== undefined && podSubnet && serviceSubnet && nodePrefixLength && nodeLocalDnsIp) {
     const providerCidr = `10.${room}.${bench}.0/${DEFAULTS.providerPrefixLength}`;
     const mgmtTemplate = net.managementSubnet === undefined ? DEFAULTS.managementSubnet : String(net.managementSubnet);
-    const managementCidr = p.cidr("network.managementSubnet", mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)), DEFAULTS.managementSubnet.replace("{bench}", String(bench)));
+    const managementCidr = p.cidr(
+      "network.managementSubnet",
+      mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)),
+      DEFAULTS.managementSubnet.replace("{bench}", String(bench)),
+    );
     const sized = checkClusterRanges(p, podSubnet, serviceSubnet, nodePrefixLength);
     if (managementCidr && sized && checkManagementRoom(p, managementCidr, HARDWARE.hostOctet, (n) => raw.nodes?.[n]?.managementIp !== undefined)) {
       checkRanges(p, { providerCidr, managementCidr, podSubnet, serviceSubnet });

@@ -22,7 +22,9 @@ export class BenchConfigError extends Error {
 
 /** Renders a config value for a message: strings quoted, everything else as JSON. */
 export function show(value: unknown): string {
-  if (typeof value === "string") return value.length > 200 ? `${JSON.stringify(`${value.slice(0, 80)}...`)} (${value.length} characters)` : JSON.stringify(value);
+  if (typeof value === "string") {
+    return value.length > 200 ? `${JSON.stringify(`${value.slice(0, 80)}...`)} (${value.length} characters)` : JSON.stringify(value);
+  }
   if (value === undefined) return "(missing)";
   return JSON.stringify(value) ?? String(value);
 }

@@ -27,7 +27,8 @@ function isSecure(value: unknown): boolean {
  */
 export function readStackConfig(file: string): RawBenchConfig {
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new BenchConfigError([{ field: "stack", message: `${JSON.stringify(file)} does not exist or is not a file; list the benches with \`ls stacks/\`` }], "stack selection");
+    const message = `${JSON.stringify(file)} does not exist or is not a file; list the benches with \`ls stacks/\``;
+    throw new BenchConfigError([{ field: "stack", message }], "stack selection");
   }
   const { config, problems } = parseStackFile(readFileSync(file, "utf8"), file);
   if (problems.length > 0) throw new BenchConfigError(problems, `stack file ${file}`);

@@ -39,7 +39,8 @@ function ambiguousNumber(text: string): string | undefined {
   if (!/^[0-9]/.test(body)) return undefined;
   if (/^0[0-9]/.test(body)) {
     const octal = /^[0-7_]+$/.test(body) ? String(Number.parseInt(body.replaceAll("_", ""), 8)) : "something else";
-    return `has a leading zero: the Pulumi CLI reads it as octal (${octal}), netlab's render as ${Number(body.replaceAll("_", ""))}; write the number without the leading zero (or quote it if text is meant)`;
+    return `has a leading zero: the Pulumi CLI reads it as octal (${octal}), netlab's render as ${Number(body.replaceAll("_", ""))}; ` +
+      "write the number without the leading zero (or quote it if text is meant)";
   }
   if (body.includes("_")) return `has "_" separators: the Pulumi CLI reads it as a number, netlab's render as text; write the digits without "_"`;
   if (/^0[bB]/.test(body)) return `is a binary literal: the Pulumi CLI reads it as a number, netlab's render as text; write it in decimal`;
@@ -69,7 +70,10 @@ function lintNode(node: unknown, path: string[], out: Problem[]): void {
   for (const pair of node.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
     if (key === "<<" && isScalar(pair.key) && pair.key.type === "PLAIN") {
-      out.push({ field: fieldOf([...path, "<<"]), message: "YAML merge keys (<<) are read differently by the Pulumi CLI (merged) and netlab's render (a key named \"<<\"); write the keys out in full" });
+      out.push({
+        field: fieldOf([...path, "<<"]),
+        message: "YAML merge keys (<<) are read differently by the Pulumi CLI (merged) and netlab's render (a key named \"<<\"); write the keys out in full",
+      });
       continue;
     }
     lintNode(pair.value, [...path, key], out);
@@ -80,7 +84,8 @@ function lintNode(node: unknown, path: string[], out: Problem[]): void {
 export function parseStackFile(text: string, file: string): { config: Record<string, unknown>; problems: Problem[] } {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { config: {}, problems: [{ field: "config", message: `${file} is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]!.replace(/:$/, "")}; fix the YAML syntax` }] };
+    const why = doc.errors[0]!.message.split("\n")[0]!.replace(/:$/, "");
+    return { config: {}, problems: [{ field: "config", message: `${file} is not valid YAML: ${why}; fix the YAML syntax` }] };
   }
   const problems: Problem[] = [];
   const contents = doc.contents as Node | null;
