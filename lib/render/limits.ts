@@ -18,7 +18,9 @@ export function checkCommandLines(hosts: readonly { node: { name: string }; step
       if (bytes > MAX_ARG_BYTES) {
         problems.push({
           field: `hosts.${host.node.name}.${step.file}`,
-          message: `the step's command line would be ${bytes} bytes, over Linux's ${MAX_ARG_BYTES}-byte limit for one argument; shorten the long values it carries (images.*, network.clusterDomain, simRoot)`,
+          message:
+            `the step's command line would be ${bytes} bytes, over Linux's ${MAX_ARG_BYTES}-byte limit for one argument; ` +
+            "shorten the long values it carries (images.*, network.clusterDomain, simRoot)",
         });
       }
     }

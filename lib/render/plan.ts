@@ -77,7 +77,12 @@ export interface ManifestFile {
 
 export interface BenchPlan {
   readonly spec: BenchSpec;
-  readonly manifests: { readonly kubeRouter: ManifestFile; readonly nodeLocalDns: ManifestFile; readonly labServer: ManifestFile; readonly labClients: ManifestFile };
+  readonly manifests: {
+    readonly kubeRouter: ManifestFile;
+    readonly nodeLocalDns: ManifestFile;
+    readonly labServer: ManifestFile;
+    readonly labClients: ManifestFile;
+  };
   readonly hosts: Readonly<Record<NodeName, HostPlan>>;
 }
 
@@ -220,7 +225,9 @@ function nodeExpectations(spec: BenchSpec, node: NodeSpec): Record<string, strin
     ...Object.fromEntries(otherNodes(spec, node).map((n) => [`route:${n.podCidr}`, `via ${n.provider.address}`])),
     // kube-bridge gets its address with the node's first pod: only the lab pods' nodes are sure to have one.
     "link:kube-bridge": "present",
-    ...([spec.placement.webserverNode, spec.placement.client2Node].includes(node.name) ? { "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}` } : {}),
+    ...([spec.placement.webserverNode, spec.placement.client2Node].includes(node.name)
+      ? { "kube-bridge": `${node.podGateway}/${spec.network.nodePrefixLength}` }
+      : {}),
     "link:nodelocaldns": `${spec.network.nodeLocalDnsIp}/32`,
     ...Object.fromEntries(ipvsTargets(spec).map((t) => [`ipvs:${t}`, "present"])),
     "kube-proxy-mode": "ipvs",

@@ -46,7 +46,9 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<Base
       for (const line of d.toString("utf8").split("\n").filter(Boolean)) {
         tail.push(line);
         if (tail.length > 30) tail.shift();
-        if (line.startsWith("base-image:") || /^I: (running|downloading|extracting|installing)/.test(line)) log(`base image: ${line.replace(/^(base-image|I): /, "")}`);
+        if (line.startsWith("base-image:") || /^I: (running|downloading|extracting|installing)/.test(line)) {
+          log(`base image: ${line.replace(/^(base-image|I): /, "")}`);
+        }
       }
     };
     child.stdout.on("data", onData);
