@@ -53,7 +53,9 @@ export function connection(a: BenchAccess, node: NodeSpec): SshConnection {
 }
 
 /** Runs a bash script as root on a node (sudo unless the provisioner logs in as root); resolves stdout. */
-export function runScript(a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string, limits?: SshLimits): Promise<string> {
+export function runScript(
+  a: BenchAccess, node: NodeSpec, name: string, script: string, args: readonly string[], stdin?: string, limits?: SshLimits,
+): Promise<string> {
   const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
   return runSsh(connection(a, node), shellJoin([...sudo, "bash", "-c", `set -euo pipefail\n${script}`, name, ...args]), stdin, limits);
 }

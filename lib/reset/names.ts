@@ -95,7 +95,9 @@ export const ARCHIVE_LIMITS = { entryBytes: 64 << 20, totalBytes: 256 << 20 } as
  * Entries too big to archive (or whose size could not be measured in time) are left in place, neither archived
  * nor removed: the reset goes on and nothing is lost. Returns the names to archive and remove, and those left.
  */
-export function boundArchive(remove: readonly string[], listing: readonly ListedHomeEntry[], limits = ARCHIVE_LIMITS): { keep: string[]; leftInPlace: { name: string; bytes: number }[] } {
+export function boundArchive(
+  remove: readonly string[], listing: readonly ListedHomeEntry[], limits = ARCHIVE_LIMITS,
+): { keep: string[]; leftInPlace: { name: string; bytes: number }[] } {
   const keep: string[] = [];
   const leftInPlace: { name: string; bytes: number }[] = [];
   let total = 0;

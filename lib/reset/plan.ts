@@ -29,7 +29,10 @@ export const RESET_LEVELS: readonly ResetLevel[] = [ResetLevel.Workloads, ResetL
 export function parseResetLevel(text: string | undefined): ResetLevel {
   if (text === undefined) return ResetLevel.Workloads;
   const level = RESET_LEVELS.find((l) => l === text.trim().toLowerCase());
-  if (!level) throw new BenchConfigError([{ field: "--level", message: `${JSON.stringify(text)} is not a reset level; use one of ${RESET_LEVELS.join(", ")}` }], "reset request");
+  if (!level) {
+    const message = `${JSON.stringify(text)} is not a reset level; use one of ${RESET_LEVELS.join(", ")}`;
+    throw new BenchConfigError([{ field: "--level", message }], "reset request");
+  }
   return level;
 }
 
@@ -166,7 +169,10 @@ export function kubectlName(ref: ObjectRef): string {
 }
 
 /** Kind order for deletion: controllers before what they control, configuration and storage last. */
-const KIND_ORDER = ["Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Pod", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim"];
+const KIND_ORDER = [
+  "Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Pod", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "Secret", "ServiceAccount",
+  "PersistentVolumeClaim",
+];
 const kindRank = (kind: string) => {
   const i = KIND_ORDER.indexOf(kind);
   return i < 0 ? KIND_ORDER.length : i;
@@ -195,7 +201,8 @@ export function classifyObjects(objects: readonly ListedObject[], labObjects: re
     if (lab.has(k)) return { owner: "lab", reason: "lab manifest" };
     if (system.has(k)) return { owner: "kubernetes", reason: "made by Kubernetes" };
     if (KUBERNETES_KINDS.has(o.kind)) return { owner: "kubernetes", reason: `${o.kind} (belongs to another object)` };
-    if (o.kind === "Secret" && o.type === "kubernetes.io/service-account-token" && o.metadata.annotations?.["kubernetes.io/service-account.name"] === "default") {
+    const tokenOf = o.metadata.annotations?.["kubernetes.io/service-account.name"];
+    if (o.kind === "Secret" && o.type === "kubernetes.io/service-account-token" && tokenOf === "default") {
       return { owner: "kubernetes", reason: "token of ServiceAccount default" };
     }
     return undefined;
@@ -213,7 +220,8 @@ export function classifyObjects(objects: readonly ListedObject[], labObjects: re
       if (verdict) return { owner: verdict.owner, reason: `owned by ${owner.kind}/${owner.metadata.name}`, dependent: false };
       current = owner;
     }
-    return current === o ? { owner: "student", reason: "student-made", dependent: false } : { owner: "student", reason: `owned by ${current.kind}/${current.metadata.name}`, dependent: true };
+    if (current === o) return { owner: "student", reason: "student-made", dependent: false };
+    return { owner: "student", reason: `owned by ${current.kind}/${current.metadata.name}`, dependent: true };
   };
   return objects
     .map((o) => ({ ref: { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? LAB_NAMESPACE }, ...decide(o) }))
@@ -270,7 +278,8 @@ export function parseHomeListing(text: string): HomeEntry[] {
 
 /** One line per planned change, for a dry run or a log. */
 export function describePlan(plan: ResetPlan): string[] {
-  const lines = [`level ${plan.level}: archive ${plan.archive.length} item(s), delete ${plan.deleteObjects.length} object(s), remove ${plan.removeFiles.length} file(s)`];
+  const { archive, deleteObjects, removeFiles } = plan;
+  const lines = [`level ${plan.level}: archive ${archive.length} item(s), delete ${deleteObjects.length} object(s), remove ${removeFiles.length} file(s)`];
   for (const a of plan.archive) lines.push(`archive ${a.path}`);
   for (const o of plan.deleteObjects) lines.push(`delete ${plan.namespace}/${kubectlName(o)}`);
   for (const f of plan.removeFiles) lines.push(`remove ~/${f}`);

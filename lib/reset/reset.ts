@@ -26,7 +26,9 @@ import {
 
 import { benchAccess, controllerOf, kubectl, labHome, localArchivePath, localRun, nodeRoot, remoteArchiveDir, runScript, timestamp } from "./access";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, nameBytes, parseEncodedListing, tarEscape } from "./names";
-import { NOT_OBSERVABLE, type CleanCheck, CLEAN_CHECK, FLUSH_ARP, LIST_SKEL, MAKE_ARCHIVE, REMOVE_HOME_ENTRIES, cleanCheckResults, generatedFiles, parseKeyValues } from "./scripts";
+import {
+  NOT_OBSERVABLE, type CleanCheck, CLEAN_CHECK, FLUSH_ARP, LIST_SKEL, MAKE_ARCHIVE, REMOVE_HOME_ENTRIES, cleanCheckResults, generatedFiles, parseKeyValues,
+} from "./scripts";
 
 export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
 export { benchAccess, nodeRoot, remoteArchiveDir, localArchivePath, timestamp, type BenchAccess } from "./access";
@@ -120,7 +122,8 @@ async function waitForLab(kubeconfig: string, timeoutMs: number): Promise<Cluste
       const s = await readClusterState(kubeconfig);
       const names = s.pods.map((p) => p.name);
       const running = s.pods.filter((p) => p.phase === "Running" && p.ip);
-      if (names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-")) && running.length === s.pods.length && s.webserverEndpoints.length > 0) return s;
+      const labPods = names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-"));
+      if (labPods && running.length === s.pods.length && s.webserverEndpoints.length > 0) return s;
       last = s.pods.map((p) => `${p.name} ${p.phase || "?"}`).join(", ") || "no lab pods";
     } catch (e) {
       last = (e as Error).message.split("\n")[0]!;
@@ -159,7 +162,9 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   const plan = { ...planned, removeFiles: keep, archive: planned.archive.filter((a) => !("file" in a.source) || keep.includes(a.source.file)) };
   for (const line of describePlan(plan)) progress(`${dryRun ? "would " : ""}${line}`);
   if (leftInPlace.length > 0) {
-    note("oversize-files", "skipped", `left in place, neither archived nor removed (over ${ARCHIVE_LIMITS.entryBytes >> 20} MiB each or ${ARCHIVE_LIMITS.totalBytes >> 20} MiB in all, or not measurable in 60 s): ${leftInPlace.map((f) => `~${spec.labUser}/${f.name} (${f.bytes < 0 ? "size unknown" : `${f.bytes} bytes`})`).join(", ")}; move them off the bench by hand`);
+    const files = leftInPlace.map((f) => `~${spec.labUser}/${f.name} (${f.bytes < 0 ? "size unknown" : `${f.bytes} bytes`})`).join(", ");
+    const limits = `over ${ARCHIVE_LIMITS.entryBytes >> 20} MiB each or ${ARCHIVE_LIMITS.totalBytes >> 20} MiB in all, or not measurable in 60 s`;
+    note("oversize-files", "skipped", `left in place, neither archived nor removed (${limits}): ${files}; move them off the bench by hand`);
   }
   const b64 = (names: readonly string[]) => names.map((n) => nameBytes(n).toString("base64"));
 
@@ -179,9 +184,12 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   // 2. The archive, on the controller, then a verified copy here. Nothing is deleted before this succeeds.
   const generated = generatedFiles(plan, listed.items, { stack: stackName, benchId: spec.id, level, time: new Date().toISOString() });
   const stdin = generated.map(([rel, text]) => `${rel}\t${Buffer.from(text).toString("base64")}\n`).join("");
-  const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, [labHome(spec), remoteArchiveDir(spec), `reset-${stamp}.tar.gz`, ...b64(plan.removeFiles)], stdin)).trim().split(" ");
+  const archiveArgs = [labHome(spec), remoteArchiveDir(spec), `reset-${stamp}.tar.gz`, ...b64(plan.removeFiles)];
+  const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, archiveArgs, stdin)).trim().split(" ");
   const [remotePath, remoteSha, remoteBytes] = [made[0] ?? "", made[1] ?? "", Number(made[2])];
-  if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
+  if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) {
+    throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
+  }
   note("archive", "done", `${remote} on ${controller.name} (${remoteBytes} bytes)`);
   const encoded = await runScript(access, controller, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote], undefined, { maxOutputBytes: 512 << 20 });
   const bytes = Buffer.from(encoded.trim(), "base64");
@@ -191,7 +199,10 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   writeFileSync(`${local}.tmp`, bytes, { mode: 0o600 });
   renameSync(`${local}.tmp`, local);
   // Listed with every byte escaped, one entry per line whatever the names hold; compared in the same escape.
-  const entries = (await localRun("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", local])).split("\n").map((e) => e.replace(/^\.\//, "").replace(/\/$/, "")).filter((e) => e !== "" && e !== ".");
+  const entries = (await localRun("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", local]))
+    .split("\n")
+    .map((e) => e.replace(/^\.\//, "").replace(/\/$/, ""))
+    .filter((e) => e !== "" && e !== ".");
   const asListed = (p: string) => (p.startsWith("home/") ? `home/${tarEscape(nameBytes(p.slice(5)))}` : p);
   const missing = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path)].filter((p) => !entries.includes(asListed(p)));
   if (missing.length > 0) throw new Error(`archive ${local} lacks ${missing.join(", ")}; nothing was deleted`);
@@ -201,12 +212,16 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   // 3. Student objects and files.
   const deletedObjects: ObjectRef[] = [];
   if (plan.deleteObjects.length > 0) {
-    await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"]);
+    await kubectl(access.kubeconfig, [
+      "-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s",
+    ]);
     deletedObjects.push(...plan.deleteObjects);
   }
-  note("student-objects", deletedObjects.length > 0 ? "done" : "skipped", deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none");
+  if (deletedObjects.length > 0) note("student-objects", "done", `deleted ${deletedObjects.map(kubectlName).join(", ")}`);
+  else note("student-objects", "skipped", "none");
   if (plan.removeFiles.length > 0) await runScript(access, controller, "netlab-reset-remove", REMOVE_HOME_ENTRIES, [labHome(spec), ...b64(plan.removeFiles)]);
-  note("student-files", plan.removeFiles.length > 0 ? "done" : "skipped", plan.removeFiles.length > 0 ? `removed ${plan.removeFiles.map((f) => `~${spec.labUser}/${f}`).join(", ")}` : "none");
+  if (plan.removeFiles.length > 0) note("student-files", "done", `removed ${plan.removeFiles.map((f) => `~${spec.labUser}/${f}`).join(", ")}`);
+  else note("student-files", "skipped", "none");
 
   const engine: { destroy?: Record<string, number>; up?: Record<string, number> } = {};
   const cleanChecks: CleanCheck[] = [];
@@ -216,7 +231,9 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
   // 4. The level's rebuild.
   if (level === ResetLevel.Workloads) {
     if (plan.recreatePods.length > 0) {
-      await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"]);
+      await kubectl(access.kubeconfig, [
+        "-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s",
+      ]);
       recreatedPods.push(...plan.recreatePods);
     }
     note("lab-pods", "done", `deleted ${recreatedPods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
@@ -243,10 +260,12 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
     }
     const dirty = cleanChecks.filter((c) => c.result === "dirty");
     if (dirty.length > 0) {
-      throw new Error(`after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`);
+      const found = dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ");
+      throw new Error(`after the destroy, nodes are not clean: ${found}; not bringing the bench up on dirty nodes`);
     }
     const unobservable = cleanChecks.filter((c) => c.result === NOT_OBSERVABLE).length;
-    note("clean-check", "done", `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : ""}`);
+    const hidden = unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : "";
+    note("clean-check", "done", `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${hidden}`);
   }
 
   const up = await stack.up({ refresh: true, onOutput: events });
