@@ -40,7 +40,8 @@ describe("Bench under Pulumi mocks", () => {
     const kinds = k8sObjects().map((r) => `${r.type.split(":").pop()}/${r.inputs.metadata?.name}`);
     expect(kinds).toEqual(expect.arrayContaining([
       "DaemonSet/kube-router", "ConfigMap/kube-router-cfg", "ClusterRole/kube-router", "ClusterRoleBinding/kube-router", "ServiceAccount/kube-router",
-      "DaemonSet/nodelocaldns", "ConfigMap/nodelocaldns", "Service/coredns", "Deployment/webserver-1", "Service/webserver-service-1", "Pod/client-1", "Pod/client-2",
+      "DaemonSet/nodelocaldns", "ConfigMap/nodelocaldns", "Service/coredns", "Deployment/webserver-1", "Service/webserver-service-1",
+      "Pod/client-1", "Pod/client-2",
     ]));
     expect(k8sObjects()).toHaveLength(13);
     expect(k8sObjects().every((o) => o.name.startsWith("room27-bench4-"))).toBe(true);
@@ -63,8 +64,10 @@ describe("Bench under Pulumi mocks", () => {
     expect(await urnOf(bench.hosts.compute2)).toMatch(/::netlab:bench:Bench\$netlab:hosts:BenchHost::room27-bench4-compute2$/);
     expect(await urnOf(bench.hosts.compute2.ready)).toMatch(/::netlab:hosts:BenchHost\$pulumi-nodejs:dynamic\/netlab:SshStep::room27-bench4-compute2-runtime$/);
     expect(await urnOf(bench.cluster.steps[0]!)).toMatch(/::netlab:cluster:KubeadmCluster\$pulumi-nodejs:dynamic\/netlab:SshStep::/);
-    expect(await urnOf(bench.lab.clients["Pod/default/client-1"]!)).toMatch(/::netlab:lab:LabWorkloads\$kubernetes:core\/v1:Pod::room27-bench4-lab-c1-default\/client-1$/);
-    expect(await urnOf(bench.kubeRouter.objects["DaemonSet/kube-system/kube-router"]!)).toMatch(/::netlab:cni:KubeRouter\$kubernetes:apps\/v1:DaemonSet::room27-bench4-kube-router-objects-kube-system\/kube-router$/);
+    expect(await urnOf(bench.lab.clients["Pod/default/client-1"]!))
+      .toMatch(/::netlab:lab:LabWorkloads\$kubernetes:core\/v1:Pod::room27-bench4-lab-c1-default\/client-1$/);
+    expect(await urnOf(bench.kubeRouter.objects["DaemonSet/kube-system/kube-router"]!))
+      .toMatch(/::netlab:cni:KubeRouter\$kubernetes:apps\/v1:DaemonSet::room27-bench4-kube-router-objects-kube-system\/kube-router$/);
     expect(await urnOf(bench.kubeRouter)).toMatch(/::netlab:bench:Bench\$netlab:cni:KubeRouter::/);
   });
 

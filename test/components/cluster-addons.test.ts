@@ -113,7 +113,8 @@ describe("cluster stage under Pulumi mocks", () => {
     const limit = `${600 * SCALE}s`;
     const awaited = k8s().filter((r) => /:(DaemonSet|Deployment|Pod|Service)$/.test(r.type));
     expect(awaited.map((r) => `${r.type.split(":").pop()} ${r.name.split("/").pop()}`).sort()).toEqual([
-      "DaemonSet kube-router", "DaemonSet nodelocaldns", "Deployment webserver-1", "Pod client-1", "Pod client-2", "Service coredns", "Service webserver-service-1",
+      "DaemonSet kube-router", "DaemonSet nodelocaldns", "Deployment webserver-1", "Pod client-1", "Pod client-2", "Service coredns",
+      "Service webserver-service-1",
     ]);
     for (const r of awaited) expect(r.timeouts, r.name).toMatchObject({ create: limit, update: limit });
     for (const r of k8s().filter((x) => !awaited.includes(x))) expect(r.timeouts?.create ?? "", r.name).toBe("");

@@ -19,7 +19,10 @@ async function runProgram(config: Record<string, string>, secretKeys: string[]) 
 }
 
 const hostKeys = JSON.stringify(Object.fromEntries(["controller", "compute1", "compute2", "compute3"].map((n) => [n, { hostKey: HOST_KEY }])));
-const base = { "netlab:room": "27", "netlab:bench": "4", "netlab:nodes": hostKeys, "netlab:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n" };
+const base = {
+  "netlab:room": "27", "netlab:bench": "4", "netlab:nodes": hostKeys,
+  "netlab:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
+};
 
 describe("index.ts with hostile config", () => {
   it("refuses a private key that is not a secret, without echoing it", async () => {
@@ -30,7 +33,8 @@ describe("index.ts with hostile config", () => {
   });
 
   it("refuses a key of another namespace and nested typos, before registering anything", async () => {
-    const { recorded, error } = await runProgram({ ...base, "netlb:labUser": "student", "netlab:network": JSON.stringify({ podSubnt: "10.240.0.0/16" }) }, ["netlab:sshPrivateKey"]);
+    const config = { ...base, "netlb:labUser": "student", "netlab:network": JSON.stringify({ podSubnt: "10.240.0.0/16" }) };
+    const { recorded, error } = await runProgram(config, ["netlab:sshPrivateKey"]);
     expect(error?.message).toContain(' - netlb:labUser: is in namespace "netlb", which netlab does not read (did you mean netlab:labUser?)');
     expect(recorded).toHaveLength(0);
     const typo = await runProgram({ ...base, "netlab:benchh": "4", "netlab:network": JSON.stringify({ podSubnt: "10.240.0.0/16" }) }, ["netlab:sshPrivateKey"]);

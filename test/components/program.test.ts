@@ -50,7 +50,9 @@ describe("index.ts", () => {
   });
 
   it("refuses bad config with every problem, before registering anything", async () => {
-    const { recorded, error } = await runProgram({ "netlab:room": "27", "netlab:bench": "300", "netlab:placement": JSON.stringify({ client2Node: "compute1" }) });
+    const { recorded, error } = await runProgram({
+      "netlab:room": "27", "netlab:bench": "300", "netlab:placement": JSON.stringify({ client2Node: "compute1" }),
+    });
     expect(error?.message).toMatch(/^Invalid bench config:/);
     expect(error?.message).toContain(" - bench: 300 is not a valid bench number");
     expect(error?.message).toContain(" - sshPrivateKey: (missing)");

@@ -72,6 +72,7 @@ describe("bundle push sends only what a node lacks", () => {
     expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, "")).toEqual(["bin/kubeadm", "images/pause.tar"]);
     expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, `${"a".repeat(64)}  bin/kubeadm\n`)).toEqual(["images/pause.tar"]);
     // Same path, another version: sent again.
-    expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, `${"f".repeat(64)}  bin/kubeadm\n${"b".repeat(64)}  images/pause.tar\n`)).toEqual(["bin/kubeadm"]);
+    const held = `${"f".repeat(64)}  bin/kubeadm\n${"b".repeat(64)}  images/pause.tar\n`;
+    expect(missingFiles(["bin/kubeadm", "images/pause.tar"], wanted, held)).toEqual(["bin/kubeadm"]);
   });
 });

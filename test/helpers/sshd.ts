@@ -38,7 +38,9 @@ export async function startSshd(): Promise<TestSshd> {
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const sshd: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
   const hostKey = readFileSync(path.join(dir, "host.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
-  const connection: SshConnection = { node: "testnode", host: "127.0.0.1", port, user: os.userInfo().username, privateKey: readFileSync(path.join(dir, "client"), "utf8"), hostKey };
+  const connection: SshConnection = {
+    node: "testnode", host: "127.0.0.1", port, user: os.userInfo().username, privateKey: readFileSync(path.join(dir, "client"), "utf8"), hostKey,
+  };
   for (let i = 0; i < 100; i++) {
     try {
       execFileSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { stdio: "ignore" });

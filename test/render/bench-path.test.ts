@@ -33,10 +33,14 @@ describe("packages on a bare Debian bench", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "ifupdown-"));
     mkdirSync(path.join(root, "etc", "network"), { recursive: true });
     const file = path.join(root, "etc", "network", "interfaces");
-    writeFileSync(file, ["auto lo", "iface lo inet loopback", "", "allow-hotplug enp1s0f0", "iface enp1s0f0 inet static", "  address 192.168.7.22/24", "", "auto enp1s0f2.3", "iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", ""].join("\n"));
+    writeFileSync(file, [
+      "auto lo", "iface lo inet loopback", "", "allow-hotplug enp1s0f0", "iface enp1s0f0 inet static", "  address 192.168.7.22/24", "",
+      "auto enp1s0f2.3", "iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", "",
+    ].join("\n"));
     runFunction(stepOf("compute1", StepKind.BaseOs), "release_from_ifupdown 2>/dev/null", root);
     expect(readFileSync(file, "utf8").split("\n")).toEqual([
-      "auto lo", "iface lo inet loopback", "", "# netlab: allow-hotplug enp1s0f0", "# netlab: iface enp1s0f0 inet static", "# netlab:   address 192.168.7.22/24", "",
+      "auto lo", "iface lo inet loopback", "", "# netlab: allow-hotplug enp1s0f0", "# netlab: iface enp1s0f0 inet static",
+      "# netlab:   address 192.168.7.22/24", "",
       "# netlab: auto enp1s0f2.3", "# netlab: iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", "",
     ]);
   });
@@ -61,7 +65,9 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     writeFileSync(path.join(fake, "containerd"), `#!/bin/sh\nprintf '%s' '${defaults}'\n`, { mode: 0o755 });
     writeFileSync(path.join(fake, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
     const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "").replaceAll("/etc/containerd", `${root}/etc/containerd`);
-    execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], { env: { ...process.env, PATH: `${fake}:${process.env.PATH}` } });
+    execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
+      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` },
+    });
     const config = readFileSync(path.join(root, "etc", "containerd", "config.toml"), "utf8");
     expect(config).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
     expect(config).toContain("SystemdCgroup = true");

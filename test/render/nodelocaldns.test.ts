@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseCorefile } from "../../lib/check/parse";
-import { COREDNS_SERVICE, NODELOCALDNS_HEALTH_PORT, corednsServiceIp, nodeLocalDnsArgs, nodeLocalDnsCorefile, nodeLocalDnsObjects } from "../../lib/render/nodelocaldns";
+import {
+  COREDNS_SERVICE, NODELOCALDNS_HEALTH_PORT, corednsServiceIp, nodeLocalDnsArgs, nodeLocalDnsCorefile, nodeLocalDnsObjects,
+} from "../../lib/render/nodelocaldns";
 import { contains } from "../../lib/spec/network";
 import { specFor } from "../helpers/spec";
 

@@ -77,7 +77,9 @@ describe("cluster objects", () => {
   it("kube-router: pinned image, routing and firewall on, service proxy off, kube-bridge CNI", () => {
     const ds = objectsOf(plan.manifests.kubeRouter, "DaemonSet", "kube-router");
     const args: string[] = ds.spec.template.spec.containers[0].args;
-    expect(args).toEqual(expect.arrayContaining(["--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18"]));
+    expect(args).toEqual(expect.arrayContaining([
+      "--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18",
+    ]));
     expect(args.some((a) => a.startsWith("--cluster-cidr")), "not a kube-router flag since v1.1.0").toBe(false);
     expect(ds.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/cloudnativelabs\/kube-router:v\d+\.\d+\.\d+$/);
     const cni = JSON.parse(objectsOf(plan.manifests.kubeRouter, "ConfigMap", "kube-router-cfg").data["cni-conf.json"]);
@@ -94,7 +96,9 @@ describe("cluster objects", () => {
     expect(corefile).toMatch(/\.:53 \{[^}]*forward \. \/etc\/resolv\.conf/);
     const ds = objectsOf(plan.manifests.nodeLocalDns, "DaemonSet", "nodelocaldns");
     expect(ds.spec.template.spec.hostNetwork).toBe(true);
-    expect(ds.spec.template.spec.containers[0].args).toEqual(["-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "coredns", "-health-port", "9254"]);
+    expect(ds.spec.template.spec.containers[0].args).toEqual([
+      "-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "coredns", "-health-port", "9254",
+    ]);
     expect(objectsOf(plan.manifests.nodeLocalDns, "ConfigMap", "nodelocaldns").data.Corefile).toBe(corefile);
   });
 

@@ -14,7 +14,9 @@ import { MAKE_ARCHIVE, REMOVE_HOME_ENTRIES } from "../../lib/reset/scripts";
 
 let root: string;
 const home = () => path.join(root, "home");
-const HOSTILE = [Buffer.from("notes\nrm -rf ~"), Buffer.from("back\\slash"), Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9]), Buffer.from("-rf"), Buffer.from("trailing\n")];
+const HOSTILE = [
+  Buffer.from("notes\nrm -rf ~"), Buffer.from("back\\slash"), Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9]), Buffer.from("-rf"), Buffer.from("trailing\n"),
+];
 
 beforeEach(() => {
   root = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-names-"));
@@ -28,7 +30,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-const bash = (script: string, args: string[], stdin = "") => execFileSync("bash", ["-c", `set -euo pipefail\n${script}`, "test", ...args], { input: stdin, encoding: "utf8", timeout: 60_000 });
+const bash = (script: string, args: string[], stdin = "") =>
+  execFileSync("bash", ["-c", `set -euo pipefail\n${script}`, "test", ...args], { input: stdin, encoding: "utf8", timeout: 60_000 });
 
 describe("reset with hostile names and sizes", () => {
   it("names round-trip: display text is injective, tar's escape is predicted", () => {
@@ -39,7 +42,8 @@ describe("reset with hostile names and sizes", () => {
 
   it("lists, archives, verifies and removes every hostile entry; oversize ones stay in place; the sparse file is quick", () => {
     const listing = parseEncodedListing(bash(LIST_HOME_ENCODED, [home()]));
-    expect(listing.map((e) => e.raw.toString("latin1")).sort()).toEqual([...HOSTILE.map((h) => h.toString("latin1")), "big", "k8s-network-lab-s1.yml", "sparse"].sort());
+    expect(listing.map((e) => e.raw.toString("latin1")).sort())
+      .toEqual([...HOSTILE.map((h) => h.toString("latin1")), "big", "k8s-network-lab-s1.yml", "sparse"].sort());
     expect(listing.find((e) => e.name === "sparse")!.bytes).toBeLessThan(1 << 20);
     const plan = planReset({ level: "workloads", objects: [], home: listing });
     const { keep, leftInPlace } = boundArchive(plan.removeFiles, listing, { entryBytes: 1 << 20, totalBytes: 8 << 20 });
@@ -47,10 +51,13 @@ describe("reset with hostile names and sizes", () => {
     const b64 = keep.map((n) => nameBytes(n).toString("base64"));
 
     const start = Date.now();
-    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64], `reset-plan.json\t${Buffer.from("{}").toString("base64")}\n`).trim().split(" ");
+    const generated = `reset-plan.json\t${Buffer.from("{}").toString("base64")}\n`;
+    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64], generated).trim().split(" ");
     expect(Date.now() - start).toBeLessThan(20_000);
     expect(sha).toMatch(/^[0-9a-f]{64}$/);
-    const entries = execFileSync("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", archive!], { encoding: "utf8" }).split("\n").map((e) => e.replace(/^\.\//, ""));
+    const entries = execFileSync("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", archive!], { encoding: "utf8" })
+      .split("\n")
+      .map((e) => e.replace(/^\.\//, ""));
     const missing = keep.map((n) => `home/${tarEscape(nameBytes(n))}`).filter((p) => !entries.includes(p));
     expect(missing).toEqual([]);
     expect(entries).toContain("reset-plan.json");

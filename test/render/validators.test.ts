@@ -107,7 +107,8 @@ describe("netlab render (the command)", () => {
     for (const node of ["controller", "compute1", "compute2", "compute3"]) {
       expect(readdirSync(path.join(out, "hosts", node))).toEqual(expect.arrayContaining(["netplan.yaml", "kubeadm.yaml", "10-base-os.sh"]));
     }
-    expect(readdirSync(path.join(out, "manifests")).sort()).toEqual(["k8s-network-lab-c1.yaml", "k8s-network-lab-s1.yaml", "kube-router.yaml", "nodelocaldns.yaml"]);
+    expect(readdirSync(path.join(out, "manifests")).sort())
+      .toEqual(["k8s-network-lab-c1.yaml", "k8s-network-lab-s1.yaml", "kube-router.yaml", "nodelocaldns.yaml"]);
     expect(readFileSync(path.join(out, "hosts", "compute3", "netplan.yaml"), "utf8")).toContain("10.30.7.42/24");
   });
 

@@ -69,7 +69,9 @@ function bench(): CheckFacts {
 /** The simulated bench: what it cannot show is not observable. */
 function sim(): CheckFacts {
   const hidden = { unobservable: `${NOT_OBSERVABLE_IN_SIM}: no containers` };
-  return { ...bench(), routes: perNode(() => hidden), curlFromClient2: hidden, resolvConfs: { "client-1": hidden, "client-2": hidden }, ipvs: perNode(() => hidden) };
+  return {
+    ...bench(), routes: perNode(() => hidden), curlFromClient2: hidden, resolvConfs: { "client-1": hidden, "client-2": hidden }, ipvs: perNode(() => hidden),
+  };
 }
 
 const byName = (results: CheckResult[], name: string) => results.find((r) => r.name === name)!;
@@ -83,12 +85,14 @@ describe("a healthy bench", () => {
     expect(results.filter((r) => r.status !== "pass")).toEqual([]);
     expect(byName(results, "nodes-ready").evidence).toBe("controller, compute1, compute2, compute3 Ready");
     expect(byName(results, "pod-prefix-routes").evidence).toContain("10.233.65.0/24 via 10.27.4.22");
-    expect(byName(results, "client-placement").evidence).toBe(`${WEB} on compute1, client-1 on compute1, client-2 on compute2: client-1 shares webserver-1's node, client-2 does not`);
+    expect(byName(results, "client-placement").evidence)
+      .toBe(`${WEB} on compute1, client-1 on compute1, client-2 on compute2: client-1 shares webserver-1's node, client-2 does not`);
     expect(byName(results, "webserver-service-endpoint").evidence).toBe(`ClusterIP ${VIP} (in 10.233.0.0/18) -> ready endpoint 10.233.65.2 = ${WEB}`);
     expect(byName(results, "curl-service-from-client-2").evidence).toContain("got webserver-1's page");
     expect(byName(results, "kubelet-cluster-dns").evidence).toBe("clusterDNS 169.254.25.10 in kubelet-config.yaml on controller, compute1, compute2, compute3");
     expect(byName(results, "pod-resolv-conf").evidence).toBe("nameserver 169.254.25.10 first in /etc/resolv.conf of client-1, client-2");
-    expect(byName(results, "nodelocaldns-config").evidence).toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.3, the coredns Service's ClusterIP");
+    expect(byName(results, "nodelocaldns-config").evidence)
+      .toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.3, the coredns Service's ClusterIP");
     expect(byName(results, "ipvs-webserver-service").evidence).toBe(`TCP ${VIP}:8000 -> 10.233.65.2:8000 on controller, compute1, compute2, compute3`);
   });
 });
@@ -106,7 +110,8 @@ describe("the simulated bench", () => {
 
   it("still fails an observable check, and an error beats not-observable", () => {
     const f = { ...sim(), routes: { ...sim().routes, compute2: { error: "compute2 (user@192.168.4.32:22): ssh connection failed: timeout" } } };
-    expect(check(f, "pod-prefix-routes")).toEqual({ name: "pod-prefix-routes", status: "fail", evidence: "compute2: compute2 (user@192.168.4.32:22): ssh connection failed: timeout" });
+    expect(check(f, "pod-prefix-routes"))
+      .toEqual({ name: "pod-prefix-routes", status: "fail", evidence: "compute2: compute2 (user@192.168.4.32:22): ssh connection failed: timeout" });
   });
 });
 
@@ -114,12 +119,17 @@ describe("each check fails with evidence naming what is wrong", () => {
   it("1 nodes-ready: a NotReady node, a missing one", () => {
     const f = bench();
     const nodes = f.cluster.nodes.filter((n) => n.name !== "compute3").map((n) => (n.name === "compute2" ? { ...n, ready: false } : n));
-    expect(check({ ...f, cluster: { ...f.cluster, nodes } }, "nodes-ready")).toEqual({ name: "nodes-ready", status: "fail", evidence: "missing: compute3; not Ready: compute2" });
+    expect(check({ ...f, cluster: { ...f.cluster, nodes } }, "nodes-ready"))
+      .toEqual({ name: "nodes-ready", status: "fail", evidence: "missing: compute3; not Ready: compute2" });
   });
 
   it("2 pod-prefix-routes: a missing route and a wrong next hop", () => {
     const f = bench();
-    const routes = { ...f.routes, compute2: { value: routesOn("compute2").replace(/^10\.233\.64\.0\/24.*\n/m, "") }, compute3: { value: routesOn("compute3").replace("via 10.27.4.22", "via 10.27.4.99") } };
+    const routes = {
+      ...f.routes,
+      compute2: { value: routesOn("compute2").replace(/^10\.233\.64\.0\/24.*\n/m, "") },
+      compute3: { value: routesOn("compute3").replace("via 10.27.4.22", "via 10.27.4.99") },
+    };
     const r = check({ ...f, routes }, "pod-prefix-routes");
     expect(r.status).toBe("fail");
     expect(r.evidence).toBe("compute2: no route to 10.233.64.0/24 (controller); compute3: 10.233.65.0/24 (compute1) via 10.27.4.99, expected via 10.27.4.22");
@@ -132,7 +142,8 @@ describe("each check fails with evidence naming what is wrong", () => {
       `client-2 on compute1, the webserver's node: must be another node [${WEB} on compute1, client-1 on compute1, client-2 on compute1]`,
     );
     const c1 = f.cluster.pods.map((p) => (p.name === "client-1" ? { ...p, node: "compute3" } : p));
-    expect(check({ ...f, cluster: { ...f.cluster, pods: c1 } }, "client-placement").evidence).toMatch(/^client-1 on compute3, webserver-1 on compute1: must be the same node/);
+    expect(check({ ...f, cluster: { ...f.cluster, pods: c1 } }, "client-placement").evidence)
+      .toMatch(/^client-1 on compute3, webserver-1 on compute1: must be the same node/);
     const pending = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "", phase: "Pending", ip: "" } : p));
     const r = check({ ...f, cluster: { ...f.cluster, pods: pending } }, "client-placement");
     expect(r.status).toBe("fail");
@@ -154,8 +165,9 @@ describe("each check fails with evidence naming what is wrong", () => {
 
   it("5 curl-service-from-client-2: curl fails, or answers something else", () => {
     const f = bench();
-    expect(check({ ...f, curlFromClient2: { error: "kubectl -n default exec client-2 -- curl ...: curl: (28) Connection timed out after 10001 milliseconds" } }, "curl-service-from-client-2"))
-      .toEqual({ name: "curl-service-from-client-2", status: "fail", evidence: "client-2: kubectl -n default exec client-2 -- curl ...: curl: (28) Connection timed out after 10001 milliseconds" });
+    const timedOut = "kubectl -n default exec client-2 -- curl ...: curl: (28) Connection timed out after 10001 milliseconds";
+    expect(check({ ...f, curlFromClient2: { error: timedOut } }, "curl-service-from-client-2"))
+      .toEqual({ name: "curl-service-from-client-2", status: "fail", evidence: `client-2: ${timedOut}` });
     expect(check({ ...f, curlFromClient2: { value: "404 Not Found" } }, "curl-service-from-client-2").evidence)
       .toBe('client-2: curl webserver-service-1:8000 answered without webserver-1\'s page: "404 Not Found"');
   });
@@ -163,10 +175,12 @@ describe("each check fails with evidence naming what is wrong", () => {
   it("6a kubelet-cluster-dns: CoreDNS instead of nodelocaldns, an unreadable file", () => {
     const f = bench();
     const coredns = stringify({ ...kubeletConfig(spec), clusterDNS: ["10.233.0.10"] });
-    const r = check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute3: { value: coredns }, controller: { error: "controller (user@192.168.4.12:22): step exited 1: cat: /etc/kubernetes/kubelet-config.yaml: No such file or directory" } } }, "kubelet-cluster-dns");
+    const unreadable = "controller (user@192.168.4.12:22): step exited 1: cat: /etc/kubernetes/kubelet-config.yaml: No such file or directory";
+    const r = check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute3: { value: coredns }, controller: { error: unreadable } } }, "kubelet-cluster-dns");
     expect(r.status).toBe("fail");
-    expect(r.evidence).toBe("controller: controller (user@192.168.4.12:22): step exited 1: cat: /etc/kubernetes/kubelet-config.yaml: No such file or directory; compute3: clusterDNS [10.233.0.10], expected 169.254.25.10 first");
-    expect(check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute1: { value: "clusterDNS: [unclosed" } } }, "kubelet-cluster-dns").evidence).toMatch(/^compute1: kubelet-config.yaml not valid YAML/);
+    expect(r.evidence).toBe(`controller: ${unreadable}; compute3: clusterDNS [10.233.0.10], expected 169.254.25.10 first`);
+    expect(check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute1: { value: "clusterDNS: [unclosed" } } }, "kubelet-cluster-dns").evidence)
+      .toMatch(/^compute1: kubelet-config.yaml not valid YAML/);
   });
 
   it("6b pod-resolv-conf: a pod resolving through CoreDNS directly", () => {
@@ -185,9 +199,12 @@ describe("each check fails with evidence naming what is wrong", () => {
     const bind = core.replace("bind 169.254.25.10", "bind 169.254.20.10");
     expect(check({ ...f, nodeLocalDnsCorefile: { value: bind } }, "nodelocaldns-config").evidence)
       .toBe("nodelocaldns: cluster.local:53 binds [169.254.20.10], expected 169.254.25.10");
-    expect(check({ ...f, corednsClusterIp: "" }, "nodelocaldns-config").evidence).toBe("nodelocaldns: kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
-    expect(check({ ...f, nodeLocalDnsCorefile: { error: 'kubectl -n kube-system get configmap nodelocaldns -o json: Error from server (NotFound): configmaps "nodelocaldns" not found' } }, "nodelocaldns-config").status).toBe("fail");
-    expect(check({ ...f, nodeLocalDnsCorefile: { value: ".:53 {\n    forward . /etc/resolv.conf\n}\n" } }, "nodelocaldns-config").evidence).toBe("nodelocaldns: Corefile has no cluster.local server block");
+    expect(check({ ...f, corednsClusterIp: "" }, "nodelocaldns-config").evidence)
+      .toBe("nodelocaldns: kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
+    const notFound = 'kubectl -n kube-system get configmap nodelocaldns -o json: Error from server (NotFound): configmaps "nodelocaldns" not found';
+    expect(check({ ...f, nodeLocalDnsCorefile: { error: notFound } }, "nodelocaldns-config").status).toBe("fail");
+    expect(check({ ...f, nodeLocalDnsCorefile: { value: ".:53 {\n    forward . /etc/resolv.conf\n}\n" } }, "nodelocaldns-config").evidence)
+      .toBe("nodelocaldns: Corefile has no cluster.local server block");
   });
 
   it("8 ipvs-webserver-service: no virtual service, or the wrong pod behind it", () => {
@@ -205,16 +222,20 @@ describe("parsers", () => {
     expect(parseRoutes("10.233.65.0/24 via 10.27.4.22 dev enp1s0f2 proto 17\n10.233.64.0/24 dev kube-bridge proto kernel scope link src 10.233.64.1\n"))
       .toEqual([{ prefix: "10.233.65.0/24", via: "10.27.4.22", dev: "enp1s0f2" }, { prefix: "10.233.64.0/24", via: "", dev: "kube-bridge" }]);
     expect(parseIpvs(IPVS).map((s) => `${s.protocol} ${s.address}:${s.port} -> ${s.realServers.map((r) => `${r.address}:${r.port}`).join(",")}`)).toEqual([
-      "TCP 10.233.0.1:443 -> 10.27.4.12:6443", "TCP 10.233.0.3:53 -> 10.233.64.2:53", "TCP 10.233.0.10:53 -> 10.233.64.2:53", `TCP ${VIP}:8000 -> 10.233.65.2:8000`, "UDP 10.233.0.10:53 -> 10.233.64.2:53",
+      "TCP 10.233.0.1:443 -> 10.27.4.12:6443", "TCP 10.233.0.3:53 -> 10.233.64.2:53", "TCP 10.233.0.10:53 -> 10.233.64.2:53",
+      `TCP ${VIP}:8000 -> 10.233.65.2:8000`, "UDP 10.233.0.10:53 -> 10.233.64.2:53",
     ]);
     const blocks = parseCorefile(nodeLocalDnsCorefile(spec));
     expect(blocks.map((b) => b.key)).toEqual(["cluster.local:53", "in-addr.arpa:53", "ip6.arpa:53", ".:53"]);
     expect(blocks[0]!.directives.find((d) => d[0] === "forward")).toEqual(["forward", ".", "10.233.0.3"]);
     expect(parseResolvConf(RESOLV)).toEqual(["169.254.25.10"]);
     const link = parsePodLink([
-      "eth0=3: eth0@if21: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default \\    link/ether 0a:58:0a:e9:41:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0",
-      "host=1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
-      "host=21: vethaffb9729@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master kube-bridge state UP mode DEFAULT group default \\    link/ether 3e:cb:16:5a:1d:6d brd ff:ff:ff:ff:ff:ff link-netnsid 3",
+      "eth0=3: eth0@if21: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default " +
+        "\\    link/ether 0a:58:0a:e9:41:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0",
+      "host=1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000" +
+        "\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
+      "host=21: vethaffb9729@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master kube-bridge state UP mode DEFAULT group default " +
+        "\\    link/ether 3e:cb:16:5a:1d:6d brd ff:ff:ff:ff:ff:ff link-netnsid 3",
     ].join("\n"));
     expect(link).toEqual({ mac: "0a:58:0a:e9:41:02", peerIndex: 21, veth: "vethaffb9729" });
     expect(parsePodLink("")).toBeUndefined();
@@ -224,7 +245,8 @@ describe("parsers", () => {
 describe("the check op's failure", () => {
   it("names the failed checks in the one line the fleet runner keeps, and prints a table", async () => {
     const f = bench();
-    const results = evaluateChecks({ ...f, cluster: { ...f.cluster, pods: f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "compute1" } : p)) }, corednsClusterIp: "10.233.0.10" });
+    const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "compute1" } : p));
+    const results = evaluateChecks({ ...f, cluster: { ...f.cluster, pods }, corednsClusterIp: "10.233.0.10" });
     const data = { stack: "room27-bench4", benchId: "room27-bench4", target: "bench", results };
     const [r] = await runFleet(["room27-bench4"], async () => {
       throw new ChecksFailedError(data);
@@ -244,8 +266,13 @@ describe("answer key", () => {
 
   it("on a real bench: addresses, MACs, veths, gateways = prefix .1, ClusterIPs and TTLs", () => {
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "room27-bench4", target: "bench", nodeRows: rows, cluster: f.cluster, kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
-      links: { [WEB]: link("0a:58:0a:e9:41:02", "veth1111aaaa", 21), "client-1": link("0a:58:0a:e9:41:03", "veth2222bbbb", 22), "client-2": link("0a:58:0a:e9:42:02", "veth3333cccc", 9) },
+      benchId: spec.id, stack: "room27-bench4", target: "bench", nodeRows: rows, cluster: f.cluster,
+      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
+      links: {
+        [WEB]: link("0a:58:0a:e9:41:02", "veth1111aaaa", 21),
+        "client-1": link("0a:58:0a:e9:41:03", "veth2222bbbb", 22),
+        "client-2": link("0a:58:0a:e9:42:02", "veth3333cccc", 9),
+      },
     });
     expect(key.nodes.map((n) => [n.name, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])).toEqual([
       ["controller", "10.27.4.12", "192.168.4.12", "10.233.64.0/24", "10.233.64.1"],
@@ -281,7 +308,8 @@ describe("answer key", () => {
     const hidden = { unobservable: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no network namespace` };
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, ip: "10.233.66.0" } : p.name === WEB ? { ...p, ip: "10.233.65.1" } : p));
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "sim-room27-bench4", target: "sim", nodeRows: rows, cluster: { ...f.cluster, pods }, kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
+      benchId: spec.id, stack: "sim-room27-bench4", target: "sim", nodeRows: rows, cluster: { ...f.cluster, pods },
+      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
       links: { [WEB]: hidden, "client-1": hidden, "client-2": hidden },
     });
     expect(key.pods.every((p) => "unobservable" in p.mac && "unobservable" in p.veth)).toBe(true);

@@ -84,7 +84,9 @@ describe("errata sheet", () => {
   });
 
   it("follows the bench: its lab user, its placement and a tagged provider device", () => {
-    const other = specFor(30, 7, { labUser: "student", placement: { webserverNode: "compute3", client2Node: "compute1" }, network: { providerPortMode: "tagged" } });
+    const other = specFor(30, 7, {
+      labUser: "student", placement: { webserverNode: "compute3", client2Node: "compute1" }, network: { providerPortMode: "tagged" },
+    });
     const text = errataMarkdown(other, keyFor(other));
     expect(rowFor(text, "mkdir ~/.kube")).toContain("`sudo chown student:student admin.conf`");
     expect(rowFor(text, "docker inspect")).toContain("on compute3");
@@ -110,7 +112,8 @@ describe("README's differences from the handout", () => {
   it("agrees with the sheet on every replacement command", () => {
     expect(section.length).toBeGreaterThan(100);
     for (const text of [
-      "netlab facts --errata", "kubectl exec -it client-1 -- sh", "sudo crictl ps", "crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID",
+      "netlab facts --errata", "kubectl exec -it client-1 -- sh", "sudo crictl ps",
+      "crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID",
       "sudo crictl pods", "sudo ctr -n k8s.io containers ls", "docker0", "`coredns` Service", "`kube-dns`", "/var/lib/kubelet/config.yaml",
       "File exists", "kube-bridge", "~/.kube/config",
     ]) {

@@ -33,7 +33,9 @@ describe("runFleet under a fake engine", () => {
     const op: BenchOp = async (stack) => {
       await sleep(5);
       if (stack === "broken") throw new Error("error: update failed\n  error: ssh: handshake failed: host key mismatch for compute2");
-      if (stack === "locked") throw Object.assign(Object.create(ConcurrentUpdateError.prototype), { message: "conflict: Another update is currently in progress." });
+      if (stack === "locked") {
+        throw Object.assign(Object.create(ConcurrentUpdateError.prototype), { message: "conflict: Another update is currently in progress." });
+      }
       return { changes: 0, detail: "no changes" };
     };
     const results = await runFleet(["good", "broken", "locked", "good2"], op, { parallel: 2 });

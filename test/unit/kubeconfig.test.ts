@@ -19,7 +19,8 @@ const KEY = b64("-----BEGIN RSA PRIVATE KEY-----\nKEY\n-----END RSA PRIVATE KEY-
 const tmp = mkdtempSync(path.join(os.tmpdir(), "netlab-kc-test-"));
 const marker = path.join(tmp, "plugin-ran");
 const plugin = path.join(tmp, "plugin.sh");
-writeFileSync(plugin, `#!/bin/sh\ntouch ${marker}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x"}}'\n`, { mode: 0o755 });
+const credential = '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x"}}';
+writeFileSync(plugin, `#!/bin/sh\ntouch ${marker}\necho '${credential}'\n`, { mode: 0o755 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** kubeadm's admin.conf, with `user` as the admin's credentials. */
@@ -43,9 +44,15 @@ describe("kubeconfig from the controller", () => {
   });
 
   it.each([
-    ["an exec credential plugin", { ...EXEC, "client-certificate-data": CERT, "client-key-data": KEY }, 'user "kubernetes-admin" has `exec` (a credential plugin that would run on this machine)'],
+    [
+      "an exec credential plugin", { ...EXEC, "client-certificate-data": CERT, "client-key-data": KEY },
+      'user "kubernetes-admin" has `exec` (a credential plugin that would run on this machine)',
+    ],
     ["an auth-provider", { "auth-provider": { name: "oidc", config: {} } }, 'user "kubernetes-admin" has `auth-provider` (a credential plugin'],
-    ["a client certificate file", { "client-certificate": "/etc/shadow", "client-key": "/etc/shadow" }, 'user "kubernetes-admin" has `client-certificate`, `client-key`'],
+    [
+      "a client certificate file", { "client-certificate": "/etc/shadow", "client-key": "/etc/shadow" },
+      'user "kubernetes-admin" has `client-certificate`, `client-key`',
+    ],
     ["a token file", { tokenFile: "/var/run/secrets/token" }, 'user "kubernetes-admin" has `tokenFile`'],
     ["a token", { token: "abc" }, 'user "kubernetes-admin" has `token`'],
   ])("refuses %s, saying what and how to fix it", (_what, user, message) => {
@@ -64,7 +71,9 @@ describe("kubeconfig from the controller", () => {
   it("a planted exec plugin does not run: kubectl is never reached with it", async () => {
     // Sanity: kubectl itself would run the plugin if given this file as it is.
     const raw = path.join(tmp, "raw.conf");
-    const runnable = adminConf(EXEC).replace("https://10.27.4.12:6443", "https://127.0.0.1:9").replace(`certificate-authority-data: ${CA}`, "insecure-skip-tls-verify: true");
+    const runnable = adminConf(EXEC)
+      .replace("https://10.27.4.12:6443", "https://127.0.0.1:9")
+      .replace(`certificate-authority-data: ${CA}`, "insecure-skip-tls-verify: true");
     writeFileSync(raw, runnable, { mode: 0o600 });
     spawnSync("kubectl", [`--kubeconfig=${raw}`, "--request-timeout=2s", "get", "nodes"], { encoding: "utf8" });
     expect(existsSync(marker), "kubectl runs an exec plugin from a raw kubeconfig").toBe(true);

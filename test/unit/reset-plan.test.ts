@@ -75,7 +75,10 @@ describe("classifyObjects", () => {
   });
 
   it("keeps what Kubernetes makes by itself", () => {
-    for (const [kind, name] of [["Service", "kubernetes"], ["ConfigMap", "kube-root-ca.crt"], ["ServiceAccount", "default"], ["Secret", "default-token-abcde"], ["EndpointSlice", "webserver-service-1-x7k2p"], ["Event", "client-1.17f0"]]) {
+    for (const [kind, name] of [
+      ["Service", "kubernetes"], ["ConfigMap", "kube-root-ca.crt"], ["ServiceAccount", "default"], ["Secret", "default-token-abcde"],
+      ["EndpointSlice", "webserver-service-1-x7k2p"], ["Event", "client-1.17f0"],
+    ]) {
       expect(owner(kind!, name!).owner, `${kind}/${name}`).toBe("kubernetes");
     }
   });
@@ -106,7 +109,8 @@ describe("classifyObjects", () => {
 describe("classifyFiles", () => {
   it("keeps the lab's files and the account's dotfiles, removes the rest", () => {
     const d = classifyFiles(home);
-    expect(d.filter((f) => f.keep).map((f) => f.entry.name)).toEqual([".bashrc", ".kube", ".profile", ".ssh", "admin.conf", "k8s-network-lab-c1.yml", "k8s-network-lab-s1.yml"]);
+    expect(d.filter((f) => f.keep).map((f) => f.entry.name))
+      .toEqual([".bashrc", ".kube", ".profile", ".ssh", "admin.conf", "k8s-network-lab-c1.yml", "k8s-network-lab-s1.yml"]);
     expect(d.filter((f) => !f.keep).map((f) => [f.entry.name, f.reason])).toEqual([
       [".bash_history", "student trace (dotfile)"], ["capture-1.pcap", "student file"], ["k8s-net-question-1.txt", "student file"],
       ["lab.yml", "student file"], ["notes", "student file"],
@@ -157,7 +161,8 @@ describe("planReset", () => {
 
   it("a fresh bench: nothing to archive, delete or remove", () => {
     const fresh = listing.filter((o) => !/student|probe|deny-all|^data$/.test(o.metadata.name));
-    const plan = planReset({ level: ResetLevel.Workloads, objects: fresh, home: home.filter((h) => [".kube", "admin.conf", "k8s-network-lab-s1.yml", "k8s-network-lab-c1.yml", ".bashrc"].includes(h.name)) });
+    const labHome = home.filter((h) => [".kube", "admin.conf", "k8s-network-lab-s1.yml", "k8s-network-lab-c1.yml", ".bashrc"].includes(h.name));
+    const plan = planReset({ level: ResetLevel.Workloads, objects: fresh, home: labHome });
     expect(plan.archive).toEqual([]);
     expect(plan.deleteObjects).toEqual([]);
     expect(plan.removeFiles).toEqual([]);
@@ -200,7 +205,8 @@ describe("helpers", () => {
   });
 
   it("reads node-clean probes: clean, dirty, and what a simulated node cannot show", () => {
-    const bench = cleanCheckResults("compute1", "file:/etc/cni/net.d/10-kuberouter.conflist=absent\nlink:kube-bridge=present\nroutes:proto-17=0\nipvs:virtual-servers=3\n", "bench");
+    const probed = "file:/etc/cni/net.d/10-kuberouter.conflist=absent\nlink:kube-bridge=present\nroutes:proto-17=0\nipvs:virtual-servers=3\n";
+    const bench = cleanCheckResults("compute1", probed, "bench");
     expect(bench.map((c) => [c.what, c.result])).toEqual([
       ["file:/etc/cni/net.d/10-kuberouter.conflist", "clean"], ["link:kube-bridge", "dirty"], ["routes:proto-17", "clean"], ["ipvs:virtual-servers", "dirty"],
     ]);

@@ -23,7 +23,10 @@ beforeAll(async () => {
   const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
   stack = await LocalWorkspace.createOrSelectStack({ stackName: "t", workDir: dir }, {
     pulumiCommand,
-    envVars: { PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "test-passphrase", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_HOME: path.join(dir, ".pulumi-home") },
+    envVars: {
+      PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "test-passphrase", PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_HOME: path.join(dir, ".pulumi-home"),
+    },
   });
 }, 120_000);
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));

@@ -123,7 +123,8 @@ describe("vm switch ports", () => {
 describe("vm console host keys", () => {
   const key = generateSshKeyPair("x").publicKey.split(" ").slice(0, 2).join(" ");
   const other = generateSshKeyPair("y").publicKey.split(" ").slice(0, 2).join(" ");
-  const ecdsa = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
+  const ecdsa = "ecdsa-sha2-nistp256 " +
+    "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
 
   it("reads the keys between the markers, with CRs and interleaved console lines", () => {
     const log = [
@@ -169,7 +170,8 @@ describe("vm provisioner key", () => {
     const a = encodeEd25519(Buffer.alloc(32, 1), Buffer.alloc(32, 2), "c", Buffer.from([1, 2, 3, 4]));
     const b = encodeEd25519(Buffer.alloc(32, 1), Buffer.alloc(32, 2), "c", Buffer.from([1, 2, 3, 4]));
     expect(a).toEqual(b);
-    expect(a.publicKey).toBe(`ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519"), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 2)]).toString("base64")} c`);
+    const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519"), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, 2)]);
+    expect(a.publicKey).toBe(`ssh-ed25519 ${blob.toString("base64")} c`);
     // Read the file back field by field: magic, cipher, kdf, kdf options, key count, public key, private section.
     const body = Buffer.from(a.privateKey.split("\n").slice(1, -2).join(""), "base64");
     expect(body.subarray(0, 15).toString("latin1")).toBe("openssh-key-v1\0");
@@ -197,7 +199,8 @@ describe("vm provisioner key", () => {
 
 describe("vm stack config", () => {
   it("targets the bench with the ssh executor as user, and pins the host keys", () => {
-    const config = vmStackConfig({ room: 27, bench: 9 }, { controller: "ssh-ed25519 AAAA1", compute1: "ssh-ed25519 AAAA2", compute2: "ssh-ed25519 AAAA3", compute3: "ssh-ed25519 AAAA4" }, []);
+    const hostKeys = { controller: "ssh-ed25519 AAAA1", compute1: "ssh-ed25519 AAAA2", compute2: "ssh-ed25519 AAAA3", compute3: "ssh-ed25519 AAAA4" };
+    const config = vmStackConfig({ room: 27, bench: 9 }, hostKeys, []);
     expect(config).toMatchObject({
       "netlab:room": "27", "netlab:bench": "9", "netlab:target": "bench", "netlab:remoteExecutor": "ssh",
       "netlab:ssh": '{"user":"user","port":22}',

@@ -36,7 +36,9 @@ interface Run { status: number | null; stdout: string; stderr: string; seconds: 
 /** ./bin/netlab with arguments, as an instructor runs it; stderr goes to the test log for the record. */
 function netlab(args: string[], timeoutMs: number): Run {
   const start = Date.now();
-  const r = spawnSync(path.join(REPO, "bin", "netlab"), args, { cwd: REPO, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(path.join(REPO, "bin", "netlab"), args, {
+    cwd: REPO, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"],
+  });
   const seconds = Math.round((Date.now() - start) / 1000);
   process.stderr.write(`[vm tier] netlab ${args.join(" ")}: exit ${r.status} in ${seconds} s\n${r.stderr.split("\n").slice(-40).join("\n")}\n`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds };
