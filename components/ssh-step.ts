@@ -27,7 +27,8 @@ export interface SshStepInputs {
   triggers: pulumi.Input<string>[];
 }
 
-interface State {
+/** The resource's state: its inputs, resolved, and what the provider recorded. */
+export interface SshStepState {
   node: string;
   connection: SshConnection;
   create: string;
@@ -69,33 +70,43 @@ export function parseCheck(text: string): Record<string, string> {
   return out;
 }
 
-async function observe(s: State): Promise<Record<string, string>> {
+/**
+ * The provider's diff. A change of what the step runs, where it runs it (the connection), what it should leave
+ * behind (`expect`) or its triggers, or a refresh that found the host drifted, re-runs create: an update, never a
+ * replacement (the step is idempotent: running create again is how it converges). Anything else (stdout, the
+ * connection's node label) changes nothing.
+ */
+export function diffSshStep(olds: SshStepState, news: SshStepState): pulumi.dynamic.DiffResult {
+  const changed: string[] = (["node", "create", "delete", "check", "stdin"] as const).filter((k) => (olds[k] ?? "") !== (news[k] ?? ""));
+  if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
+  if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
+  if (connectionChanged(olds.connection, news.connection)) changed.push("connection");
+  if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
+  return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };
+}
+
+async function observe(s: SshStepState): Promise<Record<string, string>> {
   return parseCheck(await runSsh(s.connection, s.check, undefined));
 }
 
 const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: State) {
+  async create(inputs: SshStepState) {
     const stdout = await runSsh(inputs.connection, inputs.create, inputs.stdin);
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
     return { id: randomUUID(), outs: { ...inputs, stdout, observed: await observe(inputs) } };
   },
   // Refresh: look at the host again. A difference from `expect` makes the next diff an update (re-run create).
-  async read(id: string, props: State) {
+  async read(id: string, props: SshStepState) {
     return { id, props: { ...props, observed: await observe(props) } };
   },
-  async diff(_id: string, olds: State, news: State) {
-    const changed: string[] = (["node", "create", "delete", "check", "stdin"] as const).filter((k) => (olds[k] ?? "") !== (news[k] ?? ""));
-    if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
-    if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
-    if (connectionChanged(olds.connection, news.connection)) changed.push("connection");
-    if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
-    return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };
+  async diff(_id: string, olds: SshStepState, news: SshStepState) {
+    return diffSshStep(olds, news);
   },
-  async update(_id: string, _olds: State, news: State) {
+  async update(_id: string, _olds: SshStepState, news: SshStepState) {
     const stdout = await runSsh(news.connection, news.create, news.stdin);
     return { outs: { ...news, stdout, observed: await observe(news) } };
   },
-  async delete(_id: string, props: State) {
+  async delete(_id: string, props: SshStepState) {
     await runSsh(props.connection, props.delete, undefined);
   },
 };
