@@ -110,11 +110,20 @@ describe("Bench under Pulumi mocks", () => {
     expect(nodeOf("client-2")).not.toBe(nodeOf("webserver-1"));
   });
 
-  it("exports the node table and the webserver's ClusterIP", async () => {
+  it("exports the node table", () => {
     expect(bench.nodeTable.map((n) => [n.name, n.providerIp, n.podCidr])).toEqual([
       ["controller", "10.27.4.12", "10.233.64.0/24"], ["compute1", "10.27.4.22", "10.233.65.0/24"],
       ["compute2", "10.27.4.32", "10.233.66.0/24"], ["compute3", "10.27.4.42", "10.233.67.0/24"],
     ]);
-    expect(await valueOf(bench.webserverClusterIp)).toBe("10.233.12.34");
+  });
+
+  it("exports the ClusterIP the cluster gave webserver-service-1, not another Service's", async () => {
+    const clusterIpOf = (name: string) => {
+      const service = recorded.find((r) => r.type === "kubernetes:core/v1:Service" && r.inputs.metadata?.name === name)!;
+      return (service.state.spec as { clusterIP: string }).clusterIP;
+    };
+    expect(clusterIpOf("coredns")).toBe("10.233.0.3");
+    expect(clusterIpOf("webserver-service-1")).toMatch(/^10\.233\.12\.\d+$/);
+    expect(await valueOf(bench.webserverClusterIp)).toBe(clusterIpOf("webserver-service-1"));
   });
 });

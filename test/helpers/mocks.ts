@@ -8,6 +8,8 @@ export interface Recorded {
   /** As Pulumi's mocks hand them over (the SDK types them `any`): each test reads the fields it asserts. */
   inputs: pulumi.runtime.MockResourceArgs["inputs"];
   provider?: string;
+  /** The state the mock engine answered with: the inputs and what a provider would add (stdout, a ClusterIP). */
+  state: Record<string, unknown>;
 }
 
 export const FAKE_KUBECONFIG = `apiVersion: v1
@@ -30,18 +32,22 @@ current-context: admin
 
 export async function installMocks(): Promise<Recorded[]> {
   const recorded: Recorded[] = [];
+  let allocated = 0;
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const urn = `urn:pulumi:test::k8s-netlab::${args.type}::${args.name}`;
-        recorded.push({ type: args.type, name: args.name, urn, inputs: args.inputs, provider: args.provider });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "command:remote:Command" || args.type === "pulumi-nodejs:dynamic/netlab:SshStep") {
           const create = String(args.inputs.create ?? "");
           state.stdout = create.includes("60-kubeconfig.sh") ? FAKE_KUBECONFIG : create.includes("45-join-token") ? "discovery-kubeconfig-with-token" : "";
           state.stderr = "";
         }
-        if (args.type === "kubernetes:core/v1:Service") state.spec = { ...args.inputs.spec, clusterIP: "10.233.12.34" };
+        if (args.type === "kubernetes:core/v1:Service") {
+          // As the API server does: a requested ClusterIP is kept, otherwise the next free one is given.
+          state.spec = { ...args.inputs.spec, clusterIP: args.inputs.spec?.clusterIP || `10.233.12.${34 + allocated++}` };
+        }
+        recorded.push({ type: args.type, name: args.name, urn, inputs: args.inputs, provider: args.provider, state });
         return { id: `${args.name}-id`, state };
       },
       call(args) {
