@@ -69,7 +69,8 @@ async function leftovers(room: number, bench: number, stateDir: string): Promise
   const links = (await exec("ip", ["-o", "link"])).stdout
     .split("\n")
     .map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "")
-    .filter((n) => n.startsWith(`nl${tag}`) || n === `nlm${tag}` || n === `nlp${tag}`);
+    // A digit after the tag is another bench's link (nl27x42-mgmt is bench 42's, not bench 4's).
+    .filter((n) => new RegExp(`^nl${tag}\\D`).test(n) || n === `nlm${tag}` || n === `nlp${tag}`);
   const procs = (await exec("pgrep", ["-af", stateDir])).stdout.split("\n").filter(Boolean);
   return [...ns.map((n) => `netns ${n}`), ...links.map((l) => `link ${l}`), ...procs.map((p) => `process ${p}`)];
 }
