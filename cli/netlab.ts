@@ -7,6 +7,7 @@ import { makeFactsOp } from "./facts";
 import { resetCommand } from "./reset";
 import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
+import { sshCommand } from "./ssh";
 import { vmDownCommand, vmStatusCommand, vmUpCommand } from "./vm";
 import { BenchConfigError } from "../lib/spec/problems";
 import { bundleCommand } from "../lib/bundle/command";
@@ -76,6 +77,15 @@ selection(program.command("facts").description("each selected bench's answer key
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
   .option("--errata", "also the students' errata sheet (handout commands that fail on the bench, with the bench's values): printed, and written as <dir>/<bench>-errata.md with --out")
   .action((o) => fleetCommand("facts", makeFactsOp(o.out, { errata: Boolean(o.errata), print: o.json ? undefined : (t) => process.stdout.write(t) }), o));
+
+program
+  .command("ssh")
+  .description("Run one command on one node of a bench (the stack's key, the node's pinned host key); prints its output")
+  .requiredOption("--stack <name>", "the bench's stack")
+  .option("--root", "run it as root (sudo -n when the stack logs in as another user)")
+  .argument("<node>", "controller, compute1, compute2 or compute3")
+  .argument("<command...>", "the command and its arguments (after --)")
+  .action((node: string, argv: string[], o) => sshCommand(node, argv, o));
 
 program
   .command("bundle")
