@@ -96,9 +96,13 @@ export function kubectl(kubeconfigPath: string, args: readonly string[], context
   return run(context, "kubectl", [`--kubeconfig=${kubeconfigPath}`, ...args], 60_000);
 }
 
-export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[]): Promise<void> {
+/**
+ * Applies objects as `writer` writes them on a real bench (kubelets register the nodes, kubeadm installs its add-ons):
+ * a reset tells the system's objects from students' partly by who wrote them (lib/reset/owners.ts).
+ */
+export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[], writer: "kubelet" | "kubeadm"): Promise<void> {
   writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
-  await kubectl(kubeconfigPath, ["apply", "--server-side", "--force-conflicts", "--field-manager=netlab-sim", "-f", file], `sim: applying ${path.basename(file)}`);
+  await kubectl(kubeconfigPath, ["apply", "--server-side", "--force-conflicts", `--field-manager=${writer}`, "-f", file], `sim: applying ${path.basename(file)}`);
 }
 
 /** Brings the control plane up (or completes it) in namespace `namespace`. Idempotent: running parts are left alone. */
@@ -125,8 +129,8 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
     if (c === "kube-apiserver") await waitFor("kube-apiserver /readyz", d.procs, c, async () => (await k(["get", "--raw=/readyz"])).stdout.trim() === "ok");
   }
   await waitFor("the default ServiceAccount", d.procs, "kube-controller-manager", async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "");
-  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec));
-  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig));
+  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec), "kubelet");
+  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig), "kubeadm");
   await waitFor("four Ready nodes", d.procs, "kwok", async () => {
     const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])).stdout;
     return out.split("\n").filter((s) => s === "True").length === spec.nodes.length;

@@ -164,7 +164,7 @@ describe("netlab reset on the simulated bench", () => {
       ]);
       expect(checks.filter((c) => !c.what.startsWith("file:")).map((c) => c.result)).toEqual(Array(5).fill("not observable in simulation"));
     }
-    expect(r.notes.map((n) => n.step)).toEqual(["archive", "archive-copy", "student-objects", "student-files", "destroy", "clean-check", "up", "lab-running", "arp-flush"]);
+    expect(r.notes.map((n) => n.step)).toEqual(["archive", "archive-copy", "student-objects", "student-files", "cluster-recheck", "destroy", "clean-check", "up", "lab-running", "arp-flush"]);
     expect(lines.some((l) => l.startsWith("clean-check: "))).toBe(true);
 
     await waitFor("lab pods running", labRunning);
