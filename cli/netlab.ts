@@ -7,6 +7,7 @@ import { makeFactsOp } from "./facts";
 import { resetCommand } from "./reset";
 import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
+import { sshCommand } from "./ssh";
 import { vmDownCommand, vmStatusCommand, vmUpCommand } from "./vm";
 import { BenchConfigError } from "../lib/spec/problems";
 import { bundleCommand } from "../lib/bundle/command";
@@ -73,6 +74,7 @@ selection(program.command("reset").description("archive what students left, then
   .option("--level <level>", "workloads (default): lab objects and files; cluster: kubeadm reset and rebuild; hosts: also the host configuration", "workloads")
   .option("--dry-run", "list what would be archived and deleted; change nothing")
   .option("--yes", "do not ask for confirmation")
+  .option("--discard-unarchived", "cluster and hosts: destroy what cannot be archived (kinds that cannot be listed, objects made after the archive) instead of refusing")
   .action(resetCommand);
 selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")
@@ -82,6 +84,15 @@ selection(program.command("facts").description("each selected bench's answer key
       "<dir>/<bench>-errata.md with --out",
   )
   .action((o) => fleetCommand("facts", makeFactsOp(o.out, { errata: Boolean(o.errata), print: o.json ? undefined : (t) => process.stdout.write(t) }), o));
+
+program
+  .command("ssh")
+  .description("Run one command on one node of a bench (the stack's key, the node's pinned host key); prints its output")
+  .requiredOption("--stack <name>", "the bench's stack")
+  .option("--root", "run it as root (sudo -n when the stack logs in as another user)")
+  .argument("<node>", "controller, compute1, compute2 or compute3")
+  .argument("<command...>", "the command and its arguments (after --)")
+  .action((node: string, argv: string[], o) => sshCommand(node, argv, o));
 
 program
   .command("bundle")

@@ -16,12 +16,14 @@ export interface ResetOpOptions {
   readonly dryRun?: boolean;
   /** How long to wait for the lab pods to run again. @default 300 s */
   readonly podTimeoutMs?: number;
+  /** cluster and hosts: destroy what cannot be archived instead of refusing. @default false */
+  readonly discardUnarchived?: boolean;
 }
 
 /** The fleet operation: one bench's reset; `data` is its ResetResult. */
 export function resetOp(level: ResetLevel, opts: ResetOpOptions = {}): BenchOp {
   return async (stack, progress) => {
-    const r: ResetResult = await resetBench(stack, { level, dryRun: opts.dryRun ?? false, progress, podTimeoutMs: opts.podTimeoutMs });
+    const r: ResetResult = await resetBench(stack, { level, dryRun: opts.dryRun ?? false, progress, podTimeoutMs: opts.podTimeoutMs, discardUnarchived: opts.discardUnarchived ?? false });
     return { changes: resetChanges(r), detail: resetDetail(r), data: r };
   };
 }
@@ -43,7 +45,8 @@ export function resetDetail(r: ResetResult): string {
       `remove ${removeFiles.length} file(s); nothing changed`
     );
   }
-  return `${r.level}: archived to ${local}; deleted ${r.deletedObjects.length} object(s), removed ${r.removedFiles.length} file(s)`;
+  const kept = r.keptFiles.length > 0 ? `; kept ${r.keptFiles.length} path(s) written after the archive` : "";
+  return `${r.level}: archived to ${local}; deleted ${r.deletedObjects.length} object(s), removed ${r.removedFiles.length} file(s)${kept}`;
 }
 
 export interface ConfirmOptions {
@@ -84,9 +87,10 @@ export interface ResetCliOptions extends FleetCliOptions {
   readonly level?: string;
   readonly yes?: boolean;
   readonly dryRun?: boolean;
+  readonly discardUnarchived?: boolean;
 }
 
-/** `netlab reset [--level workloads|cluster|hosts] [--dry-run] [--yes] <selection>`. */
+/** `netlab reset [--level workloads|cluster|hosts] [--dry-run] [--yes] [--discard-unarchived] <selection>`. */
 export async function resetCommand(opts: ResetCliOptions): Promise<void> {
   const level = parseResetLevel(opts.level);
   const stacks = selectStacks(opts);
@@ -95,5 +99,5 @@ export async function resetCommand(opts: ResetCliOptions): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  await fleetCommand(opts.dryRun ? "reset --dry-run" : "reset", resetOp(level, { dryRun: opts.dryRun }), opts);
+  await fleetCommand(opts.dryRun ? "reset --dry-run" : "reset", resetOp(level, { dryRun: opts.dryRun, discardUnarchived: opts.discardUnarchived }), opts);
 }

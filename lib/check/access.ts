@@ -12,7 +12,7 @@ import { shellJoin } from "../render/shell";
 import { parseBenchSpec } from "../spec/parse";
 import { KeyPresence, KNOWN_KEYS, type RawBenchConfig } from "../spec/raw";
 import { safeKubeconfig } from "../remote/kubeconfig";
-import type { BenchSpec, NodeSpec } from "../spec/types";
+import type { BenchSpec } from "../spec/types";
 
 export interface NodeRowOutput {
   readonly name: string;
@@ -69,6 +69,26 @@ function kubectlRunner(file: string) {
 }
 
 /** Opens a provisioned bench's stack for probing. Throws when the stack has not been brought up. */
+/** Runs argv on a bench node over SSH with the stack's key and pinned host key (root through `sudo -n` if asked). */
+export function nodeSsh(stackName: string, spec: BenchSpec, privateKey: string): BenchAccess["ssh"] {
+  return (node, argv, opts = {}) => {
+    const n = spec.nodes.find((x) => x.name === node);
+    if (!n) return Promise.reject(new Error(`${spec.id}: no node ${node} (the nodes are ${spec.nodes.map((x) => x.name).join(", ")})`));
+    if (privateKey === "") return Promise.reject(new Error(`stack ${stackName} has no netlab:sshPrivateKey`));
+    if (n.ssh.hostKey === "") return Promise.reject(new Error(`stack ${stackName}: no pinned host key for ${node} (netlab:nodes.${node}.hostKey)`));
+    const conn: SshConnection = { node, host: n.ssh.host, port: n.ssh.port, user: n.ssh.user, privateKey, hostKey: n.ssh.hostKey };
+    const line = opts.root && n.ssh.user !== "root" ? shellJoin(["sudo", "-n", ...argv]) : shellJoin(argv);
+    return runSsh(conn, line, opts.stdin);
+  };
+}
+
+/** A node shell for a stack from its config alone (no outputs needed: usable while `up` is still running). */
+export async function openNodeSsh(stack: Stack): Promise<BenchAccess["ssh"]> {
+  const config = await stack.getAllConfig();
+  const spec = parseBenchSpec(rawConfigFromStack(config), { requireAccess: false });
+  return nodeSsh(stack.name, spec, config["netlab:sshPrivateKey"]?.value ?? "");
+}
+
 export async function openBenchAccess(stack: Stack): Promise<BenchAccess> {
   const [outputs, config] = await Promise.all([stack.outputs(), stack.getAllConfig()]);
   const kubeconfig = String(outputs.kubeconfig?.value ?? "");
@@ -80,25 +100,13 @@ export async function openBenchAccess(stack: Stack): Promise<BenchAccess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-check-"));
   const file = path.join(dir, "config");
   writeFileSync(file, safe, { mode: 0o600 });
-  const nodeSpec = (node: string): NodeSpec => {
-    const n = spec.nodes.find((x) => x.name === node);
-    if (!n) throw new Error(`${spec.id}: no node ${node}`);
-    return n;
-  };
   return {
     stackName: stack.name,
     spec,
     nodeRows,
     kubeconfig,
     kubectl: kubectlRunner(file),
-    ssh: (node, argv, opts = {}) => {
-      const n = nodeSpec(node);
-      if (privateKey === "") return Promise.reject(new Error(`stack ${stack.name} has no netlab:sshPrivateKey`));
-      if (n.ssh.hostKey === "") return Promise.reject(new Error(`stack ${stack.name}: no pinned host key for ${node} (netlab:nodes.${node}.hostKey)`));
-      const conn: SshConnection = { node, host: n.ssh.host, port: n.ssh.port, user: n.ssh.user, privateKey, hostKey: n.ssh.hostKey };
-      const line = opts.root && n.ssh.user !== "root" ? shellJoin(["sudo", "-n", ...argv]) : shellJoin(argv);
-      return runSsh(conn, line, opts.stdin);
-    },
+    ssh: nodeSsh(stack.name, spec, privateKey),
     nodeRoot: (node) => (spec.target === "sim" ? path.join(spec.simRoot, node) : ""),
     close: () => rmSync(dir, { recursive: true, force: true }),
   };

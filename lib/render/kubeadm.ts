@@ -3,11 +3,14 @@
  * plus the kubelet and kube-proxy component configs they carry.
  */
 import type { BenchSpec, NodeSpec } from "../spec/types";
+import { stretchProbe } from "./load";
 
 export const KUBEADM_DIR = "/etc/kubernetes/netlab";
 export const KUBEADM_FILE = `${KUBEADM_DIR}/kubeadm.yaml`;
 /** Bootstrap kubeconfig a worker discovers the cluster with; written by the join step from a secret. */
 export const DISCOVERY_FILE = `${KUBEADM_DIR}/discovery.conf`;
+/** kubeadm patches for the control plane's static pods (written only when timeouts.scale stretches them). */
+export const KUBEADM_PATCH_DIR = `${KUBEADM_DIR}/patches`;
 export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
 export const API_PORT = 6443;
 /** Where the handout looks for the kubelet's config: a link to the file kubeadm writes, relative to /etc/kubernetes. */
@@ -49,6 +52,7 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
       localAPIEndpoint: { advertiseAddress: controller.provider.address, bindPort: API_PORT },
       nodeRegistration: nodeRegistration(controller),
       timeouts: kubeadmTimeouts(spec),
+      ...(Object.keys(kubeadmPatches(spec)).length > 0 ? { patches: { directory: KUBEADM_PATCH_DIR } } : {}),
     },
     {
       apiVersion: "kubeadm.k8s.io/v1beta4",
@@ -64,8 +68,10 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
           // kube-router routes one prefix per node: the controller-manager must hand them out.
           { name: "allocate-node-cidrs", value: "true" },
           { name: "node-cidr-mask-size", value: String(net.nodePrefixLength) },
+          ...leaderElectionArgs(spec),
         ],
       },
+      ...(spec.timeouts.scale === 1 ? {} : { scheduler: { extraArgs: leaderElectionArgs(spec) } }),
     },
     kubeletConfig(spec),
     {
@@ -76,6 +82,57 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
       ipvs: { strictARP: false },
     },
   ];
+}
+
+/**
+ * The controller-manager's and the scheduler's leader election, stretched by timeouts.scale from upstream's 15 s
+ * lease, 10 s renewal deadline and 2 s retry. Both exit when a renewal misses its deadline; on a slow (emulated)
+ * controller the API server answers too late for upstream's values and both restart over and over.
+ */
+function leaderElectionArgs(spec: BenchSpec): { name: string; value: string }[] {
+  const s = spec.timeouts.scale;
+  if (s === 1) return [];
+  return [
+    { name: "leader-elect-lease-duration", value: `${15 * s}s` },
+    { name: "leader-elect-renew-deadline", value: `${10 * s}s` },
+    { name: "leader-elect-retry-period", value: `${2 * s}s` },
+  ];
+}
+
+/**
+ * kubeadm's probes on its static pods (kubeadm 1.31-1.34: liveness every 10 s, 15 s to answer, 8 failures;
+ * readiness every 1 s, 15 s to answer, 3 failures; the controller-manager has no readiness probe). The startup
+ * probe already follows timeouts.controlPlaneComponentHealthCheck.
+ */
+const KUBEADM_PROBES = {
+  livenessProbe: { initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15, failureThreshold: 8 },
+  readinessProbe: { initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 15, failureThreshold: 3 },
+} as const;
+const STATIC_POD_PROBES: Readonly<Record<string, readonly (keyof typeof KUBEADM_PROBES)[]>> = {
+  etcd: ["livenessProbe", "readinessProbe"],
+  "kube-apiserver": ["livenessProbe", "readinessProbe"],
+  "kube-controller-manager": ["livenessProbe"],
+  "kube-scheduler": ["livenessProbe", "readinessProbe"],
+};
+
+/**
+ * kubeadm patches (file path -> strategic merge patch) stretching those probes by timeouts.scale; none at scale 1.
+ * On a slow controller, an API server that answers /livez in 20 s is alive: upstream's 15 s would have the kubelet
+ * kill it, and each restart costs minutes more.
+ */
+export function kubeadmPatches(spec: BenchSpec): Record<string, Doc> {
+  if (spec.timeouts.scale === 1) return {};
+  return Object.fromEntries(
+    Object.entries(STATIC_POD_PROBES).map(([target, probes]) => {
+      const container: Record<string, unknown> = { name: target };
+      for (const probe of probes) {
+        const stretched: Record<string, unknown> = { ...KUBEADM_PROBES[probe] };
+        stretchProbe(stretched, spec.timeouts.scale);
+        container[probe] = stretched;
+      }
+      return [`${KUBEADM_PATCH_DIR}/${target}+strategic.yaml`, { spec: { containers: [container] } }];
+    }),
+  );
 }
 
 /** The kubelet config every node gets: pods resolve through nodelocaldns, as IPVS mode requires. */

@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 import type { BenchSpec, NodeName, NodeSpec } from "../spec/types";
 import {
   API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
-  kubeadmInitDocs, kubeadmJoinDocs, kubeletConfig, pauseImage,
+  kubeadmInitDocs, kubeadmJoinDocs, kubeadmPatches, kubeletConfig, pauseImage,
 } from "./kubeadm";
 import { KUBELET_DROPIN_FILE, KUBELET_KUBEADM_DROPIN, KUBELET_UNIT, KUBELET_UNIT_FILE } from "./kubelet-units";
 import { kubeRouterObjects } from "./kube-router";
@@ -151,7 +151,11 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
     runtimeStep(spec, step, crictl),
   ];
   if (isController) {
-    steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh", kubeadmVars, kubeadmExtras));
+    const patches = Object.entries(kubeadmPatches(spec)).map(([file, doc]) => [file, stringify(doc)] as const);
+    const patchVars = Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text]));
+    steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh",
+      { ...kubeadmVars, NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"), ...patchVars },
+      { ...kubeadmExtras, files: { ...kubeadmExtras.files, ...Object.fromEntries(patches) } }));
     for (const worker of spec.nodes.filter((n) => n.role === "worker")) {
       steps.push(step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {
         NETLAB_WORKER: worker.name,

@@ -64,22 +64,36 @@ export function controllerOf(spec: BenchSpec): NodeSpec {
   return spec.nodes.find((n) => n.role === "control-plane")!;
 }
 
-/** Runs kubectl against the bench with its own kubeconfig (in a private temporary file). */
-export async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
+export interface KubectlAnswer {
+  readonly ok: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The failure when kubectl could not run or exited non-zero. */
+  readonly error?: string;
+}
+
+/** Runs kubectl against the bench with its own kubeconfig (in a private temporary file); never throws for kubectl's failure. */
+export async function kubectlAnswer(kubeconfig: string, args: readonly string[]): Promise<KubectlAnswer> {
   const safe = safeKubeconfig(kubeconfig);
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-reset-kc-"));
   const file = path.join(dir, "config");
   writeFileSync(file, safe, { mode: 0o600 });
   try {
-    return await new Promise<string>((resolve, reject) => {
-      execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`kubectl ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
-        else resolve(String(stdout));
+    return await new Promise<KubectlAnswer>((resolve) => {
+      execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+        resolve({ ok: !err, stdout: String(stdout), stderr: String(stderr), ...(err ? { error: err.message } : {}) });
       });
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs kubectl against the bench with its own kubeconfig; resolves stdout, rejects with kubectl's error. */
+export async function kubectl(kubeconfig: string, args: readonly string[]): Promise<string> {
+  const r = await kubectlAnswer(kubeconfig, args);
+  if (!r.ok) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr.trim() || r.error}`);
+  return r.stdout;
 }
 
 export function localRun(cmd: string, args: readonly string[]): Promise<string> {

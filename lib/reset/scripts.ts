@@ -1,8 +1,7 @@
 /** The shell scripts a reset runs on the nodes (passed to `bash -c` with arguments) and their output parsers. */
 import { stringify } from "yaml";
-import { DECODE_NAMES } from "./names";
-import type { ListedObject, ResetPlan } from "./plan";
-
+import { DECODE_NAMES, displayName } from "./names";
+import type { ListedObject, ObjectRef, ResetPlan } from "./plan";
 
 export const NOT_OBSERVABLE = "not observable in simulation";
 export interface CleanCheck {
@@ -24,6 +23,8 @@ find "$1" -mindepth 1 -maxdepth 1 -printf '%P\\0'`;
  * Builds the archive on the controller. Standard input: one "relative-path<TAB>base64" line per generated file
  * (object YAML, reset-plan.json); arguments: home, destination directory, archive name, then the home entries'
  * names in base64 (any bytes). Sparse files keep their holes; copy and tar are bounded in time.
+ * For the removal (REMOVE_ARCHIVED), the archive also holds home-removal/since, a time taken before the copy, and
+ * home-removal/dirs, the directories copied (NUL-separated, parents first).
  * Prints "<path> <sha256> <bytes>".
  */
 export const MAKE_ARCHIVE = `home=$1 dest=$2 name=$3
@@ -34,13 +35,17 @@ chmod 0700 "$dest"
 [ ! -e "$dest/$name" ] || { echo "$dest/$name already exists" >&2; exit 1; }
 stage="$(mktemp -d "$dest/.reset-XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
-while IFS=$'\\t' read -r rel b64; do
+while IFS=$'\t' read -r rel b64; do
   [ -n "$rel" ] || continue
   mkdir -p "$stage/$(dirname "$rel")"
   printf '%s' "$b64" | base64 -d >"$stage/$rel"
 done
 if [ "\${#names[@]}" -gt 0 ]; then
-  mkdir -p "$stage/home"
+  mkdir -p "$stage/home" "$stage/home-removal"
+  date +%s.%N >"$stage/home-removal/since"
+  (cd "$home" && find "\${names[@]/#/./}" -type d -print0) >"$stage/home-removal/dirs"
+  # File times come from a clock up to one tick behind: whatever is written once the copy starts is newer than since.
+  sleep 0.1
   (cd "$home" && timeout 900 cp -a --sparse=always --parents -- "\${names[@]}" "$stage/home/")
 fi
 timeout 900 tar --sparse -czf "$dest/$name.tmp" -C "$stage" .
@@ -48,15 +53,60 @@ chmod 0600 "$dest/$name.tmp"
 mv -f "$dest/$name.tmp" "$dest/$name"
 printf '%s %s %s\\n' "$dest/$name" "$(sha256sum <"$dest/$name" | cut -d' ' -f1)" "$(stat -c %s "$dest/$name")"`;
 
-/** Removes top-level home entries; arguments: home, then the names in base64. */
-export const REMOVE_HOME_ENTRIES = `home=$1
-shift
+/** The archive entries MAKE_ARCHIVE adds for the removal when it copies home entries. */
+export const HOME_REMOVAL_ENTRIES: readonly string[] = ["home-removal/since", "home-removal/dirs"];
+
+/**
+ * Removes from the home exactly what the archive holds, nothing written after it. Arguments: home, the archive,
+ * its verified sha256, then the top-level names in base64. Files, links and other non-directories go only when
+ * their status has not changed since the archive's `since` (taken before the copy; the kernel sets a file's
+ * change time on every write, rename, link or chmod), directories only when they were copied and are empty.
+ * Prints "gone <base64 name>" for each entry now gone and "kept <base64 path>" (at most 200, then
+ * "more <count>") for what stays: files written or changed after the archive, directories holding them.
+ */
+export const REMOVE_ARCHIVED = `home=$1 archive=$2 sha=$3
+shift 3
 ${DECODE_NAMES}
+[ -d "$home" ] && [ ! -L "$home" ] || { echo "$home is not a real directory; nothing removed" >&2; exit 1; }
+[ "$(sha256sum <"$archive" | cut -d' ' -f1)" = "$sha" ] || { echo "$archive is not the archive verified (sha256 $sha); nothing removed" >&2; exit 1; }
+work="$(mktemp -d "$(dirname "$archive")/.remove-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+tar -xzf "$archive" -C "$work" ./home-removal/since ./home-removal/dirs
+touch -d "@$(cat "$work/home-removal/since")" "$work/since"
 cd "$home"
+roots=()
 for entry in "\${names[@]}"; do
   case "$entry" in ''|.|..|*/*) echo "refusing to remove $entry" >&2; exit 1 ;; esac
-  rm -rf -- "$entry"
-done`;
+  if [ -e "./$entry" ] || [ -L "./$entry" ]; then roots+=("./$entry"); fi
+done
+[ "\${#roots[@]}" -gt 0 ] || exit 0
+find "\${roots[@]}" -ignore_readdir_race ! -type d ! -newercm "$work/since" -delete
+dirs=()
+while IFS= read -r -d '' d; do dirs+=("$d"); done <"$work/home-removal/dirs"
+for ((i = \${#dirs[@]} - 1; i >= 0; i--)); do rmdir -- "\${dirs[i]}" 2>/dev/null || true; done
+for r in "\${roots[@]}"; do
+  if [ ! -e "$r" ] && [ ! -L "$r" ]; then printf 'gone %s\\n' "$(printf '%s' "\${r#./}" | base64 -w0)"; fi
+done
+left=()
+for r in "\${roots[@]}"; do if [ -e "$r" ] || [ -L "$r" ]; then left+=("$r"); fi; done
+[ "\${#left[@]}" -gt 0 ] || exit 0
+n=0
+while IFS= read -r -d '' p; do
+  n=$((n + 1))
+  if [ "$n" -le 200 ]; then printf 'kept %s\\n' "$(printf '%s' "\${p#./}" | base64 -w0)"; fi
+done < <(find "\${left[@]}" -ignore_readdir_race \\( ! -type d -o -empty \\) -print0)
+if [ "$n" -gt 200 ]; then echo "more $((n - 200))"; fi`;
+
+/** Reads REMOVE_ARCHIVED's output: the top-level names gone, the paths kept (display names), and how many more were kept. */
+export function parseRemoval(text: string): { gone: string[]; kept: string[]; more: number } {
+  const out = { gone: [] as string[], kept: [] as string[], more: 0 };
+  for (const [word, value] of text.split("\n").map((l) => l.trim().split(" "))) {
+    if (word === "gone" && value) out.gone.push(displayName(Buffer.from(value, "base64")));
+    else if (word === "kept" && value) out.kept.push(displayName(Buffer.from(value, "base64")));
+    else if (word === "more" && /^\d+$/.test(value ?? "")) out.more = Number(value);
+  }
+  return out;
+}
 
 /** Prints key=value lines of what a rebuilt node must not have. */
 export const CLEAN_CHECK = `root=$1 target=$2
@@ -104,14 +154,17 @@ export function cleanCheckResults(node: string, text: string, target: "bench" | 
   return checks;
 }
 
-/** The archive's generated files: each object's YAML and the plan itself. */
+/** The archive's generated files: each object's YAML (as listed, without its managedFields) and the plan itself. */
 export function generatedFiles(plan: ResetPlan, objects: readonly ListedObject[], meta: Record<string, unknown>): [string, string][] {
   const files: [string, string][] = [];
   for (const entry of plan.archive) {
     if (!("object" in entry.source)) continue;
-    const ref = entry.source.object;
-    const obj = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name);
-    if (obj) files.push([entry.path, stringify(obj)]);
+    const ref = entry.source.object as ObjectRef & { apiVersion?: string; uid?: string };
+    const obj = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? "") === ref.namespace
+      && (ref.apiVersion === undefined || o.apiVersion === ref.apiVersion) && (ref.uid === undefined || o.metadata.uid === ref.uid));
+    if (!obj) throw new Error(`archive: ${entry.path} is planned but its object is not in the listing`);
+    const { managedFields: _, ...metadata } = obj.metadata;
+    files.push([entry.path, stringify({ ...obj, metadata })]);
   }
   files.push(["reset-plan.json", `${JSON.stringify({ ...meta, plan }, null, 2)}\n`]);
   for (const [rel] of files) {
@@ -119,4 +172,3 @@ export function generatedFiles(plan: ResetPlan, objects: readonly ListedObject[]
   }
   return files;
 }
-

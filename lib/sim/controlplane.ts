@@ -49,10 +49,7 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
   const net = spec.network;
   const p = PORTS;
   const advertise = spec.nodes.find((n) => n.role === "control-plane")!.provider.address;
-  const delegated = [
-    `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
-    "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false",
-  ];
+  const delegated = [`--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`, "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false"];
   switch (c) {
     case "etcd":
       return [t.bin("etcd"), `--name=${spec.id}`, `--data-dir=${etcdData}`,
@@ -99,10 +96,13 @@ export function kubectl(kubeconfigPath: string, args: readonly string[], context
   return run(context, "kubectl", [`--kubeconfig=${kubeconfigPath}`, ...args], 60_000);
 }
 
-export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[]): Promise<void> {
+/**
+ * Applies objects as `writer` writes them on a real bench (kubelets register the nodes, kubeadm installs its add-ons):
+ * a reset tells the system's objects from students' partly by who wrote them (lib/reset/owners.ts).
+ */
+export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[], writer: "kubelet" | "kubeadm"): Promise<void> {
   writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
-  const apply = ["apply", "--server-side", "--force-conflicts", "--field-manager=netlab-sim", "-f", file];
-  await kubectl(kubeconfigPath, apply, `sim: applying ${path.basename(file)}`);
+  await kubectl(kubeconfigPath, ["apply", "--server-side", "--force-conflicts", `--field-manager=${writer}`, "-f", file], `sim: applying ${path.basename(file)}`);
 }
 
 /** Brings the control plane up (or completes it) in namespace `namespace`. Idempotent: running parts are left alone. */
@@ -128,11 +128,9 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
     d.procs.start(c, ["ip", "netns", "exec", namespace, ...argvOf(c, spec, t, pki, nodeKubeconfigPath, d.etcdData)]);
     if (c === "kube-apiserver") await waitFor("kube-apiserver /readyz", d.procs, c, async () => (await k(["get", "--raw=/readyz"])).stdout.trim() === "ok");
   }
-  await waitFor("the default ServiceAccount", d.procs, "kube-controller-manager", async () =>
-    (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "",
-  );
-  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec));
-  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig));
+  await waitFor("the default ServiceAccount", d.procs, "kube-controller-manager", async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "");
+  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec), "kubelet");
+  await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig), "kubeadm");
   await waitFor("four Ready nodes", d.procs, "kwok", async () => {
     const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])).stdout;
     return out.split("\n").filter((s) => s === "True").length === spec.nodes.length;

@@ -2,6 +2,7 @@
 # 24-hour bootstrap token is revoked at once: workers join with a short-lived token minted for each join.
 create() {
   put_file "$NETLAB_KUBEADM_FILE" "$NETLAB_KUBEADM_YAML" 0600
+  write_kubeadm_patches
   kubeadm config validate --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE"
   if on_bench; then
     if [ -f /etc/kubernetes/admin.conf ]; then
@@ -19,6 +20,18 @@ create() {
   fi
   link_kubelet_config
   install_user_kubeconfig
+}
+
+# The control plane's probe patches (timeouts.scale > 1): file i of NETLAB_KUBEADM_PATCH_FILES holds
+# NETLAB_KUBEADM_PATCH_<i>. kubeadm applies them as it writes the static pod manifests.
+write_kubeadm_patches() {
+  local i=0 file var
+  while IFS= read -r file; do
+    [ -n "$file" ] || continue
+    var="NETLAB_KUBEADM_PATCH_$i"
+    put_file "$file" "${!var}" 0600
+    i=$((i + 1))
+  done <<<"${NETLAB_KUBEADM_PATCH_FILES:-}"
 }
 
 revoke_all_tokens() {

@@ -38,6 +38,9 @@ apt_get() {
   DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" "$@"
 }
 
+# Installs the named packages that are missing. Packages the bench already has stay at their version
+# (--no-upgrade, like Kubespray's `state: present`): an upgrade now and then is the bench owner's call, and
+# on slow machines upgrading ca-certificates alone re-runs update-ca-certificates for minutes.
 install_packages() {
   if ! on_bench; then
     log "sim: not activated: install $*"
@@ -48,7 +51,7 @@ install_packages() {
     printf 'deb [trusted=yes] file:%s/debs ./\n' "$NETLAB_BUNDLE_DIR" >"$NETLAB_BUNDLE_DIR/apt.list"
   fi
   apt_get update
-  apt_get install --no-install-recommends "$@"
+  apt_get install --no-install-recommends --no-upgrade "$@"
 }
 
 remove_file() {

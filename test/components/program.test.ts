@@ -1,5 +1,5 @@
 /** The program entry point (index.ts) with stack config, under mocks: config is validated before any resource. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -39,6 +39,7 @@ describe("index.ts", () => {
     expect(recorded.some((r) => r.name === "room30-bench7-compute3-network")).toBe(true);
     expect(recorded.some((r) => r.name === "room30-bench7-compute3-bundle")).toBe(true);
     delete process.env.NETLAB_BUNDLE_DIR;
+    rmSync(bundle, { recursive: true, force: true });
   });
 
   it("says how to build the bundle when a bench installs from it and it is missing", async () => {

@@ -1,8 +1,8 @@
 /** The SSH executor and the bundle: what SshStep, JoinStep and BundlePush are given, under mocks. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bench as BenchType } from "../../components/bench";
 import { locateBundle } from "../../lib/bundle/locate";
 import { planBench } from "../../lib/render/plan";
@@ -11,13 +11,14 @@ import { installMocks, secretOf, settle, valueOf, type Recorded } from "../helpe
 
 let recorded: Recorded[];
 let bench: BenchType;
+let dir: string;
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 beforeAll(async () => {
   recorded = await installMocks();
   const pulumi = await import("@pulumi/pulumi");
   const { Bench } = await import("../../components/bench");
-  const dir = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+  dir = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
   const files = { "bin/kubeadm": "a".repeat(64), "images/etcd.tar": "b".repeat(64), "images/pause.tar": "c".repeat(64) };
   writeFileSync(path.join(dir, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files }));
   const spec = specFor(27, 4, { ssh: { user: "root" } });
@@ -25,6 +26,7 @@ beforeAll(async () => {
   await valueOf(bench.webserverClusterIp);
   await settle();
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ofType = (t: string) => recorded.filter((r) => r.type === `pulumi-nodejs:dynamic/netlab:${t}`);
 

@@ -4,7 +4,7 @@
  * naming the check; the answer key matches what the cluster says.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -188,4 +188,20 @@ describe("netlab facts on the simulated bench", () => {
     expect(JSON.parse(readFileSync(path.join(outDir, `${sim.stackName}.json`), "utf8"))).toEqual(JSON.parse(JSON.stringify(key)));
     expect(existsSync(path.join(outDir, `${sim.stackName}.json`))).toBe(true);
   }, 10 * MINUTE);
+});
+
+describe("netlab ssh on the simulated bench", () => {
+  const netlab = (...args: string[]) =>
+    spawnSync(path.join(__dirname, "..", "..", "bin", "netlab"), ["ssh", "--stack", sim.stackName, ...args], { encoding: "utf8", timeout: 2 * MINUTE });
+
+  it("runs one command on the named node through its pinned host key, and refuses a node that is not the bench's", () => {
+    const ok = netlab("compute2", "--", "ip", "-4", "-o", "addr", "show");
+    expect(ok.status, ok.stderr).toBe(0);
+    const compute2 = sim.spec.nodes.find((n) => n.name === "compute2")!;
+    expect(ok.stdout).toContain(`${compute2.ssh.host}/`);
+    const bad = netlab("compute9", "--", "true");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('<node>: "compute9" is not a bench node; use one of controller, compute1, compute2, compute3');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  }, 5 * MINUTE);
 });

@@ -24,7 +24,7 @@ describe("packages on a bare Debian bench", () => {
   it("installs what the steps and kubeadm's preflight use, refreshing the index first, never prompting", () => {
     const base = stepOf("compute1", StepKind.BaseOs).script;
     for (const pkg of ["netplan.io", "curl", "conntrack", "socat", "ipvsadm", "ebtables"]) expect(base).toContain(pkg);
-    expect(base).toMatch(/apt_get update\n\s*apt_get install --no-install-recommends/);
+    expect(base).toMatch(/apt_get update\n\s*apt_get install --no-install-recommends --no-upgrade/);
     expect(base).toContain("DEBIAN_FRONTEND=noninteractive apt-get");
     expect(base).toContain("Dpkg::Options::=--force-confold");
   });

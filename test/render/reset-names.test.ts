@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { boundArchive, DECODE_NAMES, displayName, LIST_HOME_ENCODED, nameBytes, parseEncodedListing, tarEscape } from "../../lib/reset/names";
 import { planReset } from "../../lib/reset/plan";
-import { MAKE_ARCHIVE, REMOVE_HOME_ENTRIES } from "../../lib/reset/scripts";
+import { MAKE_ARCHIVE, REMOVE_ARCHIVED } from "../../lib/reset/scripts";
 
 let root: string;
 const home = () => path.join(root, "home");
@@ -62,7 +62,7 @@ describe("reset with hostile names and sizes", () => {
     expect(missing).toEqual([]);
     expect(entries).toContain("reset-plan.json");
 
-    bash(REMOVE_HOME_ENTRIES, [home(), ...b64]);
+    bash(REMOVE_ARCHIVED, [home(), archive!, sha!, ...b64]);
     expect(readdirSync(home()).sort()).toEqual(["big", "k8s-network-lab-s1.yml"]);
     expect(existsSync(path.join(home(), "big"))).toBe(true);
     // Restored from the archive, the names are the students' exact bytes.

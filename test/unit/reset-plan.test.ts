@@ -146,15 +146,19 @@ describe("planReset", () => {
     expect(describePlan(plan)[0]).toBe("level workloads: archive 18 item(s), delete 10 object(s), remove 5 file(s)");
   });
 
-  it("cluster and hosts: the same archive and clean-up, then a rebuild instead of recreating pods", () => {
+  it("cluster and hosts: namespace default cleaned up as at workloads, its objects archived in the whole cluster's layout, then a rebuild", () => {
+    const versions: Record<string, string> = { Deployment: "apps/v1", ReplicaSet: "apps/v1", Job: "batch/v1", NetworkPolicy: "networking.k8s.io/v1", EndpointSlice: "discovery.k8s.io/v1" };
+    const cluster = { objects: listing.map((o) => ({ ...o, apiVersion: versions[o.kind] ?? "v1" })), unlistable: [] };
     const workloads = planReset({ level: ResetLevel.Workloads, objects: listing, home });
     for (const level of [ResetLevel.Cluster, ResetLevel.Hosts]) {
-      const plan = planReset({ level, objects: listing, home });
+      const plan = planReset({ level, cluster, home });
       expect(plan.rebuild).toBe(level);
       expect(plan.recreatePods).toEqual([]);
-      expect(plan.archive).toEqual(workloads.archive);
       expect(plan.deleteObjects).toEqual(workloads.deleteObjects);
       expect(plan.removeFiles).toEqual(workloads.removeFiles);
+      expect(plan.archive.length).toBe(workloads.archive.length);
+      expect(plan.archive.map((a) => a.path)).toContain("cluster/default/Pod/student-pod.yaml");
+      expect(plan.archive.map((a) => a.path)).toContain("cluster/default/ReplicaSet.apps/student-dep-75c9dbf775.yaml");
       expect(describePlan(plan).at(-1)).toMatch(/^rebuild the /);
     }
   });

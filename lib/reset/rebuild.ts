@@ -1,0 +1,97 @@
+/** The rebuild part of a reset: destroying the cluster (or everything), checking the nodes clean, waiting for the lab, fresh ARP caches. */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import { nodeRoot, runScript, type BenchAccess } from "./access";
+import { ResetLevel } from "./plan";
+import { CLEAN_CHECK, cleanCheckResults, FLUSH_ARP, NOT_OBSERVABLE, parseKeyValues, type CleanCheck } from "./scripts";
+
+export type StepOutcome = "done" | "planned" | "skipped" | typeof NOT_OBSERVABLE;
+export type Note = (step: string, outcome: StepOutcome, detail: string) => void;
+
+/** URNs of the Kubernetes objects the stack applied (everything through the bench's Kubernetes provider). */
+export function kubernetesObjectUrns(resources: readonly { urn: string; type: string }[]): string[] {
+  return resources.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.urn);
+}
+
+/**
+ * URNs of the kubeadm and cluster stages: Kubernetes objects, the kubeadm component and its steps. Destroyed
+ * with targetDependents, this also takes the bench's Kubernetes provider and the add-on components.
+ */
+export function clusterStageUrns(resources: readonly { urn: string; type: string }[]): string[] {
+  return resources
+    .filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("netlab:cluster") || (r.urn.split("::").pop() ?? "").includes("-kubeadm-"))
+    .map((r) => r.urn);
+}
+
+function sumChanges(all: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of all) for (const [k, v] of Object.entries(c)) if (k !== "same") out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+export async function waitForLab(kubeconfig: string, timeoutMs: number): Promise<ClusterState> {
+  const start = Date.now();
+  let last = "no answer";
+  for (;;) {
+    try {
+      const s = await readClusterState(kubeconfig);
+      const names = s.pods.map((p) => p.name);
+      const running = s.pods.filter((p) => p.phase === "Running" && p.ip);
+      if (names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-")) && running.length === s.pods.length && s.webserverEndpoints.length > 0) return s;
+      last = s.pods.map((p) => `${p.name} ${p.phase || "?"}`).join(", ") || "no lab pods";
+    } catch (e) {
+      last = (e as Error).message.split("\n")[0]!;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`the lab pods did not run again within ${Math.round(timeoutMs / 1000)} s: ${last}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+/** 4. cluster and hosts: destroy, then check every node clean. */
+export async function destroyAndCheck(stack: Stack, access: BenchAccess, level: ResetLevel, events: (out: string) => void, note: Note): Promise<{ destroy: Record<string, number>; cleanChecks: CleanCheck[] }> {
+  const { spec } = access;
+  // First the Kubernetes objects alone, while their provider stays: destroying them in the same run as the
+  // kubeadm step the provider's kubeconfig comes from fails with "grpc: the client connection is closing"
+  // (pulumi/pulumi#14650).
+  const resources = ((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[];
+  const objects = kubernetesObjectUrns(resources);
+  const counts: Record<string, number>[] = [];
+  if (objects.length > 0) counts.push((await stack.destroy({ onOutput: events, target: objects, targetDependents: true })).summary.resourceChanges ?? {});
+  if (level === ResetLevel.Cluster) {
+    const urns = clusterStageUrns(((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[]);
+    counts.push((await stack.destroy({ onOutput: events, target: urns, targetDependents: true })).summary.resourceChanges ?? {});
+    note("destroy", "done", `Kubernetes objects (${objects.length}), then the kubeadm stage (${urns.length} targeted resources and their dependents)`);
+  } else {
+    counts.push((await stack.destroy({ onOutput: events })).summary.resourceChanges ?? {});
+    note("destroy", "done", `Kubernetes objects (${objects.length}), then every stage`);
+  }
+  const cleanChecks: CleanCheck[] = [];
+  for (const node of spec.nodes) {
+    const text = await runScript(access, node, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node), spec.target]);
+    cleanChecks.push(...cleanCheckResults(node.name, text, spec.target));
+  }
+  const dirty = cleanChecks.filter((c) => c.result === "dirty");
+  if (dirty.length > 0) {
+    throw new Error(`after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`);
+  }
+  const unobservable = cleanChecks.filter((c) => c.result === NOT_OBSERVABLE).length;
+  note("clean-check", "done", `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : ""}`);
+  return { destroy: sumChanges(counts), cleanChecks };
+}
+
+/** 5. Fresh neighbour tables in the lab pods (the recreated pods start empty; this covers any reuse of a sandbox). */
+export async function flushArp(access: BenchAccess, state: ClusterState, note: Note): Promise<void> {
+  const { spec } = access;
+  if (spec.target === "sim") {
+    note("arp-flush", NOT_OBSERVABLE, "kwok pods have no network namespace");
+    return;
+  }
+  const done: string[] = [];
+  for (const node of spec.nodes) {
+    const pods = state.pods.filter((p) => p.node === node.name).map((p) => p.name);
+    if (pods.length === 0) continue;
+    for (const [pod, what] of parseKeyValues(await runScript(access, node, "netlab-reset-arp", FLUSH_ARP, pods))) done.push(`${pod} ${what}`);
+  }
+  note("arp-flush", "done", done.join(", ") || "no lab pod found");
+}
+

@@ -1,0 +1,83 @@
+/**
+ * The control plane on slow (emulated) controllers: with timeouts.scale 10 the real kubeadm (Go-built toolchain)
+ * writes static pod manifests whose probes and leader election are stretched tenfold; at scale 1 netlab adds
+ * nothing and kubeadm's own values stand. The init step writes each patch file kubeadm reads.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { requireToolchain } from "../../lib/engine/toolchain";
+import { kubeadmInitDocs, kubeadmPatches, KUBEADM_PATCH_DIR } from "../../lib/render/kubeadm";
+import { planBench, StepKind } from "../../lib/render/plan";
+import { specFor } from "../helpers/spec";
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  // kubeadm made /etc/kubernetes/tmp for its dry runs; remove it when nothing else is in it.
+  spawnSync("rmdir", ["--ignore-fail-on-non-empty", "/etc/kubernetes/tmp"]);
+});
+
+/** `kubeadm init phase control-plane all --dry-run` on the init docs (patches read from a local copy): pod -> manifest. */
+function controlPlaneManifests(scale: number): Record<string, any> {
+  const kubeadm = requireToolchain().bin("kubeadm");
+  const spec = specFor(27, 4, { timeouts: { scale } });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "kubeadm-patches-"));
+  dirs.push(dir);
+  const docs = kubeadmInitDocs(spec) as Record<string, any>[];
+  if (docs[0]!.patches) docs[0]!.patches.directory = path.join(dir, "patches");
+  mkdirSync(path.join(dir, "patches"));
+  for (const [file, doc] of Object.entries(kubeadmPatches(spec))) writeFileSync(path.join(dir, "patches", path.basename(file)), stringify(doc));
+  writeFileSync(path.join(dir, "kubeadm.yaml"), docs.map((d) => stringify(d)).join("---\n"));
+  const r = spawnSync(kubeadm, ["init", "phase", "control-plane", "all", "--dry-run", "--config", path.join(dir, "kubeadm.yaml")], { encoding: "utf8" });
+  expect(r.status, r.stderr).toBe(0);
+  // kubeadm's dry run writes the manifests into a fresh folder it names.
+  const folder = /Using manifest folder "([^"]+)"/.exec(r.stdout)?.[1];
+  expect(folder, r.stdout).toBeDefined();
+  dirs.push(folder!);
+  const pods = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
+  return Object.fromEntries(pods.map((p) => [p, parse(readFileSync(path.join(folder!, `${p}.yaml`), "utf8"))]));
+}
+
+const container = (manifest: any) => manifest.spec.containers[0];
+const flag = (manifest: any, name: string) => (container(manifest).command as string[]).find((a) => a.startsWith(`--${name}=`));
+
+describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
+  const slow = controlPlaneManifests(10);
+  const real = controlPlaneManifests(1);
+
+  it("kubeadm's own probes at scale 1; each wait ten times longer at scale 10, failure counts kept", () => {
+    for (const pod of Object.keys(slow)) {
+      const [was, now] = [container(real[pod]).livenessProbe, container(slow[pod]).livenessProbe];
+      expect([was.periodSeconds, was.timeoutSeconds, was.failureThreshold], pod).toEqual([10, 15, 8]);
+      expect([now.periodSeconds, now.timeoutSeconds, now.failureThreshold, now.initialDelaySeconds], pod).toEqual([100, 150, 8, 100]);
+      expect(now.httpGet, `${pod} keeps its health endpoint`).toEqual(was.httpGet);
+    }
+    expect(container(slow["kube-apiserver"]).readinessProbe).toMatchObject({ periodSeconds: 10, timeoutSeconds: 150, failureThreshold: 3 });
+    expect(container(slow["kube-controller-manager"]).readinessProbe, "no probe is added where kubeadm has none").toBeUndefined();
+  });
+
+  it("leader election stretched for the controller-manager and the scheduler, upstream's at scale 1", () => {
+    for (const pod of ["kube-controller-manager", "kube-scheduler"]) {
+      expect(flag(slow[pod], "leader-elect-lease-duration"), pod).toBe("--leader-elect-lease-duration=150s");
+      expect(flag(slow[pod], "leader-elect-renew-deadline"), pod).toBe("--leader-elect-renew-deadline=100s");
+      expect(flag(slow[pod], "leader-elect-retry-period"), pod).toBe("--leader-elect-retry-period=20s");
+      expect(flag(real[pod], "leader-elect-lease-duration"), pod).toBeUndefined();
+    }
+  });
+
+  it("the init step writes every patch file the kubeadm config points at, and none at scale 1", () => {
+    const slowSpec = specFor(27, 4, { timeouts: { scale: 10 } });
+    const init = planBench(slowSpec).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
+    const files = Object.keys(kubeadmPatches(slowSpec));
+    expect(files.map((f) => path.basename(f)).sort()).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((t) => `${t}+strategic.yaml`));
+    for (const f of files) expect(init.expect[`file:${f}`], f).toBeDefined();
+    expect(init.script).toContain(`NETLAB_KUBEADM_PATCH_FILES=`);
+    expect(stringify(kubeadmInitDocs(slowSpec)[0])).toContain(`directory: ${KUBEADM_PATCH_DIR}`);
+    expect(kubeadmPatches(specFor(27, 4))).toEqual({});
+    expect(kubeadmInitDocs(specFor(27, 4))[0]).not.toHaveProperty("patches");
+  });
+});
