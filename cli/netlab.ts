@@ -74,7 +74,10 @@ selection(program.command("reset").description("archive what students left, then
   .option("--level <level>", "workloads (default): lab objects and files; cluster: kubeadm reset and rebuild; hosts: also the host configuration", "workloads")
   .option("--dry-run", "list what would be archived and deleted; change nothing")
   .option("--yes", "do not ask for confirmation")
-  .option("--discard-unarchived", "cluster and hosts: destroy what cannot be archived (kinds that cannot be listed, objects made after the archive) instead of refusing")
+  .option(
+    "--discard-unarchived",
+    "cluster and hosts: destroy what cannot be archived (kinds that cannot be listed, objects made after the archive) instead of refusing",
+  )
   .action(resetCommand);
 selection(program.command("facts").description("each selected bench's answer key (node table, pod IPs, MACs, veths, gateways, ClusterIPs, TTLs)"))
   .option("--out <dir>", "write <dir>/<bench>.md and <dir>/<bench>.json")

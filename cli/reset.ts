@@ -23,7 +23,9 @@ export interface ResetOpOptions {
 /** The fleet operation: one bench's reset; `data` is its ResetResult. */
 export function resetOp(level: ResetLevel, opts: ResetOpOptions = {}): BenchOp {
   return async (stack, progress) => {
-    const r: ResetResult = await resetBench(stack, { level, dryRun: opts.dryRun ?? false, progress, podTimeoutMs: opts.podTimeoutMs, discardUnarchived: opts.discardUnarchived ?? false });
+    const r: ResetResult = await resetBench(stack, {
+      level, dryRun: opts.dryRun ?? false, progress, podTimeoutMs: opts.podTimeoutMs, discardUnarchived: opts.discardUnarchived ?? false,
+    });
     return { changes: resetChanges(r), detail: resetDetail(r), data: r };
   };
 }

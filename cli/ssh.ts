@@ -11,7 +11,10 @@ export interface SshOptions {
 
 export async function sshCommand(node: string, argv: readonly string[], opts: SshOptions): Promise<void> {
   if (!NODE_NAMES.includes(node as NodeName)) {
-    throw new BenchConfigError([{ field: "<node>", message: `${show(node)} is not a bench node; use one of ${NODE_NAMES.join(", ")}` }], "netlab ssh arguments");
+    throw new BenchConfigError(
+      [{ field: "<node>", message: `${show(node)} is not a bench node; use one of ${NODE_NAMES.join(", ")}` }],
+      "netlab ssh arguments",
+    );
   }
   const ssh = await openNodeSsh(await openStack(opts.stack));
   process.stdout.write(await ssh(node, argv, { root: Boolean(opts.root) }));

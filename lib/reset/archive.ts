@@ -31,7 +31,9 @@ const base64Names = (names: readonly string[]) => names.map((n) => nameBytes(n).
  * Makes the archive on the controller, copies it here and verifies the copy; throws (nothing deleted yet) when
  * anything differs. `objects`: the listing the plan's objects come from.
  */
-export async function makeVerifiedArchive(access: BenchAccess, plan: ResetPlan, objects: readonly ListedObject[], meta: Record<string, unknown>, remote: string, local: string, note: Note): Promise<ArchiveInfo> {
+export async function makeVerifiedArchive(
+  access: BenchAccess, plan: ResetPlan, objects: readonly ListedObject[], meta: Record<string, unknown>, remote: string, local: string, note: Note,
+): Promise<ArchiveInfo> {
   const { spec } = access;
   const controller = controllerOf(spec);
   const generated = generatedFiles(plan, objects, meta);
@@ -39,7 +41,9 @@ export async function makeVerifiedArchive(access: BenchAccess, plan: ResetPlan, 
   const args = [labHome(spec), remoteArchiveDir(spec), path.basename(remote), ...base64Names(plan.removeFiles)];
   const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, args, stdin)).trim().split(" ");
   const [remotePath, remoteSha, remoteBytes] = [made[0] ?? "", made[1] ?? "", Number(made[2])];
-  if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
+  if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) {
+    throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
+  }
   note("archive", `${remote} on ${controller.name} (${remoteBytes} bytes)`);
 
   const encoded = await runScript(access, controller, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote], undefined, { maxOutputBytes: 512 << 20 });
@@ -50,7 +54,10 @@ export async function makeVerifiedArchive(access: BenchAccess, plan: ResetPlan, 
   writeFileSync(`${local}.tmp`, bytes, { mode: 0o600 });
   renameSync(`${local}.tmp`, local);
   // Listed with every byte escaped, one entry per line whatever the names hold; compared in the same escape.
-  const entries = (await localRun("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", local])).split("\n").map((e) => e.replace(/^\.\//, "").replace(/\/$/, "")).filter((e) => e !== "" && e !== ".");
+  const entries = (await localRun("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", local]))
+    .split("\n")
+    .map((e) => e.replace(/^\.\//, "").replace(/\/$/, ""))
+    .filter((e) => e !== "" && e !== ".");
   const asListed = (p: string) => (p.startsWith("home/") ? `home/${tarEscape(nameBytes(p.slice(5)))}` : p);
   const expected = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path), ...(plan.removeFiles.length > 0 ? HOME_REMOVAL_ENTRIES : [])];
   const missing = expected.filter((p) => !entries.includes(asListed(p)));
@@ -72,7 +79,9 @@ export interface HomeRemoval {
 export async function removeArchivedFiles(access: BenchAccess, archive: ArchiveInfo, names: readonly string[]): Promise<HomeRemoval> {
   if (names.length === 0) return { removed: [], kept: [], more: 0 };
   const { spec } = access;
-  const out = await runScript(access, controllerOf(spec), "netlab-reset-remove", REMOVE_ARCHIVED, [labHome(spec), archive.remote, archive.sha256, ...base64Names(names)]);
+  const out = await runScript(
+    access, controllerOf(spec), "netlab-reset-remove", REMOVE_ARCHIVED, [labHome(spec), archive.remote, archive.sha256, ...base64Names(names)],
+  );
   const { gone, kept, more } = parseRemoval(out);
   return { removed: names.filter((n) => gone.includes(n)), kept, more };
 }

@@ -75,17 +75,26 @@ export function discoveryFailures(stderr: string): Unlistable[] {
  */
 export function unavailableApiServices(objects: readonly ListedObject[]): Unlistable[] {
   return objects.filter((o) => o.kind === "APIService").flatMap((o) => {
-    const a = o as unknown as { spec?: { group?: string; version?: string; service?: unknown }; status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
+    const a = o as unknown as {
+      spec?: { group?: string; version?: string; service?: unknown };
+      status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+    };
     if (!a.spec?.service) return []; // served by the API server itself
     const available = a.status?.conditions?.find((c) => c.type === "Available");
     if (available?.status === "True") return [];
-    return [{ what: `${a.spec.group ?? "?"}/${a.spec.version ?? "?"}`, why: `APIService ${o.metadata.name} is not available${available ? ` (${available.reason ?? available.status}${available.message ? `: ${available.message}` : ""})` : ""}` }];
+    return [{
+      what: `${a.spec.group ?? "?"}/${a.spec.version ?? "?"}`,
+      why: `APIService ${o.metadata.name} is not available` +
+        `${available ? ` (${available.reason ?? available.status}${available.message ? `: ${available.message}` : ""})` : ""}`,
+    }];
   });
 }
 
 /** Encodes a name for a path: every byte outside [A-Za-z0-9._:-] as %XX (Kubernetes names never hold `%` or `/`). */
 function pathSafe(name: string): string {
-  return [...Buffer.from(name, "utf8")].map((b) => (/[A-Za-z0-9._:-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`)).join("");
+  return [...Buffer.from(name, "utf8")]
+    .map((b) => (/[A-Za-z0-9._:-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
 }
 
 /** An object's file in the archive. */
@@ -108,7 +117,9 @@ function unique(objects: readonly ListedObject[]): ListedObject[] {
 }
 
 /** Judges every object of the cluster; the students' are archived. */
-export function planClusterArchive(listing: ClusterListing, labObjects: readonly ObjectKey[], provisionerObjects: readonly ObjectKey[]): { plan: ClusterArchivePlan; entries: ArchiveEntry[] } {
+export function planClusterArchive(
+  listing: ClusterListing, labObjects: readonly ObjectKey[], provisionerObjects: readonly ObjectKey[],
+): { plan: ClusterArchivePlan; entries: ArchiveEntry[] } {
   const objects = unique(listing.objects);
   const decisions = classifyObjects(objects, labObjects, provisionerObjects);
   const student = new Set(decisions.filter((d) => d.owner === "student").map((d) => `${d.ref.kind}/${d.ref.namespace}/${d.ref.name}`));
@@ -122,7 +133,10 @@ export function planClusterArchive(listing: ClusterListing, labObjects: readonly
 }
 
 function refOf(o: ListedObject): ClusterObjectRef {
-  return { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? "", apiVersion: o.apiVersion ?? "v1", ...(o.metadata.uid ? { uid: o.metadata.uid } : {}) };
+  return {
+    kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? "", apiVersion: o.apiVersion ?? "v1",
+    ...(o.metadata.uid ? { uid: o.metadata.uid } : {}),
+  };
 }
 
 /**
@@ -140,7 +154,9 @@ export function unarchivedRefusal(unlistable: readonly Unlistable[], discard: bo
  * Student-made objects that appeared after the archive (not in it, and not owned by something in it): the
  * rebuild would destroy them unarchived. Compared by uid; objects without one are compared by path.
  */
-export function lateObjects(archived: readonly ArchiveEntry[], now: ClusterListing, labObjects: readonly ObjectKey[], provisionerObjects: readonly ObjectKey[]): ArchiveEntry[] {
+export function lateObjects(
+  archived: readonly ArchiveEntry[], now: ClusterListing, labObjects: readonly ObjectKey[], provisionerObjects: readonly ObjectKey[],
+): ArchiveEntry[] {
   const known = new Set(archived.flatMap((a) => ("object" in a.source ? [(a.source.object as Partial<ClusterObjectRef>).uid ?? a.path] : [])));
   const { plan, entries } = planClusterArchive(now, labObjects, provisionerObjects);
   const roots = new Set(plan.objects.filter((d) => d.owner === "student" && !d.dependent).map((d) => `${d.ref.kind}/${d.ref.namespace}/${d.ref.name}`));

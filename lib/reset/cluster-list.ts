@@ -17,7 +17,9 @@ export async function listCluster(kubeconfig: string): Promise<ClusterListing> {
   const unlistable: Unlistable[] = discovery.ok ? [] : discoveryFailures(discovery.stderr || discovery.error || "");
   if (!discovery.ok && unlistable.length === 0) unlistable.push({ what: "API discovery", why: firstLine(discovery.error ?? "") });
   const resources = listableResources(discovery.stdout);
-  if (resources.length === 0) throw new Error(`kubectl api-resources: no listable kind (${firstLine(discovery.stderr || discovery.error || "empty answer")}); nothing was changed`);
+  if (resources.length === 0) {
+    throw new Error(`kubectl api-resources: no listable kind (${firstLine(discovery.stderr || discovery.error || "empty answer")}); nothing was changed`);
+  }
   const all = await kubectlAnswer(kubeconfig, listArgs(resources.join(",")));
   const objects: ListedObject[] = all.ok ? items(all.stdout) : [];
   if (!all.ok) {

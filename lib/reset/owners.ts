@@ -86,7 +86,9 @@ export const KUBERNETES_OBJECTS: readonly ObjectKey[] = [
 ];
 
 /** Kinds that are never the students' own: they belong to something else (or to nobody worth keeping). */
-export const KUBERNETES_KINDS: ReadonlySet<string> = new Set(["Event", "Endpoints", "EndpointSlice", "Lease", "Node", "ComponentStatus", "IPAddress", "CSINode"]);
+export const KUBERNETES_KINDS: ReadonlySet<string> = new Set([
+  "Event", "Endpoints", "EndpointSlice", "Lease", "Node", "ComponentStatus", "IPAddress", "CSINode",
+]);
 
 /** Field managers (writers) of Kubernetes' components, kubeadm and netlab's provisioner. */
 export const SYSTEM_WRITERS: readonly string[] = [
@@ -120,10 +122,16 @@ function renderedKeys(keys: readonly ObjectKey[]): Set<string> {
 /** Kubernetes' own by name, kind, marker or reserved name (step 1), or undefined. */
 export function kubernetesMade(o: ListedObject): string | undefined {
   const { name, labels, annotations } = o.metadata;
-  if (KUBERNETES_OBJECTS.some((k) => k.kind === o.kind && k.name === name && (k.namespace === undefined || k.namespace === namespaceOf(o)))) return "made by Kubernetes";
+  if (KUBERNETES_OBJECTS.some((k) => k.kind === o.kind && k.name === name && (k.namespace === undefined || k.namespace === namespaceOf(o)))) {
+    return "made by Kubernetes";
+  }
   if (KUBERNETES_KINDS.has(o.kind)) return `${o.kind} (belongs to another object)`;
   if (o.kind === "Namespace" && START_NAMESPACES.has(name)) return "a namespace the cluster starts with";
-  if (labels?.["kubernetes.io/bootstrapping"] === "rbac-defaults" || labels?.["kube-aggregator.kubernetes.io/automanaged"] !== undefined || annotations?.["apf.kubernetes.io/autoupdate-spec"] !== undefined) {
+  if (
+    labels?.["kubernetes.io/bootstrapping"] === "rbac-defaults" ||
+    labels?.["kube-aggregator.kubernetes.io/automanaged"] !== undefined ||
+    annotations?.["apf.kubernetes.io/autoupdate-spec"] !== undefined
+  ) {
     return "bootstrapped by the API server";
   }
   if (RBAC_KINDS.has(o.kind) && (name.startsWith("system:") || name.startsWith("kubeadm:"))) return `reserved name ${name.split(":")[0]}:`;
@@ -155,7 +163,9 @@ function otherWriters(o: ListedObject): string {
 }
 
 /** Decides, for each listed object, whose it is. `provisionerObjects`: the cluster stage's other objects. */
-export function classifyObjects(objects: readonly ListedObject[], labObjects: readonly ObjectKey[] = LAB_OBJECTS, provisionerObjects: readonly ObjectKey[] = []): ObjectDecision[] {
+export function classifyObjects(
+  objects: readonly ListedObject[], labObjects: readonly ObjectKey[] = LAB_OBJECTS, provisionerObjects: readonly ObjectKey[] = [],
+): ObjectDecision[] {
   const lab = renderedKeys(labObjects);
   const provisioner = renderedKeys(provisionerObjects);
   const keyOf = (o: ListedObject) => `${o.kind}/${namespaceOf(o)}/${o.metadata.name}`;
@@ -168,7 +178,9 @@ export function classifyObjects(objects: readonly ListedObject[], labObjects: re
   // An owner is in the same namespace or cluster-scoped.
   const ownerOf = (o: ListedObject): ListedObject | undefined => {
     for (const ref of o.metadata.ownerReferences ?? []) {
-      const owner = (ref.uid !== undefined ? byUid.get(ref.uid) : undefined) ?? byKey.get(`${ref.kind}/${namespaceOf(o)}/${ref.name}`) ?? byKey.get(`${ref.kind}//${ref.name}`);
+      const owner = (ref.uid !== undefined ? byUid.get(ref.uid) : undefined) ??
+        byKey.get(`${ref.kind}/${namespaceOf(o)}/${ref.name}`) ??
+        byKey.get(`${ref.kind}//${ref.name}`);
       if (owner && owner !== o) return owner;
     }
     return undefined;
@@ -197,11 +209,18 @@ export function classifyObjects(objects: readonly ListedObject[], labObjects: re
   };
   return objects
     .map((o) => ({ ref: { kind: o.kind, name: o.metadata.name, namespace: namespaceOf(o) }, ...decide(o) }))
-    .sort((a, b) => kindRank(a.ref.kind) - kindRank(b.ref.kind) || a.ref.kind.localeCompare(b.ref.kind) || a.ref.namespace.localeCompare(b.ref.namespace) || a.ref.name.localeCompare(b.ref.name));
+    .sort((a, b) =>
+      kindRank(a.ref.kind) - kindRank(b.ref.kind) ||
+      a.ref.kind.localeCompare(b.ref.kind) ||
+      a.ref.namespace.localeCompare(b.ref.namespace) ||
+      a.ref.name.localeCompare(b.ref.name));
 }
 
 /** Kind order for deletion: controllers before what they control, configuration and storage last. */
-export const KIND_ORDER: readonly string[] = ["Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Pod", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim"];
+export const KIND_ORDER: readonly string[] = [
+  "Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Pod", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "Secret", "ServiceAccount",
+  "PersistentVolumeClaim",
+];
 const kindRank = (kind: string) => {
   const i = KIND_ORDER.indexOf(kind);
   return i < 0 ? KIND_ORDER.length : i;

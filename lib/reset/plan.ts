@@ -36,7 +36,12 @@ export const RESET_LEVELS: readonly ResetLevel[] = [ResetLevel.Workloads, ResetL
 export function parseResetLevel(text: string | undefined): ResetLevel {
   if (text === undefined) return ResetLevel.Workloads;
   const level = RESET_LEVELS.find((l) => l === text.trim().toLowerCase());
-  if (!level) throw new BenchConfigError([{ field: "--level", message: `${JSON.stringify(text)} is not a reset level; use one of ${RESET_LEVELS.join(", ")}` }], "reset request");
+  if (!level) {
+    throw new BenchConfigError(
+      [{ field: "--level", message: `${JSON.stringify(text)} is not a reset level; use one of ${RESET_LEVELS.join(", ")}` }],
+      "reset request",
+    );
+  }
   return level;
 }
 
@@ -189,11 +194,16 @@ export function parseHomeListing(text: string): HomeEntry[] {
 
 /** One line per planned change, for a dry run or a log. */
 export function describePlan(plan: ResetPlan): string[] {
-  const lines = [`level ${plan.level}: archive ${plan.archive.length} item(s), delete ${plan.deleteObjects.length} object(s), remove ${plan.removeFiles.length} file(s)`];
+  const lines = [
+    `level ${plan.level}: archive ${plan.archive.length} item(s), delete ${plan.deleteObjects.length} object(s), remove ${plan.removeFiles.length} file(s)`,
+  ];
   if (plan.cluster) {
     const kept = Object.entries(plan.cluster.notArchived);
     const n = kept.reduce((sum, [, k]) => sum + (k ?? 0), 0);
-    lines.push(`leave unarchived the system's ${n} of the ${plan.cluster.objects.length} object(s) listed in the whole cluster (${kept.map(([owner, k]) => `${k} ${owner}`).join(", ") || "none"})`);
+    lines.push(
+      `leave unarchived the system's ${n} of the ${plan.cluster.objects.length} object(s) listed in the whole cluster ` +
+        `(${kept.map(([owner, k]) => `${k} ${owner}`).join(", ") || "none"})`,
+    );
     for (const u of plan.cluster.unlistable) lines.push(`destroy unarchived what ${u.what} holds (it cannot be listed: ${u.why})`);
   }
   for (const a of plan.archive) lines.push(`archive ${a.path}`);

@@ -37,7 +37,10 @@ export async function waitForLab(kubeconfig: string, timeoutMs: number): Promise
       const s = await readClusterState(kubeconfig);
       const names = s.pods.map((p) => p.name);
       const running = s.pods.filter((p) => p.phase === "Running" && p.ip);
-      if (names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-")) && running.length === s.pods.length && s.webserverEndpoints.length > 0) return s;
+      if (
+        names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-")) &&
+        running.length === s.pods.length && s.webserverEndpoints.length > 0
+      ) return s;
       last = s.pods.map((p) => `${p.name} ${p.phase || "?"}`).join(", ") || "no lab pods";
     } catch (e) {
       last = (e as Error).message.split("\n")[0]!;
@@ -48,7 +51,9 @@ export async function waitForLab(kubeconfig: string, timeoutMs: number): Promise
 }
 
 /** 4. cluster and hosts: destroy, then check every node clean. */
-export async function destroyAndCheck(stack: Stack, access: BenchAccess, level: ResetLevel, events: (out: string) => void, note: Note): Promise<{ destroy: Record<string, number>; cleanChecks: CleanCheck[] }> {
+export async function destroyAndCheck(
+  stack: Stack, access: BenchAccess, level: ResetLevel, events: (out: string) => void, note: Note,
+): Promise<{ destroy: Record<string, number>; cleanChecks: CleanCheck[] }> {
   const { spec } = access;
   // First the Kubernetes objects alone, while their provider stays: destroying them in the same run as the
   // kubeadm step the provider's kubeconfig comes from fails with "grpc: the client connection is closing"
@@ -72,10 +77,16 @@ export async function destroyAndCheck(stack: Stack, access: BenchAccess, level: 
   }
   const dirty = cleanChecks.filter((c) => c.result === "dirty");
   if (dirty.length > 0) {
-    throw new Error(`after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`);
+    throw new Error(
+      `after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`,
+    );
   }
   const unobservable = cleanChecks.filter((c) => c.result === NOT_OBSERVABLE).length;
-  note("clean-check", "done", `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : ""}`);
+  note(
+    "clean-check",
+    "done",
+    `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : ""}`,
+  );
   return { destroy: sumChanges(counts), cleanChecks };
 }
 

@@ -29,7 +29,9 @@ import { makeVerifiedArchive, removeArchivedFiles, type ArchiveInfo } from "./ar
 import { lateObjects, unarchivedRefusal, type ClusterListing } from "./cluster-archive";
 import { listCluster } from "./cluster-list";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, parseEncodedListing } from "./names";
-import { LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, planReset, type ListedObject, type ObjectKey, type ObjectRef, type ResetPlan } from "./plan";
+import {
+  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, planReset, type ListedObject, type ObjectKey, type ObjectRef, type ResetPlan,
+} from "./plan";
 import { destroyAndCheck, flushArp, waitForLab, type Note, type StepOutcome } from "./rebuild";
 import { LIST_SKEL, type CleanCheck } from "./scripts";
 
@@ -104,7 +106,9 @@ interface Inspection {
 }
 
 /** 1. What is there, and the plan. The levels that destroy the cluster refuse here, before any change, what they cannot archive. */
-async function inspect(access: BenchAccess, level: ResetLevel, discard: boolean, progress: (line: string) => void, note: Note, dryRun: boolean): Promise<Inspection> {
+async function inspect(
+  access: BenchAccess, level: ResetLevel, discard: boolean, progress: (line: string) => void, note: Note, dryRun: boolean,
+): Promise<Inspection> {
   const { spec } = access;
   const controller = controllerOf(spec);
   const rendered = renderedObjects(spec);
@@ -112,7 +116,9 @@ async function inspect(access: BenchAccess, level: ResetLevel, discard: boolean,
   let objects: readonly ListedObject[];
   if (level === ResetLevel.Workloads) {
     progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
-    objects = (JSON.parse(await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"])) as { items: ListedObject[] }).items;
+    objects = (JSON.parse(
+      await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"]),
+    ) as { items: ListedObject[] }).items;
   } else {
     progress(`listing every kind in every namespace (the ${level} level destroys the whole cluster) and ~${spec.labUser} on ${controller.name}`);
     cluster = await listCluster(access.kubeconfig);
@@ -120,36 +126,66 @@ async function inspect(access: BenchAccess, level: ResetLevel, discard: boolean,
   }
   // Names as bytes (base64) with their disk space: any name is handled, oversize entries are left in place.
   const home = parseEncodedListing(await runScript(access, controller, "netlab-reset-list", LIST_HOME_ENCODED, [labHome(spec)]));
-  const skeleton = (await runScript(access, controller, "netlab-reset-skel", LIST_SKEL, [`${nodeRoot(spec, controller)}/etc/skel`])).split("\0").filter(Boolean);
-  const planned = planReset({ level, objects: cluster ? undefined : objects, cluster, home, labObjects: rendered.lab, provisionerObjects: rendered.provisioner, skeleton });
+  const skeleton = (await runScript(access, controller, "netlab-reset-skel", LIST_SKEL, [`${nodeRoot(spec, controller)}/etc/skel`]))
+    .split("\0")
+    .filter(Boolean);
+  const planned = planReset({
+    level, objects: cluster ? undefined : objects, cluster, home, labObjects: rendered.lab, provisionerObjects: rendered.provisioner, skeleton,
+  });
   const { keep, leftInPlace } = boundArchive(planned.removeFiles, home);
   const plan = { ...planned, removeFiles: keep, archive: planned.archive.filter((a) => !("file" in a.source) || keep.includes(a.source.file)) };
   for (const line of describePlan(plan)) progress(`${dryRun ? "would " : ""}${line}`);
   if (leftInPlace.length > 0) {
-    note("oversize-files", "skipped", `left in place, neither archived nor removed (over ${ARCHIVE_LIMITS.entryBytes >> 20} MiB each or ${ARCHIVE_LIMITS.totalBytes >> 20} MiB in all, or not measurable in 60 s): ${leftInPlace.map((f) => `~${spec.labUser}/${f.name} (${f.bytes < 0 ? "size unknown" : `${f.bytes} bytes`})`).join(", ")}; move them off the bench by hand`);
+    note(
+      "oversize-files",
+      "skipped",
+      "left in place, neither archived nor removed " +
+        `(over ${ARCHIVE_LIMITS.entryBytes >> 20} MiB each or ${ARCHIVE_LIMITS.totalBytes >> 20} MiB in all, or not measurable in 60 s): ` +
+        `${leftInPlace.map((f) => `~${spec.labUser}/${f.name} (${f.bytes < 0 ? "size unknown" : `${f.bytes} bytes`})`).join(", ")}; ` +
+        "move them off the bench by hand",
+    );
   }
   const unlistable = cluster?.unlistable ?? [];
   const refusal = unarchivedRefusal(unlistable, discard, "Nothing was changed");
   if (refusal) throw new Error(refusal);
-  if (unlistable.length > 0) note("unarchived", "skipped", `--discard-unarchived: the rebuild destroys, without an archive, what these hold: ${unlistable.map((u) => u.what).join(", ")}`);
+  if (unlistable.length > 0) {
+    note(
+      "unarchived",
+      "skipped",
+      `--discard-unarchived: the rebuild destroys, without an archive, what these hold: ${unlistable.map((u) => u.what).join(", ")}`,
+    );
+  }
   return { plan, objects, rendered };
 }
 
 /** 3. Namespace default's student objects, and exactly the student files the archive holds. */
-async function removeStudentWork(access: BenchAccess, plan: ResetPlan, archive: ArchiveInfo, note: Note): Promise<{ deletedObjects: ObjectRef[]; removedFiles: string[]; keptFiles: string[] }> {
+async function removeStudentWork(
+  access: BenchAccess, plan: ResetPlan, archive: ArchiveInfo, note: Note,
+): Promise<{ deletedObjects: ObjectRef[]; removedFiles: string[]; keptFiles: string[] }> {
   const { spec } = access;
   const deletedObjects: ObjectRef[] = [];
   if (plan.deleteObjects.length > 0) {
-    await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"]);
+    await kubectl(
+      access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
+    );
     deletedObjects.push(...plan.deleteObjects);
   }
-  note("student-objects", deletedObjects.length > 0 ? "done" : "skipped", deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none");
+  note(
+    "student-objects",
+    deletedObjects.length > 0 ? "done" : "skipped",
+    deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none",
+  );
   const files = await removeArchivedFiles(access, archive, plan.removeFiles);
   const home = (f: string) => `~${spec.labUser}/${f}`;
   const kept = files.kept.length > 0
-    ? `; left in place, written or changed after the archive (the next reset archives them): ${files.kept.map(home).join(", ")}${files.more > 0 ? ` and ${files.more} more` : ""}`
+    ? "; left in place, written or changed after the archive (the next reset archives them): " +
+      `${files.kept.map(home).join(", ")}${files.more > 0 ? ` and ${files.more} more` : ""}`
     : "";
-  note("student-files", plan.removeFiles.length > 0 ? "done" : "skipped", plan.removeFiles.length > 0 ? `removed ${files.removed.map(home).join(", ") || "nothing whole"}${kept}` : "none");
+  note(
+    "student-files",
+    plan.removeFiles.length > 0 ? "done" : "skipped",
+    plan.removeFiles.length > 0 ? `removed ${files.removed.map(home).join(", ") || "nothing whole"}${kept}` : "none",
+  );
   return { deletedObjects, removedFiles: files.removed, keptFiles: files.kept };
 }
 
@@ -158,19 +194,31 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
   const now = await listCluster(access.kubeconfig);
   const { lab, provisioner } = inspection.rendered;
   const late = lateObjects(inspection.plan.archive, now, lab, provisioner).map((e) => e.path);
-  const state = "Nothing was destroyed (the student work already archived was removed from namespace default and the home); run the reset again to archive the rest";
+  const state = "Nothing was destroyed (the student work already archived was removed from namespace default and the home); " +
+    "run the reset again to archive the rest";
   const refusal = unarchivedRefusal(now.unlistable, discard, state);
   if (refusal) throw new Error(refusal);
   if (late.length > 0 && !discard) {
-    throw new Error(`refusing to destroy the cluster: ${late.length} student object(s) appeared after the archive was made and are not in it: ${late.join(", ")}. ${state}, or pass --discard-unarchived`);
+    throw new Error(
+      `refusing to destroy the cluster: ${late.length} student object(s) appeared after the archive was made and are not in it: ` +
+        `${late.join(", ")}. ${state}, or pass --discard-unarchived`,
+    );
   }
-  note("cluster-recheck", late.length > 0 ? "skipped" : "done", late.length > 0 ? `--discard-unarchived: destroying unarchived ${late.join(", ")}` : `nothing unarchived appeared since the archive (${now.objects.length} objects listed)`);
+  note(
+    "cluster-recheck",
+    late.length > 0 ? "skipped" : "done",
+    late.length > 0
+      ? `--discard-unarchived: destroying unarchived ${late.join(", ")}`
+      : `nothing unarchived appeared since the archive (${now.objects.length} objects listed)`,
+  );
 }
 
 /** workloads: the lab pods deleted, for `up` (client-1, client-2) and the ReplicaSet (webserver-1's) to recreate them. */
 async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): Promise<ObjectRef[]> {
   if (plan.recreatePods.length > 0) {
-    await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"]);
+    await kubectl(
+      access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
+    );
   }
   note("lab-pods", "done", `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
   return [...plan.recreatePods];

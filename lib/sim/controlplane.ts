@@ -49,7 +49,10 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
   const net = spec.network;
   const p = PORTS;
   const advertise = spec.nodes.find((n) => n.role === "control-plane")!.provider.address;
-  const delegated = [`--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`, "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false"];
+  const delegated = [
+    `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
+    "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false",
+  ];
   switch (c) {
     case "etcd":
       return [t.bin("etcd"), `--name=${spec.id}`, `--data-dir=${etcdData}`,
@@ -102,7 +105,9 @@ export function kubectl(kubeconfigPath: string, args: readonly string[], context
  */
 export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[], writer: "kubelet" | "kubeadm"): Promise<void> {
   writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
-  await kubectl(kubeconfigPath, ["apply", "--server-side", "--force-conflicts", `--field-manager=${writer}`, "-f", file], `sim: applying ${path.basename(file)}`);
+  await kubectl(
+    kubeconfigPath, ["apply", "--server-side", "--force-conflicts", `--field-manager=${writer}`, "-f", file], `sim: applying ${path.basename(file)}`,
+  );
 }
 
 /** Brings the control plane up (or completes it) in namespace `namespace`. Idempotent: running parts are left alone. */
@@ -128,7 +133,10 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
     d.procs.start(c, ["ip", "netns", "exec", namespace, ...argvOf(c, spec, t, pki, nodeKubeconfigPath, d.etcdData)]);
     if (c === "kube-apiserver") await waitFor("kube-apiserver /readyz", d.procs, c, async () => (await k(["get", "--raw=/readyz"])).stdout.trim() === "ok");
   }
-  await waitFor("the default ServiceAccount", d.procs, "kube-controller-manager", async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "");
+  await waitFor(
+    "the default ServiceAccount", d.procs, "kube-controller-manager",
+    async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "",
+  );
   await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec), "kubelet");
   await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig), "kubeadm");
   await waitFor("four Ready nodes", d.procs, "kwok", async () => {

@@ -32,7 +32,8 @@ const archivesDir = path.join(NETLAB_DIR, "archives", `room${ROOM}-bench${BENCH}
 
 const kubectl = (args: string[], input?: string) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8", input });
 const exists = (...args: string[]) => kubectl(["get", ...args, "-o", "name", "--ignore-not-found"]).trim() !== "";
-const tarList = (archive: string) => execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean).map((e) => e.replace(/^\.\//, ""));
+const tarList = (archive: string) =>
+  execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean).map((e) => e.replace(/^\.\//, ""));
 const fromArchive = (archive: string, entry: string) => execFileSync("tar", ["-xzOf", archive, `./${entry}`], { encoding: "utf8" });
 const labRunning = async () => {
   const s = await readClusterState(access.kubeconfig);
@@ -48,7 +49,10 @@ const WIDGETS_CRD = {
 };
 const BROKEN_API = {
   apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: { name: "v1beta1.broken.example" },
-  spec: { group: "broken.example", version: "v1beta1", groupPriorityMinimum: 1000, versionPriority: 15, insecureSkipTLSVerify: true, service: { name: "nowhere", namespace: "default" } },
+  spec: {
+    group: "broken.example", version: "v1beta1", groupPriorityMinimum: 1000, versionPriority: 15, insecureSkipTLSVerify: true,
+    service: { name: "nowhere", namespace: "default" },
+  },
 };
 
 /** What the students made, as the archive names it. */
@@ -94,7 +98,10 @@ describe("a cluster reset archives what it destroys", () => {
     kubectl(["apply", "-f", "-"], JSON.stringify(WIDGETS_CRD));
     kubectl(["wait", "--for=condition=Established", "crd/widgets.lab.example", "--timeout=60s"]);
     await waitFor("widgets served", async () => (kubectl(["api-resources", "--api-group=lab.example", "-o", "name"]).includes("widgets") ? true : undefined));
-    kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "lab.example/v1", kind: "Widget", metadata: { name: "w1", namespace: "student-ns" }, spec: { colour: "teal" } }));
+    kubectl(
+      ["apply", "-f", "-"],
+      JSON.stringify({ apiVersion: "lab.example/v1", kind: "Widget", metadata: { name: "w1", namespace: "student-ns" }, spec: { colour: "teal" } }),
+    );
     mkdirSync(`${home}/notes/week1`, { recursive: true });
     writeFileSync(`${home}/notes/a.txt`, "archived\n");
     writeFileSync(`${home}/capture.pcap`, "first capture\n");
@@ -105,7 +112,8 @@ describe("a cluster reset archives what it destroys", () => {
     expect(r.plan.cluster?.unlistable).toEqual([]);
     expect(r.plan.cluster?.notArchived.provisioner).toBeGreaterThanOrEqual(10);
     expect(r.plan.cluster?.notArchived.lab).toBeGreaterThanOrEqual(4);
-    expect(r.plan.cluster!.objects.find((d) => d.ref.kind === "Deployment" && d.ref.name === "coredns")).toMatchObject({ owner: "kubernetes", reason: "written only by kubeadm, kube-controller-manager" });
+    expect(r.plan.cluster!.objects.find((d) => d.ref.kind === "Deployment" && d.ref.name === "coredns"))
+      .toMatchObject({ owner: "kubernetes", reason: "written only by kubeadm, kube-controller-manager" });
     expect(existsSync(archivesDir)).toBe(false);
   }, 5 * MINUTE);
 
@@ -113,7 +121,10 @@ describe("a cluster reset archives what it destroys", () => {
     kubectl(["apply", "-f", "-"], JSON.stringify(BROKEN_API));
     try {
       await expect(resetBench(sim.stackName, { level: "cluster" })).rejects.toThrow(
-        /^refusing to destroy the cluster: 1 kind\(s\) or API group\(s\) could not be listed, so what they hold cannot be archived: broken\.example\/v1beta1 \(APIService v1beta1\.broken\.example is not available.*\)\. Nothing was changed\..*--discard-unarchived/,
+        new RegExp(
+          /^refusing to destroy the cluster: 1 kind\(s\) or API group\(s\) could not be listed, so what they hold cannot be archived: /.source +
+            /broken\.example\/v1beta1 \(APIService v1beta1\.broken\.example is not available.*\)\. Nothing was changed\..*--discard-unarchived/.source,
+        ),
       );
     } finally {
       kubectl(["delete", "apiservice", "v1beta1.broken.example"]);
@@ -132,7 +143,10 @@ describe("a cluster reset archives what it destroys", () => {
       kubectl(["-n", "student-ns", "create", "configmap", "late-cm", "--from-literal=late=yes"]);
     };
     await expect(resetBench(sim.stackName, { level: "cluster", progress: late })).rejects.toThrow(
-      /^refusing to destroy the cluster: 1 student object\(s\) appeared after the archive was made and are not in it: cluster\/student-ns\/ConfigMap\/late-cm\.yaml\. Nothing was destroyed/,
+      new RegExp(
+        /^refusing to destroy the cluster: 1 student object\(s\) appeared after the archive was made and are not in it: /.source +
+          /cluster\/student-ns\/ConfigMap\/late-cm\.yaml\. Nothing was destroyed/.source,
+      ),
     );
     const [first] = readdirSync(archivesDir).map((f) => path.join(archivesDir, f));
     expect(tarList(first!)).toEqual(expect.arrayContaining([...STUDENT_OBJECTS, "home/notes/a.txt", "home/capture.pcap"]));
@@ -149,12 +163,20 @@ describe("a cluster reset archives what it destroys", () => {
     result = out.data as ResetResult;
     const { local, remote } = result.archive;
     const entries = tarList(local);
-    expect(entries).toEqual(expect.arrayContaining([...STUDENT_OBJECTS, "cluster/student-ns/ConfigMap/late-cm.yaml", "home/notes/late.txt", "home/capture.pcap", "reset-plan.json"]));
-    expect(entries.filter((e) => e.startsWith("cluster/kube-system/") || e.startsWith("cluster/kube-public/") || /kube-router|webserver|client-|coredns/.test(e))).toEqual([]);
+    expect(entries).toEqual(expect.arrayContaining([
+      ...STUDENT_OBJECTS, "cluster/student-ns/ConfigMap/late-cm.yaml", "home/notes/late.txt", "home/capture.pcap", "reset-plan.json",
+    ]));
+    const systemEntries = entries.filter(
+      (e) => e.startsWith("cluster/kube-system/") || e.startsWith("cluster/kube-public/") || /kube-router|webserver|client-|coredns/.test(e),
+    );
+    expect(systemEntries).toEqual([]);
     // The objects as they were: another namespace's ConfigMap, CronJob and Secret, a ClusterRole, a custom resource.
-    expect(parse(fromArchive(local, "cluster/student-ns/ConfigMap/student-cm.yaml"))).toMatchObject({ kind: "ConfigMap", metadata: { name: "student-cm", namespace: "student-ns" }, data: { answer: "42" } });
-    expect(parse(fromArchive(local, "cluster/student-ns/CronJob.batch/nightly.yaml"))).toMatchObject({ apiVersion: "batch/v1", kind: "CronJob", spec: { schedule: "0 0 31 2 *" } });
-    expect(parse(fromArchive(local, "cluster/_cluster/ClusterRole.rbac.authorization.k8s.io/student-reader.yaml"))).toMatchObject({ rules: [{ verbs: ["get", "list"], resources: ["pods"] }] });
+    expect(parse(fromArchive(local, "cluster/student-ns/ConfigMap/student-cm.yaml")))
+      .toMatchObject({ kind: "ConfigMap", metadata: { name: "student-cm", namespace: "student-ns" }, data: { answer: "42" } });
+    expect(parse(fromArchive(local, "cluster/student-ns/CronJob.batch/nightly.yaml")))
+      .toMatchObject({ apiVersion: "batch/v1", kind: "CronJob", spec: { schedule: "0 0 31 2 *" } });
+    expect(parse(fromArchive(local, "cluster/_cluster/ClusterRole.rbac.authorization.k8s.io/student-reader.yaml")))
+      .toMatchObject({ rules: [{ verbs: ["get", "list"], resources: ["pods"] }] });
     expect(parse(fromArchive(local, "cluster/student-ns/Widget.lab.example/w1.yaml"))).toMatchObject({ spec: { colour: "teal" } });
     expect(parse(fromArchive(local, "cluster/student-ns/Secret/student-secret.yaml")).data.token).toBe(Buffer.from("s3cret").toString("base64"));
     expect(fromArchive(local, "cluster/student-ns/ConfigMap/student-cm.yaml")).not.toContain("managedFields");
@@ -167,7 +189,9 @@ describe("a cluster reset archives what it destroys", () => {
     expect(result.removedFiles).toEqual(["capture.pcap", "notes"]);
     expect(result.keptFiles).toEqual([]);
     expect(existsSync(`${home}/notes`)).toBe(false);
-    expect(result.notes.map((n) => n.step)).toEqual(["archive", "archive-copy", "student-objects", "student-files", "cluster-recheck", "destroy", "clean-check", "up", "lab-running", "arp-flush"]);
+    expect(result.notes.map((n) => n.step)).toEqual([
+      "archive", "archive-copy", "student-objects", "student-files", "cluster-recheck", "destroy", "clean-check", "up", "lab-running", "arp-flush",
+    ]);
     expect(result.engine.destroy?.delete ?? 0).toBeGreaterThanOrEqual(20);
     expect(result.engine.up?.create ?? 0).toBe(result.engine.destroy?.delete);
     await waitFor("lab pods running", labRunning);

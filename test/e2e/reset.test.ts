@@ -46,7 +46,10 @@ const labRunning = async () => {
 /** Writes a file on the controller over SSH, as a student would leave it. */
 async function plant(name: string, content: string): Promise<void> {
   const controller = access.spec.nodes.find((n) => n.name === "controller")!;
-  const conn = { node: "controller", host: controller.ssh.host, port: controller.ssh.port, user: controller.ssh.user, privateKey: access.privateKey, hostKey: controller.ssh.hostKey };
+  const conn = {
+    node: "controller", host: controller.ssh.host, port: controller.ssh.port, user: controller.ssh.user,
+    privateKey: access.privateKey, hostKey: controller.ssh.hostKey,
+  };
   await runSsh(conn, shellJoin(["bash", "-c", 'cat >"$1"', "plant", `${home}/${name}`]), content);
 }
 
@@ -81,16 +84,21 @@ describe("netlab reset on the simulated bench", () => {
     await plant("capture-1.pcap", "\u00d4\u00c3\u00b2\u00a1 not really a pcap\n");
     await plant("k8s-net-question-1.txt", "Why does client-2 reach the webserver through kube-bridge?\n");
     kubectl("-n", "default", "run", "student-pod", "--image=busybox:1.37.0", "--", "sleep", "3600");
-    await waitFor("student-pod running", async () => (kubectl("-n", "default", "get", "pod", "student-pod", "-o", "jsonpath={.status.phase}") === "Running" ? true : undefined));
+    await waitFor("student-pod running", async () =>
+      (kubectl("-n", "default", "get", "pod", "student-pod", "-o", "jsonpath={.status.phase}") === "Running" ? true : undefined),
+    );
 
     const lines: string[] = [];
     const r = await resetBench(sim.stackName, { level: "workloads", dryRun: true, progress: progress(lines) });
     expect(r.dryRun).toBe(true);
-    expect(r.plan.archive.map((a) => a.path)).toEqual(expect.arrayContaining(["home/capture-1.pcap", "home/k8s-net-question-1.txt", "objects/pod-student-pod.yaml"]));
+    expect(r.plan.archive.map((a) => a.path))
+      .toEqual(expect.arrayContaining(["home/capture-1.pcap", "home/k8s-net-question-1.txt", "objects/pod-student-pod.yaml"]));
     expect(r.plan.deleteObjects).toEqual([{ kind: "Pod", name: "student-pod", namespace: "default" }]);
     expect(r.plan.removeFiles).toEqual(["capture-1.pcap", "k8s-net-question-1.txt"]);
     expect(r.plan.recreatePods.map((p) => p.name).sort()).toEqual(["client-1", "client-2", expect.stringMatching(/^webserver-1-/)]);
-    expect(lines).toEqual(expect.arrayContaining(["would archive home/capture-1.pcap", "would delete default/pod/student-pod", "would remove ~/k8s-net-question-1.txt"]));
+    expect(lines).toEqual(expect.arrayContaining([
+      "would archive home/capture-1.pcap", "would delete default/pod/student-pod", "would remove ~/k8s-net-question-1.txt",
+    ]));
     // Nothing changed, not even on this machine.
     expect(r.deletedObjects).toEqual([]);
     expect(r.removedFiles).toEqual([]);
@@ -113,7 +121,9 @@ describe("netlab reset on the simulated bench", () => {
     expect(workloads.archive.local).toMatch(/\.netlab\/archives\/room32-bench6\/\d{8}T\d{6}Z\.tar\.gz$/);
     expect(existsSync(workloads.archive.local)).toBe(true);
     const listed = execFileSync("tar", ["-tzf", workloads.archive.local], { encoding: "utf8" }).split("\n");
-    expect(listed).toEqual(expect.arrayContaining(["./home/capture-1.pcap", "./home/k8s-net-question-1.txt", "./objects/pod-student-pod.yaml", "./reset-plan.json"]));
+    expect(listed).toEqual(expect.arrayContaining([
+      "./home/capture-1.pcap", "./home/k8s-net-question-1.txt", "./objects/pod-student-pod.yaml", "./reset-plan.json",
+    ]));
     const podYaml = execFileSync("tar", ["-xzOf", workloads.archive.local, "./objects/pod-student-pod.yaml"], { encoding: "utf8" });
     expect(podYaml).toMatch(/^kind: Pod$/m);
     expect(podYaml).toMatch(/^ {2}name: student-pod$/m);
@@ -164,7 +174,9 @@ describe("netlab reset on the simulated bench", () => {
       ]);
       expect(checks.filter((c) => !c.what.startsWith("file:")).map((c) => c.result)).toEqual(Array(5).fill("not observable in simulation"));
     }
-    expect(r.notes.map((n) => n.step)).toEqual(["archive", "archive-copy", "student-objects", "student-files", "cluster-recheck", "destroy", "clean-check", "up", "lab-running", "arp-flush"]);
+    expect(r.notes.map((n) => n.step)).toEqual([
+      "archive", "archive-copy", "student-objects", "student-files", "cluster-recheck", "destroy", "clean-check", "up", "lab-running", "arp-flush",
+    ]);
     expect(lines.some((l) => l.startsWith("clean-check: "))).toBe(true);
 
     await waitFor("lab pods running", labRunning);

@@ -21,13 +21,25 @@ afterAll(() => {
   spawnSync("rmdir", ["--ignore-fail-on-non-empty", "/etc/kubernetes/tmp"]);
 });
 
+/** What these tests read of a static pod manifest (kubeadm writes it; parsed from YAML, not checked). */
+interface Probe {
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly initialDelaySeconds?: number;
+  readonly httpGet?: unknown;
+}
+interface StaticPod {
+  readonly spec: { readonly containers: { readonly command: string[]; readonly livenessProbe: Probe; readonly readinessProbe?: Probe }[] };
+}
+
 /** `kubeadm init phase control-plane all --dry-run` on the init docs (patches read from a local copy): pod -> manifest. */
-function controlPlaneManifests(scale: number): Record<string, any> {
+function controlPlaneManifests(scale: number): Record<string, StaticPod> {
   const kubeadm = requireToolchain().bin("kubeadm");
   const spec = specFor(27, 4, { timeouts: { scale } });
   const dir = mkdtempSync(path.join(os.tmpdir(), "kubeadm-patches-"));
   dirs.push(dir);
-  const docs = kubeadmInitDocs(spec) as Record<string, any>[];
+  const docs = kubeadmInitDocs(spec) as ({ patches?: { directory: string } } & Record<string, unknown>)[];
   if (docs[0]!.patches) docs[0]!.patches.directory = path.join(dir, "patches");
   mkdirSync(path.join(dir, "patches"));
   for (const [file, doc] of Object.entries(kubeadmPatches(spec))) writeFileSync(path.join(dir, "patches", path.basename(file)), stringify(doc));
@@ -42,8 +54,8 @@ function controlPlaneManifests(scale: number): Record<string, any> {
   return Object.fromEntries(pods.map((p) => [p, parse(readFileSync(path.join(folder!, `${p}.yaml`), "utf8"))]));
 }
 
-const container = (manifest: any) => manifest.spec.containers[0];
-const flag = (manifest: any, name: string) => (container(manifest).command as string[]).find((a) => a.startsWith(`--${name}=`));
+const container = (manifest: StaticPod | undefined) => manifest!.spec.containers[0]!;
+const flag = (manifest: StaticPod | undefined, name: string) => container(manifest).command.find((a) => a.startsWith(`--${name}=`));
 
 describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
   const slow = controlPlaneManifests(10);
@@ -73,7 +85,8 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     const slowSpec = specFor(27, 4, { timeouts: { scale: 10 } });
     const init = planBench(slowSpec).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
     const files = Object.keys(kubeadmPatches(slowSpec));
-    expect(files.map((f) => path.basename(f)).sort()).toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((t) => `${t}+strategic.yaml`));
+    expect(files.map((f) => path.basename(f)).sort())
+      .toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((t) => `${t}+strategic.yaml`));
     for (const f of files) expect(init.expect[`file:${f}`], f).toBeDefined();
     expect(init.script).toContain(`NETLAB_KUBEADM_PATCH_FILES=`);
     expect(stringify(kubeadmInitDocs(slowSpec)[0])).toContain(`directory: ${KUBEADM_PATCH_DIR}`);

@@ -13,7 +13,8 @@ import { MAKE_ARCHIVE, parseRemoval, REMOVE_ARCHIVED } from "../../lib/reset/scr
 
 let root: string;
 const home = (...p: string[]) => path.join(root, "home", ...p);
-const bash = (script: string, args: string[], stdin = "") => execFileSync("bash", ["-c", `set -euo pipefail\n${script}`, "test", ...args], { input: stdin, encoding: "utf8", timeout: 60_000 });
+const bash = (script: string, args: string[], stdin = "") =>
+  execFileSync("bash", ["-c", `set -euo pipefail\n${script}`, "test", ...args], { input: stdin, encoding: "utf8", timeout: 60_000 });
 const b64 = (names: string[]) => names.map((n) => nameBytes(n).toString("base64"));
 const archived = (archive: string) => execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean);
 
@@ -33,7 +34,9 @@ describe("removal of the archived home entries", () => {
   it("takes what the archive holds and keeps what was written after it", () => {
     const names = ["answers.txt", "capture.pcap", "link", "notes"];
     const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(names)]).trim().split(" ");
-    expect(archived(archive!)).toEqual(expect.arrayContaining(["./home/notes/a.txt", "./home/notes/week1/b.txt", "./home/capture.pcap", "./home-removal/since", "./home-removal/dirs"]));
+    expect(archived(archive!)).toEqual(expect.arrayContaining([
+      "./home/notes/a.txt", "./home/notes/week1/b.txt", "./home/capture.pcap", "./home-removal/since", "./home-removal/dirs",
+    ]));
 
     // Between the archive and the removal, a student goes on working.
     writeFileSync(home("notes", "late.txt"), "written after the archive\n");

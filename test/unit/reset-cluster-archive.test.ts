@@ -69,10 +69,14 @@ const SYSTEM: ListedObject[] = [
   o(RBAC, "ClusterRole", "system:coredns", { by: ["kubeadm"] }),
   o(RBAC, "ClusterRoleBinding", "kubeadm:cluster-admins", { by: ["kubeadm"] }),
   o("apiregistration.k8s.io/v1", "APIService", "v1.apps", { by: ["kube-apiserver"], labels: { "kube-aggregator.kubernetes.io/automanaged": "onstart" } }),
-  o("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "catch-all", { by: ["api-priority-and-fairness-config-producer-v1"], annotations: { "apf.kubernetes.io/autoupdate-spec": "true" } }),
+  o("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "catch-all", {
+    by: ["api-priority-and-fairness-config-producer-v1"], annotations: { "apf.kubernetes.io/autoupdate-spec": "true" },
+  }),
   o("scheduling.k8s.io/v1", "PriorityClass", "system-node-critical", { by: ["kube-apiserver"] }),
   o("networking.k8s.io/v1", "ServiceCIDR", "kubernetes", { by: ["kube-apiserver", "service-cidr-controller"] }),
-  o("certificates.k8s.io/v1", "CertificateSigningRequest", "csr-x7k2p", { by: ["kubelet", "kube-controller-manager"], spec: { username: "system:bootstrap:abcdef" } }),
+  o("certificates.k8s.io/v1", "CertificateSigningRequest", "csr-x7k2p", {
+    by: ["kubelet", "kube-controller-manager"], spec: { username: "system:bootstrap:abcdef" },
+  }),
   o("apps/v1", "Deployment", "webserver-1", { ns: "default", by: [PULUMI, "kube-controller-manager"] }),
   o("v1", "Pod", "client-1", { ns: "default", by: [PULUMI, "kubelet"] }),
 ];
@@ -100,7 +104,11 @@ const STUDENT: ListedObject[] = [
 ];
 
 const LAB = [{ kind: "Deployment", name: "webserver-1" }, { kind: "Pod", name: "client-1" }];
-const PROVISIONER = [{ kind: "DaemonSet", name: "kube-router", namespace: KS }, { kind: "ConfigMap", name: "kube-router-cfg", namespace: KS }, { kind: "ClusterRole", name: "kube-router" }];
+const PROVISIONER = [
+  { kind: "DaemonSet", name: "kube-router", namespace: KS },
+  { kind: "ConfigMap", name: "kube-router-cfg", namespace: KS },
+  { kind: "ClusterRole", name: "kube-router" },
+];
 const listing: ClusterListing = { objects: [...SYSTEM, ...STUDENT], unlistable: [] };
 
 const STUDENT_PATHS = [
@@ -122,7 +130,9 @@ const STUDENT_PATHS = [
 ];
 
 describe("the cluster level's archive", () => {
-  const plan = planReset({ level: ResetLevel.Cluster, cluster: listing, home: [{ name: "notes", type: "dir" }], labObjects: LAB, provisionerObjects: PROVISIONER });
+  const plan = planReset({
+    level: ResetLevel.Cluster, cluster: listing, home: [{ name: "notes", type: "dir" }], labObjects: LAB, provisionerObjects: PROVISIONER,
+  });
 
   it("archives every student object, in any namespace, cluster-scoped, of any kind, and nothing of the system's", () => {
     expect(plan.archive.filter((a) => "object" in a.source).map((a) => a.path)).toEqual(STUDENT_PATHS);
@@ -131,10 +141,12 @@ describe("the cluster level's archive", () => {
   });
 
   it("says why each object is or is not archived", () => {
-    const why = (kind: string, ns: string, name: string) => plan.cluster!.objects.find((d) => d.ref.kind === kind && d.ref.namespace === ns && d.ref.name === name);
+    const why = (kind: string, ns: string, name: string) =>
+      plan.cluster!.objects.find((d) => d.ref.kind === kind && d.ref.namespace === ns && d.ref.name === name);
     expect(why("Pod", "kube-system", "coredns-c8bb9cb94-hzzln")).toMatchObject({ owner: "kubernetes", reason: "owned by Deployment/coredns" });
     expect(why("Deployment", "kube-system", "coredns")).toMatchObject({ owner: "kubernetes", reason: "written only by kubeadm, kube-controller-manager" });
-    expect(why("ServiceAccount", "kube-system", "attachdetach-controller")).toMatchObject({ owner: "kubernetes", reason: "in kube-system, written by no one else" });
+    expect(why("ServiceAccount", "kube-system", "attachdetach-controller"))
+      .toMatchObject({ owner: "kubernetes", reason: "in kube-system, written by no one else" });
     expect(why("Pod", "kube-system", "kube-apiserver-controller")).toMatchObject({ owner: "kubernetes", reason: "written only by kubelet" });
     expect(why("ClusterRole", "", "kube-router")).toMatchObject({ owner: "provisioner", reason: "netlab's cluster stage" });
     expect(why("ClusterRole", "", "system:coredns")).toMatchObject({ owner: "kubernetes", reason: "reserved name system:" });
@@ -154,8 +166,11 @@ describe("the cluster level's archive", () => {
   it("hosts archives the same; workloads keeps to namespace default; a destroying level without the listing is refused", () => {
     const hosts = planReset({ level: ResetLevel.Hosts, cluster: listing, home: [], labObjects: LAB, provisionerObjects: PROVISIONER });
     expect(hosts.archive.map((a) => a.path)).toEqual(STUDENT_PATHS);
-    const workloads = planReset({ level: ResetLevel.Workloads, objects: listing.objects.filter((x) => x.metadata.namespace === "default"), home: [], labObjects: LAB });
-    expect(workloads.archive.map((a) => a.path).sort()).toEqual(["objects/horizontalpodautoscaler-web.yaml", "objects/pod-student-pod.yaml", "objects/role-pod-reader.yaml"]);
+    const workloads = planReset({
+      level: ResetLevel.Workloads, objects: listing.objects.filter((x) => x.metadata.namespace === "default"), home: [], labObjects: LAB,
+    });
+    expect(workloads.archive.map((a) => a.path).sort())
+      .toEqual(["objects/horizontalpodautoscaler-web.yaml", "objects/pod-student-pod.yaml", "objects/role-pod-reader.yaml"]);
     expect(() => planReset({ level: ResetLevel.Cluster, objects: [], home: [] })).toThrow(/needs the whole cluster's listing/);
   });
 
@@ -174,7 +189,10 @@ describe("what cannot be archived", () => {
   it("refuses, naming it, unless told to discard it", () => {
     const unlistable = [{ what: "broken.example/v1beta1", why: "APIService v1beta1.broken.example is not available (ServiceNotFound)" }];
     expect(unarchivedRefusal(unlistable, false, "Nothing was changed")).toMatch(
-      /^refusing to destroy the cluster: 1 kind\(s\) or API group\(s\) could not be listed, so what they hold cannot be archived: broken\.example\/v1beta1 \(APIService .*\)\. Nothing was changed\. .*--discard-unarchived/,
+      new RegExp(
+        /^refusing to destroy the cluster: 1 kind\(s\) or API group\(s\) could not be listed, so what they hold cannot be archived: /.source +
+          /broken\.example\/v1beta1 \(APIService .*\)\. Nothing was changed\. .*--discard-unarchived/.source,
+      ),
     );
     expect(unarchivedRefusal(unlistable, true, "x")).toBeUndefined();
     expect(unarchivedRefusal([], false, "x")).toBeUndefined();
@@ -184,17 +202,32 @@ describe("what cannot be archived", () => {
 
   it("finds unavailable aggregated APIs (discovery leaves them out silently) and discovery's own failures", () => {
     const apiService = (name: string, available: string, service?: object) =>
-      ({ ...o("apiregistration.k8s.io/v1", "APIService", name), spec: { group: name.split(".").slice(1).join("."), version: name.split(".")[0], ...(service ? { service } : {}) }, status: { conditions: [{ type: "Available", status: available, reason: available === "True" ? "Passed" : "ServiceNotFound" }] } }) as unknown as ListedObject;
-    expect(unavailableApiServices([apiService("v1beta1.broken.example", "False", { name: "nowhere", namespace: "default" }), apiService("v1.apps", "True"), apiService("v1beta1.metrics.k8s.io", "True", { name: "metrics-server", namespace: "kube-system" })]))
+      ({
+        ...o("apiregistration.k8s.io/v1", "APIService", name),
+        spec: { group: name.split(".").slice(1).join("."), version: name.split(".")[0], ...(service ? { service } : {}) },
+        status: { conditions: [{ type: "Available", status: available, reason: available === "True" ? "Passed" : "ServiceNotFound" }] },
+      }) as unknown as ListedObject;
+    expect(unavailableApiServices([
+      apiService("v1beta1.broken.example", "False", { name: "nowhere", namespace: "default" }),
+      apiService("v1.apps", "True"),
+      apiService("v1beta1.metrics.k8s.io", "True", { name: "metrics-server", namespace: "kube-system" }),
+    ]))
       .toEqual([{ what: "broken.example/v1beta1", why: "APIService v1beta1.broken.example is not available (ServiceNotFound)" }]);
-    expect(discoveryFailures("E1124 memcache.go:265] couldn't get resource list\nerror: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: the server is currently unable to handle the request, x.example/v1: stale GroupVersion discovery: x.example/v1"))
-      .toEqual([{ what: "metrics.k8s.io/v1beta1", why: "the server is currently unable to handle the request" }, { what: "x.example/v1", why: "stale GroupVersion discovery: x.example/v1" }]);
-    expect(discoveryFailures("error: You must be logged in to the server (Unauthorized)")).toEqual([{ what: "API discovery", why: "error: You must be logged in to the server (Unauthorized)" }]);
+    const partialDiscovery = "E1124 memcache.go:265] couldn't get resource list\n" +
+      "error: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: the server is currently unable to handle the request, " +
+      "x.example/v1: stale GroupVersion discovery: x.example/v1";
+    expect(discoveryFailures(partialDiscovery)).toEqual([
+      { what: "metrics.k8s.io/v1beta1", why: "the server is currently unable to handle the request" },
+      { what: "x.example/v1", why: "stale GroupVersion discovery: x.example/v1" },
+    ]);
+    expect(discoveryFailures("error: You must be logged in to the server (Unauthorized)"))
+      .toEqual([{ what: "API discovery", why: "error: You must be logged in to the server (Unauthorized)" }]);
     expect(discoveryFailures("")).toEqual([]);
   });
 
   it("lists every kind but those whose objects always belong to something else", () => {
-    expect(listableResources("pods\nevents\nevents.events.k8s.io\nleases.coordination.k8s.io\nwidgets.lab.example\nnodes\npods\n")).toEqual(["pods", "widgets.lab.example"]);
+    expect(listableResources("pods\nevents\nevents.events.k8s.io\nleases.coordination.k8s.io\nwidgets.lab.example\nnodes\npods\n"))
+      .toEqual(["pods", "widgets.lab.example"]);
   });
 
   it("finds student objects made after the archive (not their dependents, not what it holds)", () => {
@@ -205,7 +238,8 @@ describe("what cannot be archived", () => {
       o("batch/v1", "Job", "nightly-2902", { ns: "student-ns", by: ["kube-controller-manager"], owner: ["CronJob", "nightly"] }),
       o("v1", "ConfigMap", "kube-root-ca.crt", { ns: "another-ns", by: ["kube-controller-manager"] }),
     ];
-    expect(lateObjects(plan.archive, { objects: later, unlistable: [] }, LAB, PROVISIONER).map((e) => e.path)).toEqual(["cluster/student-ns/ConfigMap/late-cm.yaml"]);
+    expect(lateObjects(plan.archive, { objects: later, unlistable: [] }, LAB, PROVISIONER).map((e) => e.path))
+      .toEqual(["cluster/student-ns/ConfigMap/late-cm.yaml"]);
     expect(lateObjects(plan.archive, listing, LAB, PROVISIONER)).toEqual([]);
   });
 });

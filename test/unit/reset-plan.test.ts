@@ -147,7 +147,9 @@ describe("planReset", () => {
   });
 
   it("cluster and hosts: namespace default cleaned up as at workloads, its objects archived in the whole cluster's layout, then a rebuild", () => {
-    const versions: Record<string, string> = { Deployment: "apps/v1", ReplicaSet: "apps/v1", Job: "batch/v1", NetworkPolicy: "networking.k8s.io/v1", EndpointSlice: "discovery.k8s.io/v1" };
+    const versions: Record<string, string> = {
+      Deployment: "apps/v1", ReplicaSet: "apps/v1", Job: "batch/v1", NetworkPolicy: "networking.k8s.io/v1", EndpointSlice: "discovery.k8s.io/v1",
+    };
     const cluster = { objects: listing.map((o) => ({ ...o, apiVersion: versions[o.kind] ?? "v1" })), unlistable: [] };
     const workloads = planReset({ level: ResetLevel.Workloads, objects: listing, home });
     for (const level of [ResetLevel.Cluster, ResetLevel.Hosts]) {
