@@ -77,6 +77,11 @@ export async function removeVmStack(b: RoomBench, log: (line: string) => void): 
   for (const f of existsSync(dir) ? readdirSync(dir) : []) {
     if (f.startsWith(`${name}.json`)) rmSync(path.join(dir, f), { force: true });
   }
+  // An update that was killed leaves its lock behind; the stack's history and backups go with it too.
+  const pulumiDir = path.join(STATE_DIR, ".pulumi");
+  for (const d of [["locks", "organization", "k8s-netlab"], ["history", "k8s-netlab"], ["backups", "k8s-netlab"]]) {
+    rmSync(path.join(pulumiDir, ...d, name), { recursive: true, force: true });
+  }
 }
 
 function stateFile(name: string): string {
