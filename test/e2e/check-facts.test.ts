@@ -5,7 +5,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { labRunning as labRunningOn, waitFor } from "../helpers/wait";
@@ -74,6 +74,7 @@ beforeAll(async () => {
 }, 10 * MINUTE);
 
 afterAll(async () => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
   if (sim) await simDown(ROOM, BENCH);
 }, 5 * MINUTE);
 
