@@ -43,6 +43,7 @@ beforeAll(async () => {
 }, 5 * MINUTE);
 
 afterAll(async () => {
+  if (kubeconfigFile) rmSync(path.dirname(kubeconfigFile), { recursive: true, force: true });
   if (sim) await simDown(ROOM, BENCH);
   expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(new RegExp(`nl${ROOM}x${BENCH}-`));
 }, 5 * MINUTE);
