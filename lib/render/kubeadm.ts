@@ -69,6 +69,7 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
           { name: "allocate-node-cidrs", value: "true" },
           { name: "node-cidr-mask-size", value: String(net.nodePrefixLength) },
           ...leaderElectionArgs(spec),
+          ...nodeMonitorArgs(spec),
         ],
       },
       ...(spec.timeouts.scale === 1 ? {} : { scheduler: { extraArgs: leaderElectionArgs(spec) } }),
@@ -97,6 +98,16 @@ function leaderElectionArgs(spec: BenchSpec): { name: string; value: string }[] 
     { name: "leader-elect-renew-deadline", value: `${10 * s}s` },
     { name: "leader-elect-retry-period", value: `${2 * s}s` },
   ];
+}
+
+/**
+ * How long the controller-manager lets a node's kubelet go silent before marking it NotReady: upstream's 50 s
+ * (1.32+; 40 s before) stretched by timeouts.scale. On emulated nodes under load a kubelet renews its lease late,
+ * and nodes otherwise flap NotReady, which taints them and evicts the lab's pods.
+ */
+function nodeMonitorArgs(spec: BenchSpec): { name: string; value: string }[] {
+  const s = spec.timeouts.scale;
+  return s === 1 ? [] : [{ name: "node-monitor-grace-period", value: `${50 * s}s` }];
 }
 
 /**

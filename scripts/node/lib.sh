@@ -3,7 +3,7 @@
 # ("bash -c <script> <file> create|delete|check").
 set -euo pipefail
 
-log() { printf '[netlab %s/%s] %s\n' "$NETLAB_NODE" "$NETLAB_STEP" "$*" >&2; }
+log() { printf '[netlab %s/%s %(%T)T] %s\n' "$NETLAB_NODE" "$NETLAB_STEP" -1 "$*" >&2; }
 on_bench() { [ "$NETLAB_TARGET" = bench ]; }
 
 # Changes the live system. The simulated bench has no kubelet, VLANs or IPVS and no internet: there it

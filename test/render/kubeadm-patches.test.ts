@@ -81,6 +81,11 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     }
   });
 
+  it("the controller-manager waits ten times longer for a silent node at scale 10, upstream's wait at scale 1", () => {
+    expect(flag(slow["kube-controller-manager"], "node-monitor-grace-period")).toBe("--node-monitor-grace-period=500s");
+    expect(flag(real["kube-controller-manager"], "node-monitor-grace-period")).toBeUndefined();
+  });
+
   it("the init step writes every patch file the kubeadm config points at, and none at scale 1", () => {
     const slowSpec = specFor(27, 4, { timeouts: { scale: 10 } });
     const init = planBench(slowSpec).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;

@@ -40,7 +40,10 @@ function netlab(args: string[], timeoutMs: number): Run {
     cwd: REPO, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"],
   });
   const seconds = Math.round((Date.now() - start) / 1000);
-  process.stderr.write(`[vm tier] netlab ${args.join(" ")}: exit ${r.status} in ${seconds} s\n${r.stderr.split("\n").slice(-40).join("\n")}\n`);
+  const tail = (text: string, lines: number) => text.split("\n").slice(-lines).join("\n");
+  process.stderr.write(`[vm tier] netlab ${args.join(" ")}: exit ${r.status} in ${seconds} s\n${tail(r.stderr, 40)}\n`);
+  // With --json a failure's detail is in the result on stdout: shown at once, not only in a later assertion.
+  if (r.status !== 0) process.stderr.write(`[vm tier] its stdout:\n${tail(r.stdout, 80)}\n`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, seconds };
 }
 
