@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { nodeBundle, type LocatedBundle } from "../lib/bundle/locate";
 import { BundlePush } from "./bundle-push";
 import { StepKind, type HostPlan } from "../lib/render/plan";
+import { NodeRole } from "../lib/spec/types";
 import { remoteStep, sshConnection, type NodeAccess, type RemoteStep } from "./remote";
 
 export interface BenchHostArgs {
@@ -28,7 +29,7 @@ export class BenchHost extends pulumi.ComponentResource {
     this.access = { node, privateKey: args.privateKey };
     let previous: pulumi.Resource | undefined;
     if (args.bundle) {
-      const held = nodeBundle(args.bundle, node.role === "control-plane");
+      const held = nodeBundle(args.bundle, node.role === NodeRole.ControlPlane);
       previous = new BundlePush(`${name}-bundle`, {
         node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir, ...held,
       }, { parent: this, additionalSecretOutputs: ["connection"] });

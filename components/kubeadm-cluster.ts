@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { safeKubeconfig } from "../lib/remote/kubeconfig";
 import { API_PORT } from "../lib/render/kubeadm";
 import { StepKind, type BenchPlan, type HostStep } from "../lib/render/plan";
+import { controllerOf, workersOf } from "../lib/spec/nodes";
 import type { NodeName } from "../lib/spec/types";
 import type { BenchHost } from "./bench-host";
 import type { JoinStep } from "./join-step";
@@ -27,7 +28,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
   constructor(name: string, args: KubeadmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("netlab:cluster:KubeadmCluster", name, {}, opts);
     const { plan, hosts } = args;
-    const controller = plan.spec.nodes.find((n) => n.role === "control-plane")!;
+    const controller = controllerOf(plan.spec);
     const controllerPlan = plan.hosts[controller.name];
     const stepOf = (kind: StepKind, worker?: NodeName): HostStep => {
       const step = controllerPlan.steps.find((s) => s.kind === kind && s.worker === worker);
@@ -41,7 +42,7 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     this.steps.push(init);
     // One after the other: the controller-manager hands out pod prefixes in registration order.
     let previousJoin: pulumi.Resource = init;
-    for (const worker of plan.spec.nodes.filter((n) => n.role === "worker")) {
+    for (const worker of workersOf(plan.spec)) {
       const join = joinStep(`${name}-join-${worker.name}`, {
         worker: hosts[worker.name].access,
         controller: hosts[controller.name].access,

@@ -7,6 +7,7 @@
 import { KUBELET_CONFIG_LINK, pauseImage } from "../render/kubeadm";
 import { LAB_FILES } from "../render/lab";
 import { corednsServiceIp } from "../render/nodelocaldns";
+import { controllerOf } from "../spec/nodes";
 import type { BenchSpec } from "../spec/types";
 import type { AnswerKey } from "./answer-key";
 
@@ -37,7 +38,7 @@ export interface ErrataValues {
 }
 
 export function errataValues(spec: BenchSpec, key: AnswerKey): ErrataValues {
-  const planned = spec.nodes.find((n) => n.role === "control-plane")!;
+  const planned = controllerOf(spec);
   const keyNode = key.nodes.find((n) => n.name === planned.name);
   const podNode = (role: string, planned: string) => key.pods.find((p) => p.role === role)?.node || planned;
   const webserverNode = podNode("webserver-1", spec.placement.webserverNode);

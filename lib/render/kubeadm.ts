@@ -2,6 +2,7 @@
  * kubeadm configuration documents (API v1beta4) for the controller's init and the workers' join,
  * plus the kubelet and kube-proxy component configs they carry.
  */
+import { controllerOf } from "../spec/nodes";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 import { stretchProbe } from "./load";
 
@@ -43,7 +44,7 @@ function nodeRegistration(node: NodeSpec): Doc {
 
 /** InitConfiguration + ClusterConfiguration + KubeletConfiguration + KubeProxyConfiguration. */
 export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
-  const controller = spec.nodes.find((n) => n.role === "control-plane")!;
+  const controller = controllerOf(spec);
   const net = spec.network;
   return [
     {

@@ -3,7 +3,8 @@
  * the ordered scripts of the hosts stage. `pulumi up` pushes exactly this; `netlab render` writes it to disk.
  */
 import { stringify } from "yaml";
-import type { BenchSpec, NodeName, NodeSpec } from "../spec/types";
+import { controllerOf, nodeRoot, workersOf } from "../spec/nodes";
+import { NodeRole, type BenchSpec, type NodeName, type NodeSpec } from "../spec/types";
 import {
   API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
   kubeadmInitDocs, kubeadmJoinDocs, kubeadmPatches, kubeletConfig, pauseImage,
@@ -100,9 +101,9 @@ export function planBench(spec: BenchSpec): BenchPlan {
 
 function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): HostPlan {
   const netplan = stringify(netplanFor(node));
-  const isController = node.role === "control-plane";
+  const isController = node.role === NodeRole.ControlPlane;
   const kubeadm = (isController ? kubeadmInitDocs(spec) : kubeadmJoinDocs(spec, node)).map((d) => stringify(d)).join("---\n");
-  const controller = spec.nodes.find((n) => n.role === "control-plane")!;
+  const controller = controllerOf(spec);
   /** A step: its script's values, the files it writes (path -> content) and any other expectations. */
   const step = (kind: StepKind, file: string, vars: Record<string, string>, o: StepExtras = {}): HostStep => {
     const files = o.files ?? {};
@@ -156,7 +157,7 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
     steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh",
       { ...kubeadmVars, NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"), ...patchVars },
       { ...kubeadmExtras, files: { ...kubeadmExtras.files, ...Object.fromEntries(patches) } }));
-    for (const worker of spec.nodes.filter((n) => n.role === "worker")) {
+    for (const worker of workersOf(spec)) {
       steps.push(step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {
         NETLAB_WORKER: worker.name,
         NETLAB_EXPECTED_POD_CIDR: worker.podCidr,
@@ -244,7 +245,7 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     NETLAB_NODE: node.name,
     NETLAB_STEP: file.replace(/\.sh$/, ""),
     NETLAB_TARGET: spec.target,
-    NETLAB_ROOT: spec.target === "sim" ? `${spec.simRoot}/${node.name}` : "",
+    NETLAB_ROOT: nodeRoot(spec, node.name),
     NETLAB_LAB_USER: spec.labUser,
     NETLAB_CRI_SOCKET: CRI_SOCKET,
     NETLAB_KUBEADM_DIR: KUBEADM_DIR,

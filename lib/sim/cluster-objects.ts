@@ -1,7 +1,7 @@
 /** Objects the simulated control plane starts with: the bench's four nodes and kubeadm's own add-ons. */
 import { stringify } from "yaml";
 import { find, loadManifest, type K8sObject } from "../render/load";
-import type { BenchSpec } from "../spec/types";
+import { NodeRole, type BenchSpec } from "../spec/types";
 
 /** kwok manages nodes carrying this annotation. */
 export const KWOK_ANNOTATION = { "kwok.x-k8s.io/node": "fake" };
@@ -22,13 +22,13 @@ export function simNodes(spec: BenchSpec): K8sObject[] {
         "kubernetes.io/hostname": n.name,
         "kubernetes.io/os": "linux",
         "kubernetes.io/arch": "amd64",
-        ...(n.role === "control-plane" ? { "node-role.kubernetes.io/control-plane": "" } : {}),
+        ...(n.role === NodeRole.ControlPlane ? { "node-role.kubernetes.io/control-plane": "" } : {}),
       },
     },
     spec: {
       podCIDR: n.podCidr,
       podCIDRs: [n.podCidr],
-      taints: n.role === "control-plane" ? [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] : [],
+      taints: n.role === NodeRole.ControlPlane ? [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }] : [],
     },
     status: {
       capacity: { cpu: "4", memory: "16Gi", pods: "110" },

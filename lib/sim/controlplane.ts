@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import type { Toolchain } from "../engine/toolchain";
 import type { K8sObject } from "../render/load";
+import { controllerOf } from "../spec/nodes";
 import type { BenchSpec } from "../spec/types";
 import { kubeadmAddons, simNodes } from "./cluster-objects";
 import { run, sleep } from "./exec";
@@ -48,7 +49,7 @@ function adminKubeconfig(spec: BenchSpec, pki: Pki, server: string): string {
 function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfigPath: string, etcdData: string): string[] {
   const net = spec.network;
   const p = PORTS;
-  const advertise = spec.nodes.find((n) => n.role === "control-plane")!.provider.address;
+  const advertise = controllerOf(spec).provider.address;
   const delegated = [
     `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
     "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false",
@@ -114,7 +115,7 @@ export async function applyObjects(kubeconfigPath: string, file: string, objects
 export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolchain, namespace: string): Promise<SimControlPlane> {
   const d = dirs(stateDir);
   mkdirSync(d.root, { recursive: true });
-  const controller = spec.nodes.find((n) => n.role === "control-plane")!;
+  const controller = controllerOf(spec);
   const pki = await ensurePki(path.join(d.root, "pki"), `sim ${spec.id}`, [
     controller.provider.address, controller.management.address, "127.0.0.1", spec.network.kubernetesServiceIp,
     "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${spec.network.clusterDomain}`,
