@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { HostStep } from "../lib/render/plan";
-import { shellJoin } from "../lib/render/shell";
+import { asRoot, shellJoin } from "../lib/render/shell";
 import type { NodeSpec } from "../lib/spec/types";
 import { JoinStep } from "./join-step";
 import { SshStep, type SshConnection } from "./ssh-step";
@@ -24,8 +24,7 @@ export type ScriptAction = "create" | "delete" | "check" | "joined" | "finish";
 
 /** The command line that runs a rendered script with an action, as root (sudo unless already root). */
 export function scriptCommandLine(node: NodeSpec, step: HostStep, action: ScriptAction): string {
-  const sudo = node.ssh.user === "root" ? [] : ["sudo", "-n", "--"];
-  return shellJoin([...sudo, "bash", "-c", step.script, step.file, action]);
+  return shellJoin(asRoot(node.ssh.user, ["bash", "-c", step.script, step.file, action]));
 }
 
 export function contentHash(text: string): string {

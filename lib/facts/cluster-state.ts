@@ -1,9 +1,6 @@
 /** What the cluster itself says about the lab: nodes and their prefixes, the lab pods, the service. */
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { safeKubeconfig } from "../remote/kubeconfig";
+import { withKubectl, type Kubectl } from "../remote/kubectl";
+import { LAB_NAMESPACE } from "../render/lab";
 
 export interface NodeState { name: string; ready: boolean; internalIp: string; podCidr: string }
 export interface PodState { name: string; node: string; ip: string; phase: string }
@@ -27,45 +24,33 @@ interface PodJson { metadata: { name: string }; spec: { nodeName?: string }; sta
 interface ServiceJson { spec?: { clusterIP?: string } }
 interface EndpointSliceJson { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }
 
-function kubectlJson<T>(kubeconfig: string, args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    execFile("kubectl", [`--kubeconfig=${kubeconfig}`, ...args, "-o", "json"], { maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`kubectl ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
-      else resolve(JSON.parse(String(stdout)) as T);
-    });
-  });
+/** Reads the state with a kubeconfig given as text (kept in a private temporary file while it runs). */
+export function readClusterState(kubeconfig: string): Promise<ClusterState> {
+  return withKubectl(kubeconfig, clusterStateOf);
 }
 
-/** Reads the state with a kubeconfig given as text (kept in a private temporary file while it runs). */
-export async function readClusterState(kubeconfig: string): Promise<ClusterState> {
-  // Rebuilt: an output written before kubeconfigs were checked may still carry a planted credential plugin.
-  const safe = safeKubeconfig(kubeconfig);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-kc-"));
-  const file = path.join(dir, "config");
-  writeFileSync(file, safe, { mode: 0o600 });
-  try {
-    const [nodes, pods, svc, slices] = await Promise.all([
-      kubectlJson<List<NodeJson>>(file, ["get", "nodes"]),
-      kubectlJson<List<PodJson>>(file, ["-n", "default", "get", "pods"]),
-      kubectlJson<ServiceJson>(file, ["-n", "default", "get", "service", "webserver-service-1"]).catch(() => undefined),
-      kubectlJson<List<EndpointSliceJson>>(file, ["-n", "default", "get", "endpointslices", "-l", "kubernetes.io/service-name=webserver-service-1"]),
-    ]);
-    return {
-      nodes: nodes.items.map((n) => ({
-        name: n.metadata.name,
-        ready: (n.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
-        internalIp: (n.status.addresses ?? []).find((a) => a.type === "InternalIP")?.address ?? "",
-        podCidr: n.spec.podCIDR ?? "",
-      })),
-      pods: pods.items
-        .filter((p) => /^(webserver-1-|client-[12]$)/.test(p.metadata.name))
-        .map((p) => ({ name: p.metadata.name, node: p.spec.nodeName ?? "", ip: p.status.podIP ?? "", phase: p.status.phase ?? "" })),
-      webserverClusterIp: svc?.spec?.clusterIP ?? "",
-      webserverEndpoints: slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Reads the state through a bench's kubectl. */
+export async function clusterStateOf(kubectl: Kubectl): Promise<ClusterState> {
+  const json = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, "-o", "json"])) as T;
+  const [nodes, pods, svc, slices] = await Promise.all([
+    json<List<NodeJson>>(["get", "nodes"]),
+    json<List<PodJson>>(["-n", LAB_NAMESPACE, "get", "pods"]),
+    json<ServiceJson>(["-n", LAB_NAMESPACE, "get", "service", "webserver-service-1"]).catch(() => undefined),
+    json<List<EndpointSliceJson>>(["-n", LAB_NAMESPACE, "get", "endpointslices", "-l", "kubernetes.io/service-name=webserver-service-1"]),
+  ]);
+  return {
+    nodes: nodes.items.map((n) => ({
+      name: n.metadata.name,
+      ready: (n.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+      internalIp: (n.status.addresses ?? []).find((a) => a.type === "InternalIP")?.address ?? "",
+      podCidr: n.spec.podCIDR ?? "",
+    })),
+    pods: pods.items
+      .filter((p) => /^(webserver-1-|client-[12]$)/.test(p.metadata.name))
+      .map((p) => ({ name: p.metadata.name, node: p.spec.nodeName ?? "", ip: p.status.podIP ?? "", phase: p.status.phase ?? "" })),
+    webserverClusterIp: svc?.spec?.clusterIP ?? "",
+    webserverEndpoints: slices.items.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses)),
+  };
 }
 
 /** Plain-text table: one row per line, columns padded. */

@@ -3,6 +3,9 @@ import { stringify } from "yaml";
 import type { BenchSpec } from "../spec/types";
 import { find, loadManifest, pinToNode, type K8sObject } from "./load";
 
+/** Namespace the lab lives in, and where a rendered object without a namespace goes. */
+export const LAB_NAMESPACE = "default";
+
 export const LAB_FILES = { server: "k8s-network-lab-s1.yml", clients: "k8s-network-lab-c1.yml" } as const;
 
 export function labServerObjects(spec: BenchSpec): K8sObject[] {

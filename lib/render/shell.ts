@@ -14,6 +14,14 @@ export function shellJoin(argv: readonly string[]): string {
   return argv.map(shellQuote).join(" ");
 }
 
+/**
+ * The one sudo rule: an argument vector run as root by an SSH user, through `sudo -n --` (never a password
+ * prompt) unless the user already is root.
+ */
+export function asRoot(user: string, argv: readonly string[]): string[] {
+  return user === "root" ? [...argv] : ["sudo", "-n", "--", ...argv];
+}
+
 /** `NAME=value` assignment lines for a script header, values quoted. Names must be shell identifiers. */
 export function shellAssignments(vars: Readonly<Record<string, string>>): string {
   return Object.entries(vars)

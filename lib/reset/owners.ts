@@ -20,6 +20,7 @@
  * Everything else is student-made: archived; roots in namespace default are also deleted, their dependents
  * (objects a student-made object owns) are left to the garbage collector.
  */
+import { LAB_NAMESPACE } from "../render/lab";
 
 /** A kind and name, with the namespace when it matters. Rendered objects without one are in default (or cluster-scoped). */
 export interface ObjectKey {
@@ -63,8 +64,7 @@ export interface ObjectDecision {
   readonly dependent: boolean;
 }
 
-/** Namespace the lab lives in, and where a rendered object without a namespace goes. */
-export const LAB_NAMESPACE = "default";
+export { LAB_NAMESPACE };
 
 /** Namespaces Kubernetes keeps for itself (kubeadm and the provisioner install there). */
 export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];

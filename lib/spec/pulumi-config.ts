@@ -1,6 +1,7 @@
 /** Reads a bench's raw config from Pulumi's stack config. Only the program's entry point calls this. */
 import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "node:fs";
+import { rawConfigFromValues } from "./config-values";
 import { BenchConfigError } from "./problems";
 import { KeyPresence, type RawBenchConfig } from "./raw";
 import { readStackConfig, stackFile } from "./source";
@@ -33,19 +34,8 @@ export function readPulumiConfig(config = new pulumi.Config("netlab")): { raw: R
   const all = pulumi.runtime.allConfig();
   const foreign = foreignKeyProblems(Object.keys(all));
   if (foreign.length > 0) throw new BenchConfigError(foreign, "stack config");
-  const raw: Record<string, unknown> = {};
-  // Every netlab: key, not only the known ones: a misspelled key is reported by the parser, never ignored.
-  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
-    if (!fullKey.startsWith("netlab:")) continue;
-    const key = fullKey.slice("netlab:".length);
-    if (key === "sshPrivateKey") continue;
-    try {
-      raw[key] = JSON.parse(text);
-    } catch {
-      raw[key] = text;
-    }
-  }
   const privateKey = config.getSecret("sshPrivateKey");
-  if (privateKey !== undefined) raw.sshPrivateKey = keyPresence(fromFile);
-  return { raw: raw as RawBenchConfig, privateKey };
+  // Every netlab: key, not only the known ones: a misspelled key is reported by the parser, never ignored.
+  const raw = rawConfigFromValues(all, privateKey === undefined ? undefined : keyPresence(fromFile));
+  return { raw, privateKey };
 }
