@@ -2,7 +2,7 @@
  * `netlab check`: the handout's observations on each selected bench, as named checks. A bench with any failed
  * check counts as failed (the op throws, naming the checks); "not-observable" is never a failure.
  */
-import { openBenchAccess } from "../lib/check/access";
+import { openBenchAccess } from "../lib/remote/bench-access";
 import { evaluateChecks, failedChecks, type CheckResult } from "../lib/check/checks";
 import { gatherCheckFacts } from "../lib/check/gather";
 import { openStack } from "../lib/engine/workspace";

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { openBenchAccess } from "../lib/check/access";
+import { openBenchAccess } from "../lib/remote/bench-access";
 import { describeObservation } from "../lib/check/observation";
 import { openStack } from "../lib/engine/workspace";
 import { gatherAnswerKey, toJson, toMarkdown, type AnswerKey } from "../lib/facts/answer-key";

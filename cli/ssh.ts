@@ -1,5 +1,5 @@
 /** `netlab ssh`: one command on one node of a bench, with the stack's key and the node's pinned host key. */
-import { openNodeSsh } from "../lib/check/access";
+import { openNodeShell } from "../lib/remote/bench-access";
 import { openStack } from "../lib/engine/workspace";
 import { BenchConfigError, show } from "../lib/spec/problems";
 import { NODE_NAMES, type NodeName } from "../lib/spec/types";
@@ -16,6 +16,6 @@ export async function sshCommand(node: string, argv: readonly string[], opts: Ss
       "netlab ssh arguments",
     );
   }
-  const ssh = await openNodeSsh(await openStack(opts.stack));
+  const ssh = await openNodeShell(await openStack(opts.stack));
   process.stdout.write(await ssh(node, argv, { root: Boolean(opts.root) }));
 }

@@ -4,9 +4,10 @@
  * as not observable, never probed.
  */
 import * as path from "node:path";
-import { readClusterState, type ClusterState } from "../facts/cluster-state";
+import { clusterStateOf, type ClusterState } from "../facts/cluster-state";
 import { COREDNS_SERVICE } from "../render/nodelocaldns";
-import type { BenchAccess } from "./access";
+import type { BenchAccess } from "../remote/bench-access";
+import { nodeRoot } from "../spec/nodes";
 import type { CheckFacts, ExpectedBench } from "./checks";
 import { labPods } from "./checks";
 import { NOT_OBSERVABLE_IN_SIM, failed, observe, unobservable, type Observation } from "./observation";
@@ -15,6 +16,9 @@ import { parsePodLink, type PodLink } from "./parse";
 export const WEBSERVER_PORT = 8000;
 /** Where the handout reads the kubelet's clusterDNS. */
 export const KUBELET_CONFIG = "/etc/kubernetes/kubelet-config.yaml";
+
+/** How long one kubectl read of the checks may take. */
+const KUBECTL_READ = { timeoutMs: 60_000 };
 
 const SIM = {
   routes: `${NOT_OBSERVABLE_IN_SIM}: no Kube Router (the sim's proto 17 routes are planted by the simulator)`,
@@ -33,7 +37,7 @@ export function expectedBench(a: BenchAccess): ExpectedBench {
 
 /** ClusterIP of a Service, "" when there is none. */
 export async function serviceClusterIp(a: BenchAccess, namespace: string, name: string): Promise<string> {
-  const svc = await a.kubectl(["-n", namespace, "get", "service", name, "-o", "json"]).catch(() => "");
+  const svc = await a.kubectl(["-n", namespace, "get", "service", name, "-o", "json"], KUBECTL_READ).catch(() => "");
   return svc === "" ? "" : String(JSON.parse(svc).spec?.clusterIP ?? "");
 }
 
@@ -58,10 +62,10 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
   const nodes = expected.nodes.map((n) => n.name);
   progress("kubectl: nodes, lab pods, services, nodelocaldns ConfigMap");
   const [cluster, coredns, corefile] = await Promise.all([
-    readClusterState(a.kubeconfig),
+    clusterStateOf(a.kubectl),
     corednsClusterIp(a),
     observe(async () => {
-      const cm = JSON.parse(await a.kubectl(["-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"]));
+      const cm = JSON.parse(await a.kubectl(["-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"], KUBECTL_READ));
       const text = cm.data?.Corefile;
       if (typeof text !== "string") throw new Error("ConfigMap kube-system/nodelocaldns has no data.Corefile");
       return text;
@@ -69,7 +73,7 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
   ]);
   progress(`ssh: ${KUBELET_CONFIG}${sim ? "" : ", ip route show proto 17, ipvsadm -Ln"} on ${nodes.join(", ")}`);
   const kubeletConfigs = await perNode(nodes, (node) =>
-    observe(() => a.ssh(node, ["cat", path.posix.join(a.nodeRoot(node) || "/", KUBELET_CONFIG)], { root: true })),
+    observe(() => a.ssh(node, ["cat", path.posix.join(nodeRoot(a.spec, node) || "/", KUBELET_CONFIG)], { root: true })),
   );
   const routes = await perNode(nodes, (node) =>
     sim ? Promise.resolve(unobservable<string>(SIM.routes)) : observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"])),
@@ -128,5 +132,5 @@ export async function probePodLink(a: BenchAccess, node: string, podIp: string):
 
 /** The cluster state read once (for callers that need it besides the facts). */
 export function clusterState(a: BenchAccess): Promise<ClusterState> {
-  return readClusterState(a.kubeconfig);
+  return clusterStateOf(a.kubectl);
 }

@@ -3,7 +3,7 @@
  * each lab pod's IP, MAC, host-side veth and default gateway, the ClusterIPs) and the TTLs their captures
  * should show. Built as a typed object from gathered facts (pure), printed as Markdown or JSON.
  */
-import type { BenchAccess } from "../check/access";
+import type { BenchAccess } from "../remote/bench-access";
 import { labPods } from "../check/checks";
 import { clusterState, corednsClusterIp, kubeDnsClusterIp, probePodLink } from "../check/gather";
 import { describeObservation, type Observation } from "../check/observation";

@@ -53,6 +53,37 @@ export async function clusterStateOf(kubectl: Kubectl): Promise<ClusterState> {
   };
 }
 
+/**
+ * Why the lab is not running, or undefined when it is: exactly client-1, client-2 and one webserver-1 pod, each
+ * Running with an IP, and webserver-service-1 with its one ready endpoint.
+ */
+export function labNotRunning(s: ClusterState): string | undefined {
+  const names = s.pods.map((p) => p.name);
+  const running = s.pods.every((p) => p.phase === "Running" && p.ip);
+  const lab = names.includes("client-1") && names.includes("client-2") && names.filter((n) => n.startsWith("webserver-1-")).length === 1;
+  if (lab && s.pods.length === 3 && running && s.webserverEndpoints.length === 1) return undefined;
+  const endpoints = s.webserverEndpoints.length === 1 ? "" : `; webserver-service-1 has ${s.webserverEndpoints.length} ready endpoints`;
+  return `${s.pods.map((p) => `${p.name} ${p.phase || "?"}`).join(", ") || "no lab pods"}${endpoints}`;
+}
+
+/** Polls the cluster until the lab runs (`labNotRunning`); fails after `timeoutMs` saying what it saw last. */
+export async function waitForLab(kubeconfig: string, timeoutMs: number): Promise<ClusterState> {
+  const start = Date.now();
+  let last = "no answer";
+  for (;;) {
+    try {
+      const s = await readClusterState(kubeconfig);
+      const why = labNotRunning(s);
+      if (why === undefined) return s;
+      last = why;
+    } catch (e) {
+      last = (e as Error).message.split("\n")[0]!;
+    }
+    if (Date.now() - start > timeoutMs) throw new Error(`the lab pods did not run again within ${Math.round(timeoutMs / 1000)} s: ${last}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
 /** Plain-text table: one row per line, columns padded. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));

@@ -3,13 +3,17 @@
  * every planned entry listed), and the removal of exactly the home entries it holds. Both copies are private:
  * mode 0600 in a 0700 directory (the archive may hold the students' Secrets).
  */
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { controllerOf, labHome, localRun, remoteArchiveDir, runScript, type BenchAccess } from "./access";
+import { NETLAB_DIR } from "../engine/workspace";
+import type { BenchAccess } from "../remote/bench-access";
+import { controllerOf, labHome, nodeRoot } from "../spec/nodes";
+import type { BenchSpec } from "../spec/types";
 import { nameBytes, tarEscape } from "./names";
 import type { ListedObject, ResetPlan } from "./plan";
-import { generatedFiles, HOME_REMOVAL_ENTRIES, MAKE_ARCHIVE, parseRemoval, REMOVE_ARCHIVED } from "./scripts";
+import { generatedFiles, HOME_REMOVAL_ENTRIES, MAKE_ARCHIVE, parseRemoval, REMOVE_ARCHIVED, runScript } from "./scripts";
 
 export interface ArchiveInfo {
   /** On the controller (its real path; in simulation the path under the sim root). */
@@ -25,6 +29,30 @@ export interface ArchiveInfo {
 
 type Note = (step: string, detail: string) => void;
 
+/** UTC time stamp for file names, e.g. 20250301T141502Z. */
+export function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+}
+
+/** The local copy's path: .netlab/archives/<benchId>/<timestamp>.tar.gz. */
+export function localArchivePath(benchId: string, stamp: string): string {
+  return path.join(NETLAB_DIR, "archives", benchId, `${stamp}.tar.gz`);
+}
+
+/** The controller's archive directory as the node sees it (the sim root prefixed in simulation). */
+export function remoteArchiveDir(spec: BenchSpec): string {
+  return `${nodeRoot(spec, controllerOf(spec).name)}/var/backups/netlab`;
+}
+
+function localRun(cmd: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(" ")}: ${String(stderr).trim() || err.message}`));
+      else resolve(String(stdout));
+    });
+  });
+}
+
 const base64Names = (names: readonly string[]) => names.map((n) => nameBytes(n).toString("base64"));
 
 /**
@@ -39,14 +67,14 @@ export async function makeVerifiedArchive(
   const generated = generatedFiles(plan, objects, meta);
   const stdin = generated.map(([rel, text]) => `${rel}\t${Buffer.from(text).toString("base64")}\n`).join("");
   const args = [labHome(spec), remoteArchiveDir(spec), path.basename(remote), ...base64Names(plan.removeFiles)];
-  const made = (await runScript(access, controller, "netlab-reset-archive", MAKE_ARCHIVE, args, stdin)).trim().split(" ");
+  const made = (await runScript(access, controller.name, "netlab-reset-archive", MAKE_ARCHIVE, args, stdin)).trim().split(" ");
   const [remotePath, remoteSha, remoteBytes] = [made[0] ?? "", made[1] ?? "", Number(made[2])];
   if (remotePath !== remote || !/^[0-9a-f]{64}$/.test(remoteSha)) {
     throw new Error(`archive on ${controller.name}: unexpected answer ${JSON.stringify(made.join(" "))}`);
   }
   note("archive", `${remote} on ${controller.name} (${remoteBytes} bytes)`);
 
-  const encoded = await runScript(access, controller, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote], undefined, { maxOutputBytes: 512 << 20 });
+  const encoded = await runScript(access, controller.name, "netlab-reset-fetch", `base64 -w0 -- "$1"`, [remote], undefined, { maxOutputBytes: 512 << 20 });
   const bytes = Buffer.from(encoded.trim(), "base64");
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   if (sha256 !== remoteSha) throw new Error(`archive copy of ${remote}: sha256 ${sha256} differs from the controller's ${remoteSha}; nothing was deleted`);
@@ -80,7 +108,7 @@ export async function removeArchivedFiles(access: BenchAccess, archive: ArchiveI
   if (names.length === 0) return { removed: [], kept: [], more: 0 };
   const { spec } = access;
   const out = await runScript(
-    access, controllerOf(spec), "netlab-reset-remove", REMOVE_ARCHIVED, [labHome(spec), archive.remote, archive.sha256, ...base64Names(names)],
+    access, controllerOf(spec).name, "netlab-reset-remove", REMOVE_ARCHIVED, [labHome(spec), archive.remote, archive.sha256, ...base64Names(names)],
   );
   const { gone, kept, more } = parseRemoval(out);
   return { removed: names.filter((n) => gone.includes(n)), kept, more };

@@ -1,9 +1,10 @@
 /** The rebuild part of a reset: destroying the cluster (or everything), checking the nodes clean, waiting for the lab, fresh ARP caches. */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { readClusterState, type ClusterState } from "../facts/cluster-state";
-import { nodeRoot, runScript, type BenchAccess } from "./access";
+import type { ClusterState } from "../facts/cluster-state";
+import type { BenchAccess } from "../remote/bench-access";
+import { nodeRoot } from "../spec/nodes";
 import { ResetLevel } from "./plan";
-import { CLEAN_CHECK, cleanCheckResults, FLUSH_ARP, NOT_OBSERVABLE, parseKeyValues, type CleanCheck } from "./scripts";
+import { CLEAN_CHECK, cleanCheckResults, FLUSH_ARP, NOT_OBSERVABLE, parseKeyValues, runScript, type CleanCheck } from "./scripts";
 
 export type StepOutcome = "done" | "planned" | "skipped" | typeof NOT_OBSERVABLE;
 export type Note = (step: string, outcome: StepOutcome, detail: string) => void;
@@ -29,27 +30,6 @@ function sumChanges(all: readonly Record<string, number>[]): Record<string, numb
   return out;
 }
 
-export async function waitForLab(kubeconfig: string, timeoutMs: number): Promise<ClusterState> {
-  const start = Date.now();
-  let last = "no answer";
-  for (;;) {
-    try {
-      const s = await readClusterState(kubeconfig);
-      const names = s.pods.map((p) => p.name);
-      const running = s.pods.filter((p) => p.phase === "Running" && p.ip);
-      if (
-        names.includes("client-1") && names.includes("client-2") && names.some((n) => n.startsWith("webserver-1-")) &&
-        running.length === s.pods.length && s.webserverEndpoints.length > 0
-      ) return s;
-      last = s.pods.map((p) => `${p.name} ${p.phase || "?"}`).join(", ") || "no lab pods";
-    } catch (e) {
-      last = (e as Error).message.split("\n")[0]!;
-    }
-    if (Date.now() - start > timeoutMs) throw new Error(`the lab pods did not run again within ${Math.round(timeoutMs / 1000)} s: ${last}`);
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-}
-
 /** 4. cluster and hosts: destroy, then check every node clean. */
 export async function destroyAndCheck(
   stack: Stack, access: BenchAccess, level: ResetLevel, events: (out: string) => void, note: Note,
@@ -72,7 +52,7 @@ export async function destroyAndCheck(
   }
   const cleanChecks: CleanCheck[] = [];
   for (const node of spec.nodes) {
-    const text = await runScript(access, node, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node), spec.target]);
+    const text = await runScript(access, node.name, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node.name), spec.target]);
     cleanChecks.push(...cleanCheckResults(node.name, text, spec.target));
   }
   const dirty = cleanChecks.filter((c) => c.result === "dirty");
@@ -101,7 +81,7 @@ export async function flushArp(access: BenchAccess, state: ClusterState, note: N
   for (const node of spec.nodes) {
     const pods = state.pods.filter((p) => p.node === node.name).map((p) => p.name);
     if (pods.length === 0) continue;
-    for (const [pod, what] of parseKeyValues(await runScript(access, node, "netlab-reset-arp", FLUSH_ARP, pods))) done.push(`${pod} ${what}`);
+    for (const [pod, what] of parseKeyValues(await runScript(access, node.name, "netlab-reset-arp", FLUSH_ARP, pods))) done.push(`${pod} ${what}`);
   }
   note("arp-flush", "done", done.join(", ") || "no lab pod found");
 }

@@ -19,24 +19,27 @@
  * - hosts: the same re-check, everything is destroyed, each node checked clean, and the bench brought up.
  * A dry run lists and plans, and changes nothing (not even the local archive directory).
  */
+import type { Stack } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { openStack } from "../engine/workspace";
+import { waitForLab } from "../facts/cluster-state";
 import type { K8sObject } from "../render/load";
 import { planBench } from "../render/plan";
 import type { BenchSpec } from "../spec/types";
-import { benchAccess, controllerOf, kubectl, labHome, localArchivePath, nodeRoot, remoteArchiveDir, runScript, timestamp, type BenchAccess } from "./access";
-import { makeVerifiedArchive, removeArchivedFiles, type ArchiveInfo } from "./archive";
+import { openBenchAccess, type BenchAccess } from "../remote/bench-access";
+import { controllerOf, labHome, nodeRoot } from "../spec/nodes";
+import { localArchivePath, makeVerifiedArchive, remoteArchiveDir, removeArchivedFiles, timestamp, type ArchiveInfo } from "./archive";
 import { lateObjects, unarchivedRefusal, type ClusterListing } from "./cluster-archive";
 import { listCluster } from "./cluster-list";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, parseEncodedListing } from "./names";
 import {
   LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, planReset, type ListedObject, type ObjectKey, type ObjectRef, type ResetPlan,
 } from "./plan";
-import { destroyAndCheck, flushArp, waitForLab, type Note, type StepOutcome } from "./rebuild";
-import { LIST_SKEL, type CleanCheck } from "./scripts";
+import { destroyAndCheck, flushArp, type Note, type StepOutcome } from "./rebuild";
+import { LIST_SKEL, runScript, type CleanCheck } from "./scripts";
 
 export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
-export { benchAccess, nodeRoot, remoteArchiveDir, localArchivePath, timestamp, type BenchAccess } from "./access";
+export { remoteArchiveDir, localArchivePath, timestamp } from "./archive";
 export { cleanCheckResults, NOT_OBSERVABLE, type CleanCheck } from "./scripts";
 export type { ArchiveInfo } from "./archive";
 export { clusterStageUrns, kubernetesObjectUrns, type StepOutcome } from "./rebuild";
@@ -117,16 +120,16 @@ async function inspect(
   if (level === ResetLevel.Workloads) {
     progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
     objects = (JSON.parse(
-      await kubectl(access.kubeconfig, ["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"]),
+      await access.kubectl(["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"]),
     ) as { items: ListedObject[] }).items;
   } else {
     progress(`listing every kind in every namespace (the ${level} level destroys the whole cluster) and ~${spec.labUser} on ${controller.name}`);
-    cluster = await listCluster(access.kubeconfig);
+    cluster = await listCluster(access.kubectl);
     objects = cluster.objects;
   }
   // Names as bytes (base64) with their disk space: any name is handled, oversize entries are left in place.
-  const home = parseEncodedListing(await runScript(access, controller, "netlab-reset-list", LIST_HOME_ENCODED, [labHome(spec)]));
-  const skeleton = (await runScript(access, controller, "netlab-reset-skel", LIST_SKEL, [`${nodeRoot(spec, controller)}/etc/skel`]))
+  const home = parseEncodedListing(await runScript(access, controller.name, "netlab-reset-list", LIST_HOME_ENCODED, [labHome(spec)]));
+  const skeleton = (await runScript(access, controller.name, "netlab-reset-skel", LIST_SKEL, [`${nodeRoot(spec, controller.name)}/etc/skel`]))
     .split("\0")
     .filter(Boolean);
   const planned = planReset({
@@ -165,8 +168,8 @@ async function removeStudentWork(
   const { spec } = access;
   const deletedObjects: ObjectRef[] = [];
   if (plan.deleteObjects.length > 0) {
-    await kubectl(
-      access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
+    await access.kubectl(
+      ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
     );
     deletedObjects.push(...plan.deleteObjects);
   }
@@ -191,7 +194,7 @@ async function removeStudentWork(
 
 /** Before the rebuild destroys the cluster: a student object the archive lacks (made since) makes it refuse. */
 async function recheckCluster(access: BenchAccess, inspection: Inspection, discard: boolean, note: Note): Promise<void> {
-  const now = await listCluster(access.kubeconfig);
+  const now = await listCluster(access.kubectl);
   const { lab, provisioner } = inspection.rendered;
   const late = lateObjects(inspection.plan.archive, now, lab, provisioner).map((e) => e.path);
   const state = "Nothing was destroyed (the student work already archived was removed from namespace default and the home); " +
@@ -216,8 +219,8 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
 /** workloads: the lab pods deleted, for `up` (client-1, client-2) and the ReplicaSet (webserver-1's) to recreate them. */
 async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): Promise<ObjectRef[]> {
   if (plan.recreatePods.length > 0) {
-    await kubectl(
-      access.kubeconfig, ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
+    await access.kubectl(
+      ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
     );
   }
   note("lab-pods", "done", `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
@@ -226,6 +229,17 @@ async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): 
 
 /** Resets one bench. See the module comment for what each level does. */
 export async function resetBench(stackName: string, opts: ResetOptions = {}): Promise<ResetResult> {
+  const stack = await openStack(stackName, false);
+  const access = await openBenchAccess(stack, { sshFor: "reset" });
+  try {
+    return await resetWith(stack, access, opts);
+  } finally {
+    access.close();
+  }
+}
+
+async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions): Promise<ResetResult> {
+  const stackName = stack.name;
   const level = opts.level ?? ResetLevel.Workloads;
   const dryRun = opts.dryRun ?? false;
   const discard = opts.discardUnarchived ?? false;
@@ -236,8 +250,6 @@ export async function resetBench(stackName: string, opts: ResetOptions = {}): Pr
     progress(`${step}: ${outcome === "done" ? "" : `${outcome}: `}${detail}`);
   };
 
-  const stack = await openStack(stackName, false);
-  const access = await benchAccess(stack);
   const { spec } = access;
   const inspection = await inspect(access, level, discard, progress, note, dryRun);
   const { plan } = inspection;

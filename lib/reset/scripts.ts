@@ -1,7 +1,16 @@
 /** The shell scripts a reset runs on the nodes (passed to `bash -c` with arguments) and their output parsers. */
 import { stringify } from "yaml";
+import type { BenchAccess } from "../remote/bench-access";
+import type { SshLimits } from "../remote/ssh";
 import { DECODE_NAMES, displayName } from "./names";
 import type { ListedObject, ObjectRef, ResetPlan } from "./plan";
+
+/** Runs one of these scripts as root on a node (`name` is its $0); resolves stdout. */
+export function runScript(
+  a: BenchAccess, node: string, name: string, script: string, args: readonly string[], stdin?: string, limits?: SshLimits,
+): Promise<string> {
+  return a.ssh(node, ["bash", "-c", `set -euo pipefail\n${script}`, name, ...args], { root: true, stdin, limits });
+}
 
 export const NOT_OBSERVABLE = "not observable in simulation";
 export interface CleanCheck {

@@ -5,40 +5,31 @@
  * it refuses to destroy a student object made after its archive; files written after the archive stay.
  * If the toolchain is missing this tier fails: it never passes by skipping.
  */
-import type { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetOp } from "../../cli/reset";
-import { NETLAB_DIR, openStack } from "../../lib/engine/workspace";
-import { requireToolchain } from "../../lib/engine/toolchain";
-import { readClusterState } from "../../lib/facts/cluster-state";
-import { benchAccess, nodeRoot, resetBench, type BenchAccess, type ResetResult } from "../../lib/reset/reset";
-import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
-import { waitFor } from "../helpers/wait";
+import { NETLAB_DIR } from "../../lib/engine/workspace";
+import { resetBench, type ResetResult } from "../../lib/reset/reset";
+import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";
+import { labRunning, waitFor } from "../helpers/wait";
 
 const ROOM = 31;
 const BENCH = 11; // management 192.168.11.0/24: no other test's bench number
 const MINUTE = 60_000;
-let sim: SimBench;
-let stack: Stack;
-let access: BenchAccess;
-let kubeconfigFile: string;
+let bench: ProvisionedSim | undefined;
+let sim: ProvisionedSim["sim"];
+let access: ProvisionedSim["access"];
 let home: string;
 const archivesDir = path.join(NETLAB_DIR, "archives", `room${ROOM}-bench${BENCH}`);
 
-const kubectl = (args: string[], input?: string) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8", input });
+const kubectl = (args: string[], input?: string) => bench!.kubectl(args, input);
 const exists = (...args: string[]) => kubectl(["get", ...args, "-o", "name", "--ignore-not-found"]).trim() !== "";
 const tarList = (archive: string) =>
   execFileSync("tar", ["-tzf", archive], { encoding: "utf8" }).split("\n").filter(Boolean).map((e) => e.replace(/^\.\//, ""));
 const fromArchive = (archive: string, entry: string) => execFileSync("tar", ["-xzOf", archive, `./${entry}`], { encoding: "utf8" });
-const labRunning = async () => {
-  const s = await readClusterState(access.kubeconfig);
-  return s.pods.length === 3 && s.pods.every((p) => p.phase === "Running" && p.ip) && s.webserverEndpoints.length === 1 ? s : undefined;
-};
 
 const WIDGETS_CRD = {
   apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "widgets.lab.example" },
@@ -67,24 +58,14 @@ const STUDENT_OBJECTS = [
 ];
 
 beforeAll(async () => {
-  requireToolchain(); // throws, naming what is missing and how to build it
-  await simDown(ROOM, BENCH);
   rmSync(archivesDir, { recursive: true, force: true });
-  sim = await simUp(ROOM, BENCH);
-  stack = await openStack(sim.stackName);
-  const up = await stack.up({ onOutput: () => {} });
-  expect(up.summary.result).toBe("succeeded");
-  access = await benchAccess(stack);
-  kubeconfigFile = path.join(mkdtempSync(path.join(os.tmpdir(), "e2e-reset-cluster-kc-")), "config");
-  writeFileSync(kubeconfigFile, access.kubeconfig, { mode: 0o600 });
-  home = `${nodeRoot(access.spec, access.spec.nodes.find((n) => n.name === "controller")!)}/home/${access.spec.labUser}`;
-  await waitFor("lab pods running", labRunning);
+  bench = await provisionSim(ROOM, BENCH);
+  ({ sim, access, home } = bench);
 }, 10 * MINUTE);
 
 afterAll(async () => {
   rmSync(archivesDir, { recursive: true, force: true });
-  if (sim) await simDown(ROOM, BENCH);
-  expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(new RegExp(`nl${ROOM}x${BENCH}-`));
+  await removeSim(ROOM, BENCH, bench);
 }, 5 * MINUTE);
 
 describe("a cluster reset archives what it destroys", () => {
@@ -194,6 +175,6 @@ describe("a cluster reset archives what it destroys", () => {
     ]);
     expect(result.engine.destroy?.delete ?? 0).toBeGreaterThanOrEqual(20);
     expect(result.engine.up?.create ?? 0).toBe(result.engine.destroy?.delete);
-    await waitFor("lab pods running", labRunning);
+    await labRunning(access.kubeconfig);
   }, 15 * MINUTE);
 });

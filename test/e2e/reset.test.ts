@@ -4,53 +4,35 @@
  * gone, lab pods back, nothing left for `up` to do), then a cluster reset through the CLI's fleet operation.
  * If the toolchain is missing this tier fails: it never passes by skipping.
  */
-import type { Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
+import { existsSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../helpers/wait";
+import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";
+import { labRunning, waitFor } from "../helpers/wait";
 import { resetOp } from "../../cli/reset";
-import { openStack } from "../../lib/engine/workspace";
-import { requireToolchain } from "../../lib/engine/toolchain";
 import { readClusterState, type ClusterState } from "../../lib/facts/cluster-state";
-import { runSsh } from "../../lib/remote/ssh";
-import { shellJoin } from "../../lib/render/shell";
-import { benchAccess, nodeRoot, resetBench, type BenchAccess, type ResetResult } from "../../lib/reset/reset";
-import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
+import { resetBench, type ResetResult } from "../../lib/reset/reset";
 
 const ROOM = 32;
 const BENCH = 6;
 const MINUTE = 60_000;
-let sim: SimBench;
-let stack: Stack;
-let access: BenchAccess;
-let kubeconfigFile: string;
+let bench: ProvisionedSim | undefined;
+let sim: ProvisionedSim["sim"];
+let stack: ProvisionedSim["stack"];
+let access: ProvisionedSim["access"];
 let home: string;
 /** Local archive copies this test made (removed afterwards; simDown removes the controller's). */
 const archives: string[] = [];
 
 const quiet = { onOutput: () => {} };
-const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8" });
+const kubectl = (...args: string[]) => bench!.kubectl(args);
 const state = (): Promise<ClusterState> => readClusterState(access.kubeconfig);
 const podExists = (name: string) => kubectl("-n", "default", "get", "pods", "-o", "name").split("\n").includes(`pod/${name}`);
 const progress = (lines: string[]) => (line: string) => lines.push(line);
 
-
-const labRunning = async () => {
-  const s = await state();
-  return s.pods.length === 3 && s.pods.every((p) => p.phase === "Running" && p.ip) && s.webserverEndpoints.length === 1 ? s : undefined;
-};
-
 /** Writes a file on the controller over SSH, as a student would leave it. */
 async function plant(name: string, content: string): Promise<void> {
-  const controller = access.spec.nodes.find((n) => n.name === "controller")!;
-  const conn = {
-    node: "controller", host: controller.ssh.host, port: controller.ssh.port, user: controller.ssh.user,
-    privateKey: access.privateKey, hostKey: controller.ssh.hostKey,
-  };
-  await runSsh(conn, shellJoin(["bash", "-c", 'cat >"$1"', "plant", `${home}/${name}`]), content);
+  await access.ssh("controller", ["bash", "-c", 'cat >"$1"', "plant", `${home}/${name}`], { stdin: content });
 }
 
 /** Nothing left for `up` to do, Kubernetes and hosts alike. */
@@ -60,23 +42,13 @@ async function expectConverged(): Promise<void> {
 }
 
 beforeAll(async () => {
-  requireToolchain(); // throws, naming what is missing and how to build it
-  await simDown(ROOM, BENCH);
-  sim = await simUp(ROOM, BENCH);
-  stack = await openStack(sim.stackName);
-  const up = await stack.up(quiet);
-  expect(up.summary.result).toBe("succeeded");
-  access = await benchAccess(stack);
-  kubeconfigFile = path.join(mkdtempSync(path.join(os.tmpdir(), "e2e-reset-kc-")), "config");
-  writeFileSync(kubeconfigFile, access.kubeconfig, { mode: 0o600 });
-  home = `${nodeRoot(access.spec, access.spec.nodes.find((n) => n.name === "controller")!)}/home/${access.spec.labUser}`;
-  await waitFor("lab pods running", labRunning);
+  bench = await provisionSim(ROOM, BENCH);
+  ({ sim, stack, access, home } = bench);
 }, 10 * MINUTE);
 
 afterAll(async () => {
   for (const a of archives) rmSync(a, { force: true });
-  if (sim) await simDown(ROOM, BENCH);
-  expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toMatch(new RegExp(`nl${ROOM}x${BENCH}-`));
+  await removeSim(ROOM, BENCH, bench);
 }, 5 * MINUTE);
 
 describe("netlab reset on the simulated bench", () => {
@@ -140,7 +112,7 @@ describe("netlab reset on the simulated bench", () => {
     for (const f of ["k8s-network-lab-s1.yml", "k8s-network-lab-c1.yml", "admin.conf", ".kube/config"]) expect(existsSync(`${home}/${f}`), f).toBe(true);
 
     // The lab pods are new ones, and running.
-    const after = await waitFor("lab pods running", labRunning);
+    const after = await labRunning(access.kubeconfig);
     expect(workloads.recreatedPods.map((p) => p.name).sort()).toEqual(before.map((p) => p.name).sort());
     const webserverBefore = before.find((p) => p.name.startsWith("webserver-1-"))!.name;
     expect(after.pods.map((p) => p.name)).not.toContain(webserverBefore);
@@ -179,7 +151,7 @@ describe("netlab reset on the simulated bench", () => {
     ]);
     expect(lines.some((l) => l.startsWith("clean-check: "))).toBe(true);
 
-    await waitFor("lab pods running", labRunning);
+    await labRunning(access.kubeconfig);
     expect(existsSync(`${home}/k8s-network-lab-s1.yml`)).toBe(true);
     await expectConverged();
   }, 10 * MINUTE);

@@ -1,5 +1,5 @@
 /** Waiting on a real cluster in the end-to-end tests. */
-import { readClusterState, type ClusterState } from "../../lib/facts/cluster-state";
+import { waitForLab, type ClusterState } from "../../lib/facts/cluster-state";
 
 /** Polls `probe` until it returns a value (errors count as "not yet"), or fails naming what it waited for. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
@@ -12,10 +12,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-/** The three lab pods Running with IPs and webserver-service-1 with its endpoint. */
-export function labRunning(kubeconfig: string): Promise<ClusterState> {
-  return waitFor("lab pods running", async () => {
-    const s = await readClusterState(kubeconfig);
-    return s.pods.length === 3 && s.pods.every((p) => p.phase === "Running" && p.ip) && s.webserverEndpoints.length === 1 ? s : undefined;
-  });
+/** The three lab pods Running with IPs and webserver-service-1 with its endpoint (lib's `waitForLab`, 2 min). */
+export function labRunning(kubeconfig: string, timeoutMs = 120_000): Promise<ClusterState> {
+  return waitForLab(kubeconfig, timeoutMs);
 }

@@ -8,15 +8,13 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import * as os from "node:os";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStack } from "../../lib/engine/workspace";
 import { requireToolchain } from "../../lib/engine/toolchain";
-import { runSsh } from "../../lib/remote/ssh";
-import { benchAccess, connection, controllerOf, kubectl, type BenchAccess } from "../../lib/reset/access";
-import { shellJoin } from "../../lib/render/shell";
+import { openBenchAccess, type BenchAccess } from "../../lib/remote/bench-access";
+import { controllerOf } from "../../lib/spec/nodes";
 import { waitFor } from "../helpers/wait";
 
 const ROOM = "27";
@@ -28,7 +26,6 @@ const MINUTE = 60_000;
 const REPO = path.resolve(__dirname, "..", "..");
 let stack: Stack;
 let access: BenchAccess;
-let kubeconfigFile: string;
 const timings: Record<string, number> = {};
 
 interface Run { status: number | null; stdout: string; stderr: string; seconds: number }
@@ -58,9 +55,8 @@ function fleetJson<D = unknown>(r: Run): { outcome: string; changes: number; det
 /** What `netlab preview --json` says of the bench. */
 interface PreviewData { hostDrift: { node: string; what: string; found: string }[]; changeSummary: { update?: number } }
 
-const onNode = (name: string, script: string, stdin?: string) =>
-  runSsh(connection(access, access.spec.nodes.find((n) => n.name === name)!), shellJoin(["sudo", "-n", "--", "bash", "-c", script]), stdin);
-const k = (...args: string[]) => kubectl(access.kubeconfig, args);
+const onNode = (name: string, script: string, stdin?: string) => access.ssh(name, ["bash", "-c", script], { root: true, stdin });
+const k = (...args: string[]) => access.kubectl(args);
 
 beforeAll(async () => {
   requireToolchain();
@@ -81,6 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.stderr.write(`[vm tier] timings (s): ${JSON.stringify(timings)}\n`);
+  if (access) access.close();
   if (KEEP) return;
   const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
   expect(down.status, down.stderr).toBe(0);
@@ -95,9 +92,7 @@ describe("the real bench path on four VMs", () => {
     const result = fleetJson(up);
     expect(result.outcome, result.detail).toBe("ok");
     expect(result.changes).toBeGreaterThan(30);
-    access = await benchAccess(stack);
-    kubeconfigFile = path.join(mkdtempSync(path.join(os.tmpdir(), "vm-kc-")), "config");
-    writeFileSync(kubeconfigFile, access.kubeconfig, { mode: 0o600 });
+    access = await openBenchAccess(stack);
   }, 65 * MINUTE);
 
   it("2. netlab check passes every check for real, none unobservable", async () => {
