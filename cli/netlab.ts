@@ -2,8 +2,8 @@
 import { Command } from "commander";
 import { renderCommand } from "./render";
 import { fleetCommand } from "./fleet";
-import { makeCheckOp, printChecks } from "./check";
-import { makeFactsOp } from "./facts";
+import { makeCheckOp, printChecks } from "../lib/check/op";
+import { makeFactsOp } from "../lib/facts/op";
 import { resetCommand } from "./reset";
 import { previewOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";

@@ -1,11 +1,11 @@
 /** `netlab vm up|down|status`: a bench of four real VMs (QEMU, TCG) on this machine, and its stack. */
 import { buildBundle } from "../lib/bundle/command";
 import { failedChecks } from "../lib/check/checks";
+import { printChecks, runChecks } from "../lib/check/op";
 import { openStack } from "../lib/engine/workspace";
 import { benchTable, readClusterState } from "../lib/facts/cluster-state";
 import { knownHostsPath, vmDown, vmStatus, vmUp, type VmNodeStatus } from "../lib/vm/bench";
 import { vmStackName } from "../lib/vm/names";
-import { printChecks, runChecks } from "./check";
 import { parseRoomBench } from "./select";
 
 export interface VmOptions {

@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, w
 import * as path from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetOp } from "../../cli/reset";
+import { resetOp } from "../../lib/reset/op";
 import { NETLAB_DIR } from "../../lib/engine/workspace";
 import { resetBench, type ResetResult } from "../../lib/reset/reset";
 import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";

@@ -9,7 +9,7 @@ import { existsSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";
 import { labRunning, waitFor } from "../helpers/wait";
-import { resetOp } from "../../cli/reset";
+import { resetOp } from "../../lib/reset/op";
 import { readClusterState, type ClusterState } from "../../lib/facts/cluster-state";
 import { resetBench, type ResetResult } from "../../lib/reset/reset";
 

@@ -1,7 +1,7 @@
 /** The handout's checks as pure functions of gathered facts: pass, fail and not-observable cases, with evidence. */
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { ChecksFailedError, checksTable } from "../../cli/check";
+import { ChecksFailedError, checksTable } from "../../lib/check/op";
 import { CHECK_NAMES, evaluateChecks, type CheckFacts, type CheckResult } from "../../lib/check/checks";
 import { NOT_OBSERVABLE_IN_SIM, type Observation } from "../../lib/check/observation";
 import { parseCorefile, parseIpvs, parsePodLink, parseResolvConf, parseRoutes } from "../../lib/check/parse";

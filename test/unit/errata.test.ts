@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeErrata } from "../../cli/facts";
+import { writeErrata } from "../../lib/facts/op";
 import { buildAnswerKey, type AnswerKey } from "../../lib/facts/answer-key";
 import { buildErrata, errataMarkdown } from "../../lib/facts/errata";
 import { REPO_ROOT } from "../../lib/render/load";

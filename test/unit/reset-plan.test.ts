@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { confirmReset } from "../../cli/reset";
+import { confirmReset } from "../../lib/reset/op";
 import {
   ResetLevel, classifyFiles, classifyObjects, describePlan, parseHomeListing, parseResetLevel, planReset,
   type HomeEntry, type ListedObject,

@@ -1,16 +1,16 @@
 /**
- * `netlab facts`: each selected bench's answer key, printed or written as DIR/<bench>.md and DIR/<bench>.json;
+ * The facts operation (`netlab facts`): each selected bench's answer key, printed or written as DIR/<bench>.md and DIR/<bench>.json;
  * with --errata also the students' errata sheet (DIR/<bench>-errata.md, and printed).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { openBenchAccess } from "../lib/remote/bench-access";
-import { describeObservation } from "../lib/check/observation";
-import { openStack } from "../lib/engine/workspace";
-import { gatherAnswerKey, toJson, toMarkdown, type AnswerKey } from "../lib/facts/answer-key";
-import { errataMarkdown } from "../lib/facts/errata";
-import type { BenchOp, OpOutput } from "../lib/fleet/run";
-import type { BenchSpec } from "../lib/spec/types";
+import { describeObservation } from "../check/observation";
+import { openStack } from "../engine/workspace";
+import type { BenchOp, OpOutput } from "../fleet/run";
+import { openBenchAccess } from "../remote/bench-access";
+import type { BenchSpec } from "../spec/types";
+import { gatherAnswerKey, toJson, toMarkdown, type AnswerKey } from "./answer-key";
+import { errataMarkdown } from "./errata";
 
 /** The answer key and the spec it was read against. */
 export async function readFacts(stackName: string, progress: (line: string) => void = () => {}): Promise<{ key: AnswerKey; spec: BenchSpec }> {

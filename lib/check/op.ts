@@ -1,13 +1,13 @@
 /**
- * `netlab check`: the handout's observations on each selected bench, as named checks. A bench with any failed
+ * The check operation (`netlab check`): the handout's observations on each selected bench, as named checks. A bench with any failed
  * check counts as failed (the op throws, naming the checks); "not-observable" is never a failure.
  */
-import { openBenchAccess } from "../lib/remote/bench-access";
-import { evaluateChecks, failedChecks, type CheckResult } from "../lib/check/checks";
-import { gatherCheckFacts } from "../lib/check/gather";
-import { openStack } from "../lib/engine/workspace";
-import { table } from "../lib/facts/cluster-state";
-import type { BenchOp, OpOutput } from "../lib/fleet/run";
+import { openStack } from "../engine/workspace";
+import { table } from "../facts/cluster-state";
+import type { BenchOp, OpOutput } from "../fleet/run";
+import { openBenchAccess } from "../remote/bench-access";
+import { evaluateChecks, failedChecks, type CheckResult } from "./checks";
+import { gatherCheckFacts } from "./gather";
 
 export interface CheckData {
   readonly stack: string;
