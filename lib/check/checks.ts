@@ -4,12 +4,21 @@
  * when the facts it needs cannot exist where they were gathered (the simulated bench has no containers, no
  * kubelet, no IPVS, no Kube Router): never a pass or a fail.
  */
+import * as path from "node:path";
 import type { ClusterState } from "../facts/cluster-state";
+import { KUBELET_CONFIG_LINK } from "../render/kubeadm";
 import { contains, isIpv4 } from "../spec/network";
+import { NODE_NAMES } from "../spec/types";
 import type { Observation } from "./observation";
 import { parseCorefile, parseIpvs, parseKubeletClusterDns, parseResolvConf, parseRoutes } from "./parse";
 
-export type CheckStatus = "pass" | "fail" | "not-observable";
+export const CheckStatus = {
+  Pass: "pass",
+  Fail: "fail",
+  /** The facts cannot exist where they were gathered (never a failure). */
+  NotObservable: "not-observable",
+} as const;
+export type CheckStatus = (typeof CheckStatus)[keyof typeof CheckStatus];
 
 export interface CheckResult {
   readonly name: string;
@@ -29,9 +38,6 @@ export const CHECK_NAMES = [
   "ipvs-webserver-service",
 ] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
-
-/** The bench's four nodes as the handout names them. */
-export const BENCH_NODES = ["controller", "compute1", "compute2", "compute3"] as const;
 
 export interface ExpectedBench {
   /** Each node's provider address (the next hop of the routes to its pod prefix), from the stack. */
@@ -100,28 +106,28 @@ function perItem<T>(
       if (why !== undefined) problems.push(`${key}: ${why}`);
     }
   }
-  if (order.length === 0) return result(name, "fail", "nothing to look at");
-  if (problems.length > 0) return result(name, "fail", problems.join("; "));
+  if (order.length === 0) return result(name, CheckStatus.Fail, "nothing to look at");
+  if (problems.length > 0) return result(name, CheckStatus.Fail, problems.join("; "));
   if (hidden.length > 0) {
     const reasons = [...new Set(hidden.map((h) => h.slice(h.indexOf(": ") + 2)))];
-    return result(name, "not-observable", reasons.length === 1 ? `${reasons[0]} [${order.join(", ")}]` : hidden.join("; "));
+    return result(name, CheckStatus.NotObservable, reasons.length === 1 ? `${reasons[0]} [${order.join(", ")}]` : hidden.join("; "));
   }
-  return result(name, "pass", passText([...order]));
+  return result(name, CheckStatus.Pass, passText([...order]));
 }
 
 /** 1. The four nodes exist and are Ready. */
 export function checkNodesReady(f: CheckFacts): CheckResult {
   const byName = new Map(f.cluster.nodes.map((n) => [n.name, n]));
-  const missing = BENCH_NODES.filter((n) => !byName.has(n));
-  const notReady = BENCH_NODES.filter((n) => byName.get(n)?.ready === false);
-  const extra = f.cluster.nodes.map((n) => n.name).filter((n) => !(BENCH_NODES as readonly string[]).includes(n));
+  const missing = NODE_NAMES.filter((n) => !byName.has(n));
+  const notReady = NODE_NAMES.filter((n) => byName.get(n)?.ready === false);
+  const extra = f.cluster.nodes.map((n) => n.name).filter((n) => !(NODE_NAMES as readonly string[]).includes(n));
   const problems = [
     ...(missing.length > 0 ? [`missing: ${missing.join(", ")}`] : []),
     ...(notReady.length > 0 ? [`not Ready: ${notReady.join(", ")}`] : []),
     ...(extra.length > 0 ? [`unexpected nodes: ${extra.join(", ")}`] : []),
   ];
-  if (problems.length > 0) return result("nodes-ready", "fail", problems.join("; "));
-  return result("nodes-ready", "pass", `${BENCH_NODES.join(", ")} Ready`);
+  if (problems.length > 0) return result("nodes-ready", CheckStatus.Fail, problems.join("; "));
+  return result("nodes-ready", CheckStatus.Pass, `${NODE_NAMES.join(", ")} Ready`);
 }
 
 /** 2. Each node routes every other node's pod prefix via that node's provider address (Kube Router's BGP routes). */
@@ -164,8 +170,8 @@ export function checkClientPlacement(f: CheckFacts): CheckResult {
     if (client2.node === web.node) problems.push(`client-2 on ${client2.node}, the webserver's node: must be another node`);
   }
   const where = [web, client1, client2].filter((p) => p !== undefined).map((p) => `${p!.name} on ${p!.node || "(none)"}`).join(", ");
-  if (problems.length > 0) return result("client-placement", "fail", `${problems.join("; ")}${where ? ` [${where}]` : ""}`);
-  return result("client-placement", "pass", `${where}: client-1 shares webserver-1's node, client-2 does not`);
+  if (problems.length > 0) return result("client-placement", CheckStatus.Fail, `${problems.join("; ")}${where ? ` [${where}]` : ""}`);
+  return result("client-placement", CheckStatus.Pass, `${where}: client-1 shares webserver-1's node, client-2 does not`);
 }
 
 /** 4. webserver-service-1 has webserver-1's pod as its only ready endpoint; its ClusterIP is in the service subnet. */
@@ -182,8 +188,9 @@ export function checkServiceEndpoint(f: CheckFacts): CheckResult {
   else if (endpoints.join(",") !== [...podIps].sort().join(",")) {
     problems.push(`ready endpoints [${endpoints.join(", ") || "none"}], expected webserver-1's pod IP [${podIps.join(", ")}]`);
   }
-  if (problems.length > 0) return result("webserver-service-endpoint", "fail", problems.join("; "));
-  return result("webserver-service-endpoint", "pass", `ClusterIP ${ip} (in ${subnet}) -> ready endpoint ${endpoints.join(", ")} = ${webservers[0]!.name}`);
+  if (problems.length > 0) return result("webserver-service-endpoint", CheckStatus.Fail, problems.join("; "));
+  const evidence = `ClusterIP ${ip} (in ${subnet}) -> ready endpoint ${endpoints.join(", ")} = ${webservers[0]!.name}`;
+  return result("webserver-service-endpoint", CheckStatus.Pass, evidence);
 }
 
 /** 5. `curl webserver-service-1:8000` from client-2 downloads webserver-1's page. */
@@ -194,6 +201,8 @@ export function checkCurl(f: CheckFacts): CheckResult {
   () => `curl webserver-service-1:${port} from client-2 got webserver-1's page`);
 }
 
+const KUBELET_CONFIG_NAME = path.posix.basename(KUBELET_CONFIG_LINK);
+
 /** 6a. Every kubelet hands pods nodelocaldns as their resolver (clusterDNS in /etc/kubernetes/kubelet-config.yaml). */
 export function checkKubeletClusterDns(f: CheckFacts): CheckResult {
   const ip = f.expected.nodeLocalDnsIp;
@@ -202,10 +211,10 @@ export function checkKubeletClusterDns(f: CheckFacts): CheckResult {
     try {
       dns = parseKubeletClusterDns(text);
     } catch (e) {
-      return `kubelet-config.yaml ${(e as Error).message}`;
+      return `${KUBELET_CONFIG_NAME} ${(e as Error).message}`;
     }
     return dns[0] === ip ? undefined : `clusterDNS [${dns.join(", ")}], expected ${ip} first`;
-  }, (keys) => `clusterDNS ${ip} in kubelet-config.yaml on ${keys.join(", ")}`);
+  }, (keys) => `clusterDNS ${ip} in ${KUBELET_CONFIG_NAME} on ${keys.join(", ")}`);
 }
 
 /** 6b. The lab pods' /etc/resolv.conf names nodelocaldns as the first nameserver. */
@@ -275,6 +284,6 @@ export function evaluateChecks(f: CheckFacts): CheckResult[] {
 }
 
 export function failedChecks(results: readonly CheckResult[]): CheckResult[] {
-  return results.filter((r) => r.status === "fail");
+  return results.filter((r) => r.status === CheckStatus.Fail);
 }
 

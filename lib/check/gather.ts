@@ -5,6 +5,8 @@
  */
 import * as path from "node:path";
 import { clusterStateOf, type ClusterState } from "../facts/cluster-state";
+import { KUBELET_CONFIG_LINK } from "../render/kubeadm";
+import { LAB_NAMESPACE } from "../render/lab";
 import { COREDNS_SERVICE } from "../render/nodelocaldns";
 import type { BenchAccess } from "../remote/bench-access";
 import { nodeRoot } from "../spec/nodes";
@@ -14,8 +16,6 @@ import { NOT_OBSERVABLE_IN_SIM, failed, observe, unobservable, type Observation 
 import { parsePodLink, type PodLink } from "./parse";
 
 export const WEBSERVER_PORT = 8000;
-/** Where the handout reads the kubelet's clusterDNS. */
-export const KUBELET_CONFIG = "/etc/kubernetes/kubelet-config.yaml";
 
 /** How long one kubectl read of the checks may take. */
 const KUBECTL_READ = { timeoutMs: 60_000 };
@@ -71,9 +71,9 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
       return text;
     }),
   ]);
-  progress(`ssh: ${KUBELET_CONFIG}${sim ? "" : ", ip route show proto 17, ipvsadm -Ln"} on ${nodes.join(", ")}`);
+  progress(`ssh: ${KUBELET_CONFIG_LINK}${sim ? "" : ", ip route show proto 17, ipvsadm -Ln"} on ${nodes.join(", ")}`);
   const kubeletConfigs = await perNode(nodes, (node) =>
-    observe(() => a.ssh(node, ["cat", path.posix.join(nodeRoot(a.spec, node) || "/", KUBELET_CONFIG)], { root: true })),
+    observe(() => a.ssh(node, ["cat", path.posix.join(nodeRoot(a.spec, node) || "/", KUBELET_CONFIG_LINK)], { root: true })),
   );
   const routes = await perNode(nodes, (node) =>
     sim ? Promise.resolve(unobservable<string>(SIM.routes)) : observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"])),
@@ -86,7 +86,7 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
   const exec = (pod: string | undefined, argv: string[]): Promise<Observation<string>> => {
     if (sim) return Promise.resolve(unobservable(SIM.exec));
     if (pod === undefined) return Promise.resolve(failed("pod not found"));
-    return observe(() => a.kubectl(["-n", "default", "exec", pod, "--", ...argv], { timeoutMs: 45_000 }));
+    return observe(() => a.kubectl(["-n", LAB_NAMESPACE, "exec", pod, "--", ...argv], { timeoutMs: 45_000 }));
   };
   if (!sim) progress("kubectl exec: curl from client-2, /etc/resolv.conf of the clients");
   const [curlFromClient2, resolv1, resolv2] = await Promise.all([

@@ -6,7 +6,7 @@ import { openStack } from "../engine/workspace";
 import { table } from "../facts/cluster-state";
 import type { BenchOp, OpOutput } from "../fleet/run";
 import { openBenchAccess } from "../remote/bench-access";
-import { evaluateChecks, failedChecks, type CheckResult } from "./checks";
+import { CheckStatus, evaluateChecks, failedChecks, type CheckResult } from "./checks";
 import { gatherCheckFacts } from "./gather";
 
 export interface CheckData {
@@ -40,7 +40,7 @@ export async function runChecks(stackName: string, progress: (line: string) => v
 
 export function checkSummary(results: readonly CheckResult[]): string {
   const count = (s: CheckResult["status"]) => results.filter((r) => r.status === s).length;
-  return `${count("pass")} pass, ${count("fail")} fail, ${count("not-observable")} not observable`;
+  return `${count(CheckStatus.Pass)} pass, ${count(CheckStatus.Fail)} fail, ${count(CheckStatus.NotObservable)} not observable`;
 }
 
 /**

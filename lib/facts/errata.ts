@@ -4,15 +4,12 @@
  * what to type instead, filled with the bench's real node names, addresses and ClusterIPs. Pure: built from the
  * spec and the answer key (`netlab facts --errata`).
  */
-import { KUBELET_CONFIG_LINK, pauseImage } from "../render/kubeadm";
+import { KUBELET_CONFIG_FILE, KUBELET_CONFIG_LINK, pauseImage } from "../render/kubeadm";
 import { LAB_FILES } from "../render/lab";
 import { corednsServiceIp } from "../render/nodelocaldns";
 import { controllerOf } from "../spec/nodes";
 import type { BenchSpec } from "../spec/types";
 import type { AnswerKey } from "./answer-key";
-
-/** Where the kubelet reads its configuration on a kubeadm node. */
-export const KUBELET_OWN_CONFIG = "/var/lib/kubelet/config.yaml";
 
 export interface Erratum {
   /** Handout section, e.g. "2.1.1". */
@@ -176,9 +173,9 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
     {
       section: "3.1",
       handout: `\`${KUBELET_CONFIG_LINK}\` (the kubelet asks Docker to use it)`,
-      problem: `The runtime is containerd (the kubelet hands the resolver to it the same way), and a kubeadm kubelet reads \`${KUBELET_OWN_CONFIG}\`.`,
+      problem: `The runtime is containerd (the kubelet hands the resolver to it the same way), and a kubeadm kubelet reads \`${KUBELET_CONFIG_FILE}\`.`,
       instead:
-        `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_OWN_CONFIG}\`, with \`clusterDNS\` \`${dns}\` ` +
+        `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_CONFIG_FILE}\`, with \`clusterDNS\` \`${dns}\` ` +
         `(\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
     },
     {

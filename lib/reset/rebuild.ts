@@ -1,12 +1,15 @@
 /** The rebuild part of a reset: destroying the cluster (or everything), checking the nodes clean, waiting for the lab, fresh ARP caches. */
 import type { Stack } from "@pulumi/pulumi/automation";
+import { NOT_OBSERVABLE_IN_SIM } from "../check/observation";
 import type { ClusterState } from "../facts/cluster-state";
 import type { BenchAccess } from "../remote/bench-access";
 import { nodeRoot } from "../spec/nodes";
 import { ResetLevel } from "./plan";
-import { CLEAN_CHECK, cleanCheckResults, FLUSH_ARP, NOT_OBSERVABLE, parseKeyValues, runScript, type CleanCheck } from "./scripts";
+import { CLEAN_CHECK, cleanCheckResults, CleanResult, FLUSH_ARP, parseKeyValues, runScript, type CleanCheck } from "./scripts";
 
-export type StepOutcome = "done" | "planned" | "skipped" | typeof NOT_OBSERVABLE;
+/** How a reset step ended. */
+export const StepOutcome = { Done: "done", Planned: "planned", Skipped: "skipped", NotObservable: NOT_OBSERVABLE_IN_SIM } as const;
+export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
 export type Note = (step: string, outcome: StepOutcome, detail: string) => void;
 
 /** URNs of the Kubernetes objects the stack applied (everything through the bench's Kubernetes provider). */
@@ -45,27 +48,28 @@ export async function destroyAndCheck(
   if (level === ResetLevel.Cluster) {
     const urns = clusterStageUrns(((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[]);
     counts.push((await stack.destroy({ onOutput: events, target: urns, targetDependents: true })).summary.resourceChanges ?? {});
-    note("destroy", "done", `Kubernetes objects (${objects.length}), then the kubeadm stage (${urns.length} targeted resources and their dependents)`);
+    const stage = `the kubeadm stage (${urns.length} targeted resources and their dependents)`;
+    note("destroy", StepOutcome.Done, `Kubernetes objects (${objects.length}), then ${stage}`);
   } else {
     counts.push((await stack.destroy({ onOutput: events })).summary.resourceChanges ?? {});
-    note("destroy", "done", `Kubernetes objects (${objects.length}), then every stage`);
+    note("destroy", StepOutcome.Done, `Kubernetes objects (${objects.length}), then every stage`);
   }
   const cleanChecks: CleanCheck[] = [];
   for (const node of spec.nodes) {
     const text = await runScript(access, node.name, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node.name), spec.target]);
     cleanChecks.push(...cleanCheckResults(node.name, text, spec.target));
   }
-  const dirty = cleanChecks.filter((c) => c.result === "dirty");
+  const dirty = cleanChecks.filter((c) => c.result === CleanResult.Dirty);
   if (dirty.length > 0) {
     throw new Error(
       `after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`,
     );
   }
-  const unobservable = cleanChecks.filter((c) => c.result === NOT_OBSERVABLE).length;
+  const unobservable = cleanChecks.filter((c) => c.result === CleanResult.NotObservable).length;
   note(
     "clean-check",
-    "done",
-    `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE}` : ""}`,
+    StepOutcome.Done,
+    `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE_IN_SIM}` : ""}`,
   );
   return { destroy: sumChanges(counts), cleanChecks };
 }
@@ -74,7 +78,7 @@ export async function destroyAndCheck(
 export async function flushArp(access: BenchAccess, state: ClusterState, note: Note): Promise<void> {
   const { spec } = access;
   if (spec.target === "sim") {
-    note("arp-flush", NOT_OBSERVABLE, "kwok pods have no network namespace");
+    note("arp-flush", StepOutcome.NotObservable, "kwok pods have no network namespace");
     return;
   }
   const done: string[] = [];
@@ -83,6 +87,6 @@ export async function flushArp(access: BenchAccess, state: ClusterState, note: N
     if (pods.length === 0) continue;
     for (const [pod, what] of parseKeyValues(await runScript(access, node.name, "netlab-reset-arp", FLUSH_ARP, pods))) done.push(`${pod} ${what}`);
   }
-  note("arp-flush", "done", done.join(", ") || "no lab pod found");
+  note("arp-flush", StepOutcome.Done, done.join(", ") || "no lab pod found");
 }
 

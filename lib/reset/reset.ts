@@ -35,14 +35,14 @@ import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, parseEncodedListing } 
 import {
   LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, planReset, type ListedObject, type ObjectKey, type ObjectRef, type ResetPlan,
 } from "./plan";
-import { destroyAndCheck, flushArp, type Note, type StepOutcome } from "./rebuild";
+import { destroyAndCheck, flushArp, StepOutcome, type Note } from "./rebuild";
 import { LIST_SKEL, runScript, type CleanCheck } from "./scripts";
 
 export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
 export { remoteArchiveDir, localArchivePath, timestamp } from "./archive";
-export { cleanCheckResults, NOT_OBSERVABLE, type CleanCheck } from "./scripts";
+export { cleanCheckResults, type CleanCheck } from "./scripts";
 export type { ArchiveInfo } from "./archive";
-export { clusterStageUrns, kubernetesObjectUrns, type StepOutcome } from "./rebuild";
+export { clusterStageUrns, kubernetesObjectUrns, StepOutcome } from "./rebuild";
 
 export interface ResetOptions {
   /** @default "workloads" */
@@ -141,7 +141,7 @@ async function inspect(
   if (leftInPlace.length > 0) {
     note(
       "oversize-files",
-      "skipped",
+      StepOutcome.Skipped,
       "left in place, neither archived nor removed " +
         `(over ${ARCHIVE_LIMITS.entryBytes >> 20} MiB each or ${ARCHIVE_LIMITS.totalBytes >> 20} MiB in all, or not measurable in 60 s): ` +
         `${leftInPlace.map((f) => `~${spec.labUser}/${f.name} (${f.bytes < 0 ? "size unknown" : `${f.bytes} bytes`})`).join(", ")}; ` +
@@ -154,7 +154,7 @@ async function inspect(
   if (unlistable.length > 0) {
     note(
       "unarchived",
-      "skipped",
+      StepOutcome.Skipped,
       `--discard-unarchived: the rebuild destroys, without an archive, what these hold: ${unlistable.map((u) => u.what).join(", ")}`,
     );
   }
@@ -175,7 +175,7 @@ async function removeStudentWork(
   }
   note(
     "student-objects",
-    deletedObjects.length > 0 ? "done" : "skipped",
+    deletedObjects.length > 0 ? StepOutcome.Done : StepOutcome.Skipped,
     deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none",
   );
   const files = await removeArchivedFiles(access, archive, plan.removeFiles);
@@ -186,7 +186,7 @@ async function removeStudentWork(
     : "";
   note(
     "student-files",
-    plan.removeFiles.length > 0 ? "done" : "skipped",
+    plan.removeFiles.length > 0 ? StepOutcome.Done : StepOutcome.Skipped,
     plan.removeFiles.length > 0 ? `removed ${files.removed.map(home).join(", ") || "nothing whole"}${kept}` : "none",
   );
   return { deletedObjects, removedFiles: files.removed, keptFiles: files.kept };
@@ -209,7 +209,7 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
   }
   note(
     "cluster-recheck",
-    late.length > 0 ? "skipped" : "done",
+    late.length > 0 ? StepOutcome.Skipped : StepOutcome.Done,
     late.length > 0
       ? `--discard-unarchived: destroying unarchived ${late.join(", ")}`
       : `nothing unarchived appeared since the archive (${now.objects.length} objects listed)`,
@@ -223,7 +223,7 @@ async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): 
       ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
     );
   }
-  note("lab-pods", "done", `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
+  note("lab-pods", StepOutcome.Done, `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
   return [...plan.recreatePods];
 }
 
@@ -247,7 +247,7 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
   const notes: StepNote[] = [];
   const note: Note = (step, outcome, detail) => {
     notes.push({ step, outcome, detail });
-    progress(`${step}: ${outcome === "done" ? "" : `${outcome}: `}${detail}`);
+    progress(`${step}: ${outcome === StepOutcome.Done ? "" : `${outcome}: `}${detail}`);
   };
 
   const { spec } = access;
@@ -258,7 +258,7 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
   const local = localArchivePath(spec.id, stamp);
   const base = { stack: stackName, benchId: spec.id, target: spec.target, level, dryRun, plan };
   if (dryRun) {
-    note("archive", "planned", `${plan.archive.length} item(s) into ${remote} and ${path.relative(process.cwd(), local)}`);
+    note("archive", StepOutcome.Planned, `${plan.archive.length} item(s) into ${remote} and ${path.relative(process.cwd(), local)}`);
     return {
       ...base,
       archive: { remote, local, entries: ["reset-plan.json", ...plan.archive.map((a) => a.path)], sha256: "", bytes: 0 },
@@ -268,7 +268,7 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
 
   // 2. The archive, on the controller, then a verified copy here. Nothing is deleted before this succeeds.
   const meta = { stack: stackName, benchId: spec.id, level, time: new Date().toISOString() };
-  const archive = await makeVerifiedArchive(access, plan, inspection.objects, meta, remote, local, (step, detail) => note(step, "done", detail));
+  const archive = await makeVerifiedArchive(access, plan, inspection.objects, meta, remote, local, (step, detail) => note(step, StepOutcome.Done, detail));
   // 3. Student objects and files.
   const removed = await removeStudentWork(access, plan, archive, note);
 
@@ -286,10 +286,10 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
 
   const up = await stack.up({ refresh: true, onOutput: events });
   engine.up = up.summary.resourceChanges ?? {};
-  note("up", "done", Object.entries(engine.up).filter(([k]) => k !== "same").map(([k, v]) => `${v} ${k}`).join(", ") || "no changes");
+  note("up", StepOutcome.Done, Object.entries(engine.up).filter(([k]) => k !== "same").map(([k, v]) => `${v} ${k}`).join(", ") || "no changes");
   const kubeconfig = (up.outputs.kubeconfig?.value as string | undefined) ?? access.kubeconfig;
   const state = await waitForLab(kubeconfig, opts.podTimeoutMs ?? 300_000);
-  note("lab-running", "done", state.pods.map((p) => `${p.name} on ${p.node} ${p.ip}`).join(", "));
+  note("lab-running", StepOutcome.Done, state.pods.map((p) => `${p.name} on ${p.node} ${p.ip}`).join(", "));
   await flushArp(access, state, note);
 
   return { ...base, archive, ...removed, recreatedPods, cleanChecks, engine, notes };

@@ -1,5 +1,6 @@
 /** The shell scripts a reset runs on the nodes (passed to `bash -c` with arguments) and their output parsers. */
 import { stringify } from "yaml";
+import { NOT_OBSERVABLE_IN_SIM } from "../check/observation";
 import type { BenchAccess } from "../remote/bench-access";
 import type { SshLimits } from "../remote/ssh";
 import { DECODE_NAMES, displayName } from "./names";
@@ -12,12 +13,15 @@ export function runScript(
   return a.ssh(node, ["bash", "-c", `set -euo pipefail\n${script}`, name, ...args], { root: true, stdin, limits });
 }
 
-export const NOT_OBSERVABLE = "not observable in simulation";
+/** What a node-clean check found. */
+export const CleanResult = { Clean: "clean", Dirty: "dirty", NotObservable: NOT_OBSERVABLE_IN_SIM } as const;
+export type CleanResult = (typeof CleanResult)[keyof typeof CleanResult];
+
 export interface CleanCheck {
   readonly node: string;
   /** e.g. "file:/etc/cni/net.d/10-kuberouter.conflist", "link:kube-bridge", "routes:proto-17", "ipvs:virtual-servers". */
   readonly what: string;
-  readonly result: "clean" | "dirty" | typeof NOT_OBSERVABLE;
+  readonly result: CleanResult;
   /** What the probe found. */
   readonly found: string;
 }
@@ -153,11 +157,11 @@ export function cleanCheckResults(node: string, text: string, target: "bench" | 
     if (what.startsWith("file:") || what.startsWith("link:")) clean = found === "absent";
     else if (what === "ipvs:virtual-servers") clean = found === "0" || found === "no-ipvsadm";
     else clean = found === "0";
-    return { node, what, found, result: clean ? "clean" : "dirty" };
+    return { node, what, found, result: clean ? CleanResult.Clean : CleanResult.Dirty };
   });
   if (target === "sim") {
     for (const what of ["link:kube-bridge", "link:kube-ipvs0", "link:nodelocaldns", "routes:proto-17", "ipvs:virtual-servers"]) {
-      checks.push({ node, what, found: "-", result: NOT_OBSERVABLE });
+      checks.push({ node, what, found: "-", result: CleanResult.NotObservable });
     }
   }
   return checks;
