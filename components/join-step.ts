@@ -6,8 +6,9 @@
  * A retried or rebuilt worker always joins with a fresh token. Host drift is read like SshStep's.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { hostDrift } from "../lib/remote/host-drift";
 import { runSsh, type SshConnection } from "../lib/remote/ssh";
-import { connectionChanged, hostDrift, parseCheck } from "./ssh-step";
+import { connectionChanged, parseCheck } from "./ssh-step";
 
 export interface JoinStepInputs {
   node: string;

@@ -8,6 +8,7 @@
  * Same inputs and semantics as remote.Command: stdout recorded (secret when asked), stdin, triggers.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { hostDrift } from "../lib/remote/host-drift";
 import { runSsh, type SshConnection } from "../lib/remote/ssh";
 
 export type { SshConnection };
@@ -40,20 +41,6 @@ export interface SshStepState {
   stdout?: string;
   /** What `check` printed last (after create/update, or on refresh). */
   observed?: Record<string, string>;
-}
-
-/** One difference between a host and its expected state. */
-export interface HostDrift {
-  readonly what: string;
-  readonly expected: string;
-  readonly found: string;
-}
-
-/** "not-observable" (what a simulated node cannot show) never counts as drift. */
-export function hostDrift(expect: Record<string, string>, observed: Record<string, string> | undefined): HostDrift[] {
-  return Object.entries(expect)
-    .map(([what, expected]) => ({ what, expected, found: observed?.[what] ?? "missing" }))
-    .filter((d) => d.found !== "not-observable" && d.found !== d.expected);
 }
 
 /** A connection that would reach another host, as another user, or with another key: the step must re-run. */

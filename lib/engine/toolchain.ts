@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO } from "../repo";
 
-const REPO = path.resolve(__dirname, "..", "..");
 
 export function toolchainRoot(): string {
   return process.env.NETLAB_TOOLCHAIN_DIR ?? path.join(os.homedir(), ".cache", "k8s-netlab", "toolchain");

@@ -6,9 +6,10 @@ import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automa
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { REPO } from "../repo";
 import { pulumiEnv, requireToolchain } from "./toolchain";
 
-export const REPO = path.resolve(__dirname, "..", "..");
+export { REPO };
 export const NETLAB_DIR = path.join(REPO, ".netlab");
 export const STATE_DIR = path.join(NETLAB_DIR, "state");
 const PASSPHRASE_FILE = path.join(NETLAB_DIR, "passphrase");

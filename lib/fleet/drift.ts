@@ -1,6 +1,6 @@
 /** Host drift as the engine sees it in a refresh preview: one line per difference. */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { hostDrift } from "../../components/ssh-step";
+import { hostDrift } from "../remote/host-drift";
 
 export interface DriftLine {
   readonly node: string;

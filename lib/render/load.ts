@@ -2,10 +2,10 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
+import { REPO } from "../repo";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const MANIFEST_DIR = path.join(REPO_ROOT, "manifests");
-export const NODE_SCRIPT_DIR = path.join(REPO_ROOT, "scripts", "node");
+export const MANIFEST_DIR = path.join(REPO, "manifests");
+export const NODE_SCRIPT_DIR = path.join(REPO, "scripts", "node");
 
 /**
  * A Kubernetes object as plain data. Below `metadata` it is the manifest's YAML, untyped: the render modules edit the

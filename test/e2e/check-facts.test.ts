@@ -3,33 +3,29 @@
  * the sim-observable checks pass, the others say not-observable; breaking an observable thing fails the bench
  * naming the check; the answer key matches what the cluster says.
  */
-import type { Stack } from "@pulumi/pulumi/automation";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";
 import { labRunning as labRunningOn, waitFor } from "../helpers/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkOp, makeCheckOp, type CheckData } from "../../lib/check/op";
 import { factsOp, makeFactsOp } from "../../lib/facts/op";
 import { CHECK_NAMES } from "../../lib/check/checks";
-import { openStack } from "../../lib/engine/workspace";
 import type { AnswerKey } from "../../lib/facts/answer-key";
 import type { K8sObject } from "../../lib/render/load";
-import { requireToolchain } from "../../lib/engine/toolchain";
 import { runFleet } from "../../lib/fleet/run";
-import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
 import { nthAddress } from "../../lib/spec/network";
 
 const ROOM = 31;
 const BENCH = 5;
 const MINUTE = 60_000;
-let sim: SimBench;
-let stack: Stack;
+let bench: ProvisionedSim | undefined;
+let sim: ProvisionedSim["sim"];
 let dir: string;
-let kubeconfigFile: string;
 
-const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8" });
+const kubectl = (...args: string[]) => bench!.kubectl(args);
 const kubectlJson = (...args: string[]) => JSON.parse(kubectl(...args, "-o", "json"));
 const noProgress = () => {};
 
@@ -61,21 +57,14 @@ const pinTo = (node: string) => (pod: K8sObject) => {
 };
 
 beforeAll(async () => {
-  requireToolchain();
-  await simDown(ROOM, BENCH);
-  sim = await simUp(ROOM, BENCH);
-  stack = await openStack(sim.stackName);
-  const up = await stack.up({ onOutput: noProgress });
-  expect(up.summary.result).toBe("succeeded");
+  bench = await provisionSim(ROOM, BENCH);
+  ({ sim } = bench);
   dir = mkdtempSync(path.join(os.tmpdir(), "e2e-check-"));
-  kubeconfigFile = path.join(dir, "config");
-  writeFileSync(kubeconfigFile, sim.controlPlane.kubeconfig, { mode: 0o600 });
-  await labRunning();
 }, 10 * MINUTE);
 
 afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
-  if (sim) await simDown(ROOM, BENCH);
+  await removeSim(ROOM, BENCH, bench);
 }, 5 * MINUTE);
 
 describe("netlab check on the simulated bench", () => {

@@ -1,8 +1,7 @@
 /** Locating the real validators the tests run. */
 import { execFileSync } from "node:child_process";
-import * as path from "node:path";
 
-export const REPO = path.resolve(__dirname, "..", "..");
+export { REPO } from "../../lib/repo";
 
 export function onPath(tool: string): string | undefined {
   try {

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { KUBE_ROUTER_CNI_CONF_FILE, kubeRouterArgs, kubeRouterObjects, kubeRouterVersion } from "../../lib/render/kube-router";
-import { REPO_ROOT } from "../../lib/render/load";
+import { REPO } from "../../lib/repo";
 import { specFor } from "../helpers/spec";
 
 const spec = specFor(27, 4);
@@ -21,7 +21,7 @@ interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fiel
 
 /** bundle/kube-router-<version>.flags: one long flag per line (`--name [type]`), `#` comments. */
 function flagsOf(version: string): Set<string> {
-  const file = path.join(REPO_ROOT, "bundle", `kube-router-${version}.flags`);
+  const file = path.join(REPO, "bundle", `kube-router-${version}.flags`);
   expect(existsSync(file), `${file} lists the flags of the kube-router the bench runs`).toBe(true);
   const lines = readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
   return new Set(lines.map((l) => l.split(/\s+/)[0]!));

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../lib/render/load";
+import { REPO } from "../../lib/repo";
 
-const netlab = path.join(REPO_ROOT, "bin", "netlab");
+const netlab = path.join(REPO, "bin", "netlab");
 const render = (...args: string[]) => spawnSync(netlab, ["render", ...args], { encoding: "utf8" });
 const noTrace = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |Error:/);
 
@@ -48,7 +48,7 @@ describe("netlab render --out", { timeout: 120_000 }, () => {
 
   it("a hostile stack file: exit 1, its exact line, nothing written", () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), "render-out-")), "r");
-    const fixture = path.join(REPO_ROOT, "test", "fixtures", "hostile", "leading-zero-port.yaml");
+    const fixture = path.join(REPO, "test", "fixtures", "hostile", "leading-zero-port.yaml");
     const expected = readFileSync(fixture, "utf8").split("\n")[0]!.slice("# expect: ".length);
     const r = render("--config", fixture, "--out", out);
     expect(r.status).toBe(1);

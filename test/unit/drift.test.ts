@@ -1,11 +1,11 @@
 /**
- * Host drift: `hostDrift` (components/ssh-step.ts) compares what a step's check printed with what it expects;
+ * Host drift: `hostDrift` (lib/remote/host-drift.ts) compares what a step's check printed with what it expects;
  * `hostDriftFromEvents` (lib/fleet/drift.ts) reads the refreshed SshStep and JoinStep states out of a preview's
  * engine events, one line per difference, as `netlab preview` reports them.
  */
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { hostDrift } from "../../components/ssh-step";
+import { hostDrift } from "../../lib/remote/host-drift";
 import { hostDriftFromEvents } from "../../lib/fleet/drift";
 
 const EXPECT = { "sysctl:net.ipv4.ip_forward": "1", "file:/etc/sysctl.d/90-netlab.conf": "present", "link:kube-bridge": "present" };

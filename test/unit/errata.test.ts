@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { writeErrata } from "../../lib/facts/op";
 import { buildAnswerKey, type AnswerKey } from "../../lib/facts/answer-key";
 import { buildErrata, errataMarkdown } from "../../lib/facts/errata";
-import { REPO_ROOT } from "../../lib/render/load";
+import { REPO } from "../../lib/repo";
 import type { BenchSpec } from "../../lib/spec/types";
 import { specFor } from "../helpers/spec";
 
@@ -106,7 +106,7 @@ describe("errata sheet", () => {
 });
 
 describe("README's differences from the handout", () => {
-  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("Differences from the handout"), readme.indexOf("## Stack config"));
 
   it("agrees with the sheet on every replacement command", () => {
