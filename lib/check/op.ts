@@ -1,6 +1,7 @@
 /**
- * The check operation (`netlab check`): the handout's observations on each selected bench, as named checks. A bench with any failed
- * check counts as failed (the op throws, naming the checks); "not-observable" is never a failure.
+ * The check operation (`netlab check`): the handout's observations on each selected bench, as named checks. A
+ * bench with any failed check counts as failed (the op throws, naming the checks); "not-observable" is never a
+ * failure.
  */
 import { openStack } from "../engine/workspace";
 import { table } from "../facts/cluster-state";

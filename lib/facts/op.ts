@@ -1,6 +1,6 @@
 /**
- * The facts operation (`netlab facts`): each selected bench's answer key, printed or written as DIR/<bench>.md and DIR/<bench>.json;
- * with --errata also the students' errata sheet (DIR/<bench>-errata.md, and printed).
+ * The facts operation (`netlab facts`): each selected bench's answer key, printed or written as DIR/<bench>.md
+ * and DIR/<bench>.json; with --errata also the students' errata sheet (DIR/<bench>-errata.md, and printed).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";

@@ -13,7 +13,7 @@ import { labHome } from "../../lib/spec/nodes";
 import { labRunning } from "./wait";
 
 /** kubectl from a test, synchronously, with a kubeconfig file: its stdout (throws with kubectl's stderr). */
-export function kubectlSync(kubeconfigFile: string, args: readonly string[], input?: string): string {
+function kubectlSync(kubeconfigFile: string, args: readonly string[], input?: string): string {
   return execFileSync("kubectl", [`--kubeconfig=${kubeconfigFile}`, ...args], { encoding: "utf8", input });
 }
 
