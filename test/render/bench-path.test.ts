@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { planBench, StepKind, type HostStep } from "../../lib/render/plan";
+import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 
 const plan = planBench(specFor(30, 7));
@@ -65,12 +66,34 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     writeFileSync(path.join(fake, "containerd"), `#!/bin/sh\nprintf '%s' '${defaults}'\n`, { mode: 0o755 });
     writeFileSync(path.join(fake, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
     const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "").replaceAll("/etc/containerd", `${root}/etc/containerd`);
-    execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
-      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` },
+    const settings = execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
+      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` }, encoding: "utf8",
     });
+    expect(settings).toBe(runtime.expect.containerd);
     const config = readFileSync(path.join(root, "etc", "containerd", "config.toml"), "utf8");
     expect(config).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
     expect(config).toContain("SystemdCgroup = true");
+  });
+
+  it("refuses containerd 2.x's defaults (no sandbox_image line), on a re-run too, keeping the config it had", () => {
+    const node = new FakeNode("containerd2").fake("systemctl").fake("containerd", [
+      "cat <<'EOF'", "version = 3", "[plugins.'io.containerd.cri.v1.images'.pinned_images]", "  sandbox = 'registry.k8s.io/pause:3.10'",
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]", "  SystemdCgroup = false", "EOF",
+    ].join("\n"));
+    const config = path.join(node.root, "etc", "containerd", "config.toml");
+    mkdirSync(path.dirname(config), { recursive: true });
+    writeFileSync(config, "# what the node had\n");
+    const script = runtime.script.replaceAll("/etc/containerd", `${node.root}/etc/containerd`);
+    for (const attempt of ["first run", "re-run"]) {
+      const run = node.run(script, "configure_containerd");
+      expect(run.status, attempt).not.toBe(0);
+      expect(run.stderr, attempt).toContain(
+        "containerd config is not what kubeadm needs: found 'SystemdCgroup=true sandbox_image=missing', " +
+        "want 'SystemdCgroup=true sandbox_image=registry.k8s.io/pause:3.10.1'",
+      );
+      expect(readFileSync(config, "utf8"), attempt).toBe("# what the node had\n");
+    }
+    expect(node.calls()).not.toContain("systemctl restart containerd");
   });
 
   it("installs crictl with the Kubernetes binaries, from the bundle or pkgs.k8s.io (kubeadm >= 1.32 no longer pulls it in)", () => {
