@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { planBench, StepKind, type HostStep } from "../../lib/render/plan";
+import { REPO_ROOT } from "../../lib/render/load";
+import { BASE_PACKAGES, KERNEL_MODULES, planBench, StepKind, type HostStep } from "../../lib/render/plan";
 import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 
@@ -28,6 +29,57 @@ describe("packages on a bare Debian bench", () => {
     expect(base).toMatch(/apt_get update\n\s*apt_get install --no-install-recommends --no-upgrade/);
     expect(base).toContain("DEBIAN_FRONTEND=noninteractive apt-get");
     expect(base).toContain("Dpkg::Options::=--force-confold");
+  });
+
+  it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS)", () => {
+    const env = readFileSync(path.join(REPO_ROOT, "bundle", "versions.env"), "utf8");
+    const debs = /^BUNDLE_DEBS="([^"]*)"/m.exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
+    const runtime = [...stepOf("compute1", StepKind.Runtime).script.matchAll(/^\s*install_packages ([a-z0-9. -]+)$/gm)].flatMap((m) => m[1]!.split(" "));
+    expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "curl", "gpg", "ca-certificates"]);
+    for (const pkg of [...BASE_PACKAGES, ...runtime]) expect(debs, pkg).toContain(pkg);
+  });
+
+  it("online: installs gpg before it dearmors the Kubernetes repository key", () => {
+    const online = planBench(specFor(30, 7, {
+      packages: { source: "online" },
+      images: {
+        nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1", webserver: "docker.io/library/busybox:1.36.1",
+        client: "docker.io/nicolaka/netshoot:v0.13",
+      },
+    })).hosts.compute1.steps.find((s) => s.kind === StepKind.Runtime)!;
+    const node = new FakeNode("online-runtime").fake("apt-get").fake("apt-mark").fake("curl", "echo KEY").fake("gpg", "cat >/dev/null");
+    const script = online.script.replaceAll("/etc/apt/keyrings", `${node.root}/etc/apt/keyrings`);
+    expect(script).toContain("NETLAB_PACKAGE_SOURCE=online");
+    const run = node.run(script, "install_kubernetes_online");
+    expect(run.status, run.stderr).toBe(0);
+    const calls = node.calls();
+    const install = calls.findIndex((c) => c.startsWith("apt-get ") && c.endsWith(" install --no-install-recommends --no-upgrade curl gpg ca-certificates"));
+    const dearmor = calls.indexOf(`gpg --dearmor -o ${node.root}/etc/apt/keyrings/kubernetes-apt-keyring.gpg`);
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(dearmor).toBeGreaterThan(install);
+  });
+
+  it("create, run as on a bench: packages, modules, sysctls, swap off in fstab, lab NICs out of ifupdown", () => {
+    const base = stepOf("compute1", StepKind.BaseOs);
+    const node = new FakeNode("base-os");
+    for (const cmd of ["apt-get", "modprobe", "sysctl", "swapoff", "systemctl"]) node.fake(cmd);
+    const etc = path.join(node.root, "etc");
+    mkdirSync(path.join(etc, "network"), { recursive: true });
+    mkdirSync(path.join(node.root, "bundle", "debs"), { recursive: true });
+    writeFileSync(path.join(node.root, "bundle", "debs", "Packages"), "");
+    writeFileSync(path.join(etc, "fstab"), "UUID=1 / ext4 defaults 0 1\nUUID=2 none swap sw 0 0\n");
+    writeFileSync(path.join(etc, "network", "interfaces"), "auto lo\niface lo inet loopback\nallow-hotplug enp1s0f2\niface enp1s0f2 inet dhcp\n");
+    // The one bench path the script does not prefix with NETLAB_ROOT.
+    const script = base.script.replaceAll(" /etc/fstab", ` ${etc}/fstab`);
+    expect(script).not.toContain(" /etc/fstab");
+    const run = node.run(script, `NETLAB_BUNDLE_DIR=${node.root}/bundle\ncreate`);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(path.join(etc, "network", "interfaces"), "utf8")).toBe(
+      "auto lo\niface lo inet loopback\n# netlab: allow-hotplug enp1s0f2\n# netlab: iface enp1s0f2 inet dhcp\n");
+    expect(readFileSync(path.join(etc, "fstab"), "utf8")).toBe("UUID=1 / ext4 defaults 0 1\n# netlab: UUID=2 none swap sw 0 0\n");
+    const calls = node.calls();
+    expect(calls.find((c) => c.includes(" install "))).toMatch(new RegExp(` install --no-install-recommends --no-upgrade ${BASE_PACKAGES.join(" ")}$`));
+    expect(calls).toEqual(expect.arrayContaining([...KERNEL_MODULES.map((m) => `modprobe ${m}`), "sysctl --system", "swapoff --all"]));
   });
 
   it("takes the lab NICs out of ifupdown, keeping every line, and leaves other interfaces alone", () => {
