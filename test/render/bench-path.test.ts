@@ -14,6 +14,13 @@ import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 
 const plan = planBench(specFor(30, 7));
+/** The same bench with packages from the online repositories (registry images instead of the bundle's own). */
+const ONLINE = specFor(30, 7, {
+  packages: { source: "online" },
+  images: {
+    nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1", webserver: "docker.io/library/busybox:1.36.1", client: "docker.io/nicolaka/netshoot:v0.13",
+  },
+});
 const stepOf = (node: "controller" | "compute1", kind: StepKind): HostStep => plan.hosts[node].steps.find((s) => s.kind === kind)!;
 
 /** Runs one function of a rendered step in bash, with NETLAB_ROOT pointing at a temporary root. */
@@ -31,6 +38,17 @@ describe("packages on a bare Debian bench", () => {
     expect(base).toContain("Dpkg::Options::=--force-confold");
   });
 
+  it("runs apt-get only through lib.sh's apt_get (noninteractive, confold), in every step of a bundle and an online bench", () => {
+    const helper = /^apt_get\(\) \{\n[\s\S]*?^\}$/gm;
+    for (const bench of [plan, planBench(ONLINE)]) {
+      for (const step of Object.values(bench.hosts).flatMap((h) => h.steps.map((s) => ({ ...s, where: `${h.node.name}/${s.file}` })))) {
+        const code = step.script.replace(/(^|\s)#.*$/gm, "$1");
+        expect(code.match(helper), step.where).toHaveLength(1);
+        expect(code.replace(helper, "").match(/.*\bapt-get\b.*/g) ?? [], step.where).toEqual([]);
+      }
+    }
+  });
+
   it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS)", () => {
     const env = readFileSync(path.join(REPO_ROOT, "bundle", "versions.env"), "utf8");
     const debs = /^BUNDLE_DEBS="([^"]*)"/m.exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
@@ -40,13 +58,7 @@ describe("packages on a bare Debian bench", () => {
   });
 
   it("online: installs gpg before it dearmors the Kubernetes repository key", () => {
-    const online = planBench(specFor(30, 7, {
-      packages: { source: "online" },
-      images: {
-        nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1", webserver: "docker.io/library/busybox:1.36.1",
-        client: "docker.io/nicolaka/netshoot:v0.13",
-      },
-    })).hosts.compute1.steps.find((s) => s.kind === StepKind.Runtime)!;
+    const online = planBench(ONLINE).hosts.compute1.steps.find((s) => s.kind === StepKind.Runtime)!;
     const node = new FakeNode("online-runtime").fake("apt-get").fake("apt-mark").fake("curl", "echo KEY").fake("gpg", "cat >/dev/null");
     const script = online.script.replaceAll("/etc/apt/keyrings", `${node.root}/etc/apt/keyrings`);
     expect(script).toContain("NETLAB_PACKAGE_SOURCE=online");
