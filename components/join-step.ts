@@ -28,7 +28,8 @@ export interface JoinStepInputs {
   triggers: pulumi.Input<string>[];
 }
 
-interface State {
+/** What the provider records: the inputs, resolved, and what the worker's check last showed. */
+export interface JoinStepState {
   node: string;
   worker: SshConnection;
   controller: SshConnection;
@@ -43,7 +44,12 @@ interface State {
   observed?: Record<string, string>;
 }
 
-async function join(s: State): Promise<Record<string, string>> {
+/**
+ * The join's sequence (exported for its unit test): the worker asked whether it is joined; if not, a token minted on
+ * the controller; the worker's create with the discovery kubeconfig on standard input only (never in a command
+ * line); the controller's finish; the worker's check, parsed.
+ */
+export async function join(s: JoinStepState): Promise<Record<string, string>> {
   const joined = (await runSsh(s.worker, s.joined, undefined)).trim() === "joined";
   const discovery = joined ? "" : await runSsh(s.controller, s.mint, undefined);
   await runSsh(s.worker, s.create, discovery);
@@ -54,14 +60,14 @@ async function join(s: State): Promise<Record<string, string>> {
 const COMMANDS = ["node", "joined", "mint", "create", "finish", "delete", "check"] as const;
 
 const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: State) {
+  async create(inputs: JoinStepState) {
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
     return { id: randomUUID(), outs: { ...inputs, observed: await join(inputs) } };
   },
-  async read(id: string, props: State) {
+  async read(id: string, props: JoinStepState) {
     return { id, props: { ...props, observed: parseCheck(await runSsh(props.worker, props.check, undefined)) } };
   },
-  async diff(_id: string, olds: State, news: State) {
+  async diff(_id: string, olds: JoinStepState, news: JoinStepState) {
     const changed: string[] = COMMANDS.filter((k) => olds[k] !== news[k]);
     if (JSON.stringify(olds.triggers) !== JSON.stringify(news.triggers)) changed.push("triggers");
     if (JSON.stringify(olds.expect) !== JSON.stringify(news.expect)) changed.push("expect");
@@ -71,10 +77,10 @@ const provider: pulumi.dynamic.ResourceProvider = {
     if (hostDrift(news.expect, olds.observed).length > 0) changed.push("observed");
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: true };
   },
-  async update(_id: string, _olds: State, news: State) {
+  async update(_id: string, _olds: JoinStepState, news: JoinStepState) {
     return { outs: { ...news, observed: await join(news) } };
   },
-  async delete(_id: string, props: State) {
+  async delete(_id: string, props: JoinStepState) {
     await runSsh(props.worker, props.delete, undefined);
   },
 };

@@ -53,34 +53,38 @@ link_cni_plugins() {
   done
 }
 
-# containerd's defaults with the two settings kubeadm depends on, then checked: a sed that matched nothing
-# would otherwise leave cgroupfs (kubelet and containerd disagreeing) or an old pause image.
+# containerd's defaults with the two settings kubeadm depends on, checked before they replace the file containerd
+# loads, on every run: a sed that matched nothing (containerd 2.x's defaults have no sandbox_image line) would
+# otherwise leave cgroupfs (kubelet and containerd disagreeing) or an old pause image, and a re-run would find it
+# unchanged and pass.
 configure_containerd() {
+  local new=/etc/containerd/config.toml.netlab-tmp found
   mkdir -p /etc/containerd
   containerd config default |
     sed -E -e 's/^([[:space:]]*SystemdCgroup[[:space:]]*=).*/\1 true/' \
-      -e "s#^([[:space:]]*sandbox_image[[:space:]]*=).*#\\1 \"$NETLAB_PAUSE_IMAGE\"#" >/etc/containerd/config.toml.netlab-tmp
-  if cmp -s /etc/containerd/config.toml.netlab-tmp /etc/containerd/config.toml; then
-    rm -f /etc/containerd/config.toml.netlab-tmp
+      -e "s#^([[:space:]]*sandbox_image[[:space:]]*=).*#\\1 \"$NETLAB_PAUSE_IMAGE\"#" >"$new"
+  found="$(containerd_settings "$new")"
+  if [ "$found" != "$NETLAB_CONTAINERD_EXPECTED" ]; then
+    rm -f "$new"
+    log "containerd config is not what kubeadm needs: found '$found', want '$NETLAB_CONTAINERD_EXPECTED'" \
+      "(netlab sets containerd 1.x's keys; 2.x names them differently)"
+    return 1
+  fi
+  if cmp -s "$new" /etc/containerd/config.toml; then
+    rm -f "$new"
     log "containerd: config unchanged"
     return 0
   fi
-  mv -f /etc/containerd/config.toml.netlab-tmp /etc/containerd/config.toml
-  local found
-  found="$(containerd_settings)"
-  if [ "$found" != "$NETLAB_CONTAINERD_EXPECTED" ]; then
-    log "containerd config is not what kubeadm needs: found '$found', want '$NETLAB_CONTAINERD_EXPECTED'"
-    return 1
-  fi
+  mv -f "$new" /etc/containerd/config.toml
   systemctl restart containerd
   log "containerd: $found"
 }
 
-# The two settings as one line, read back from the file containerd loads.
+# The two settings as one line, read back from the file containerd loads (or the file named).
 containerd_settings() {
-  local cgroup sandbox
-  cgroup="$(sed -n -E 's/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' /etc/containerd/config.toml 2>/dev/null | head -n1)"
-  sandbox="$(sed -n -E 's/^[[:space:]]*sandbox_image[[:space:]]*=[[:space:]]*"?([^"]*)"?.*$/\1/p' /etc/containerd/config.toml 2>/dev/null | head -n1)"
+  local file="${1:-/etc/containerd/config.toml}" cgroup sandbox
+  cgroup="$(sed -n -E 's/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' "$file" 2>/dev/null | head -n1)"
+  sandbox="$(sed -n -E 's/^[[:space:]]*sandbox_image[[:space:]]*=[[:space:]]*"?([^"]*)"?.*$/\1/p' "$file" 2>/dev/null | head -n1)"
   printf 'SystemdCgroup=%s sandbox_image=%s' "${cgroup:-missing}" "${sandbox:-missing}"
 }
 

@@ -8,10 +8,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { planBench, StepKind, type HostStep } from "../../lib/render/plan";
+import { REPO_ROOT } from "../../lib/render/load";
+import { BASE_PACKAGES, KERNEL_MODULES, planBench, StepKind, type HostStep } from "../../lib/render/plan";
+import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 
 const plan = planBench(specFor(30, 7));
+/** The same bench with packages from the online repositories (registry images instead of the bundle's own). */
+const ONLINE = specFor(30, 7, {
+  packages: { source: "online" },
+  images: {
+    nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1", webserver: "docker.io/library/busybox:1.36.1", client: "docker.io/nicolaka/netshoot:v0.13",
+  },
+});
 const stepOf = (node: "controller" | "compute1", kind: StepKind): HostStep => plan.hosts[node].steps.find((s) => s.kind === kind)!;
 
 /** Runs one function of a rendered step in bash, with NETLAB_ROOT pointing at a temporary root. */
@@ -27,6 +36,62 @@ describe("packages on a bare Debian bench", () => {
     expect(base).toMatch(/apt_get update\n\s*apt_get install --no-install-recommends --no-upgrade/);
     expect(base).toContain("DEBIAN_FRONTEND=noninteractive apt-get");
     expect(base).toContain("Dpkg::Options::=--force-confold");
+  });
+
+  it("runs apt-get only through lib.sh's apt_get (noninteractive, confold), in every step of a bundle and an online bench", () => {
+    const helper = /^apt_get\(\) \{\n[\s\S]*?^\}$/gm;
+    for (const bench of [plan, planBench(ONLINE)]) {
+      for (const step of Object.values(bench.hosts).flatMap((h) => h.steps.map((s) => ({ ...s, where: `${h.node.name}/${s.file}` })))) {
+        const code = step.script.replace(/(^|\s)#.*$/gm, "$1");
+        expect(code.match(helper), step.where).toHaveLength(1);
+        expect(code.replace(helper, "").match(/.*\bapt-get\b.*/g) ?? [], step.where).toEqual([]);
+      }
+    }
+  });
+
+  it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS)", () => {
+    const env = readFileSync(path.join(REPO_ROOT, "bundle", "versions.env"), "utf8");
+    const debs = /^BUNDLE_DEBS="([^"]*)"/m.exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
+    const runtime = [...stepOf("compute1", StepKind.Runtime).script.matchAll(/^\s*install_packages ([a-z0-9. -]+)$/gm)].flatMap((m) => m[1]!.split(" "));
+    expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "curl", "gpg", "ca-certificates"]);
+    for (const pkg of [...BASE_PACKAGES, ...runtime]) expect(debs, pkg).toContain(pkg);
+  });
+
+  it("online: installs gpg before it dearmors the Kubernetes repository key", () => {
+    const online = planBench(ONLINE).hosts.compute1.steps.find((s) => s.kind === StepKind.Runtime)!;
+    const node = new FakeNode("online-runtime").fake("apt-get").fake("apt-mark").fake("curl", "echo KEY").fake("gpg", "cat >/dev/null");
+    const script = online.script.replaceAll("/etc/apt/keyrings", `${node.root}/etc/apt/keyrings`);
+    expect(script).toContain("NETLAB_PACKAGE_SOURCE=online");
+    const run = node.run(script, "install_kubernetes_online");
+    expect(run.status, run.stderr).toBe(0);
+    const calls = node.calls();
+    const install = calls.findIndex((c) => c.startsWith("apt-get ") && c.endsWith(" install --no-install-recommends --no-upgrade curl gpg ca-certificates"));
+    const dearmor = calls.indexOf(`gpg --dearmor -o ${node.root}/etc/apt/keyrings/kubernetes-apt-keyring.gpg`);
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(dearmor).toBeGreaterThan(install);
+  });
+
+  it("create, run as on a bench: packages, modules, sysctls, swap off in fstab, lab NICs out of ifupdown", () => {
+    const base = stepOf("compute1", StepKind.BaseOs);
+    const node = new FakeNode("base-os");
+    for (const cmd of ["apt-get", "modprobe", "sysctl", "swapoff", "systemctl"]) node.fake(cmd);
+    const etc = path.join(node.root, "etc");
+    mkdirSync(path.join(etc, "network"), { recursive: true });
+    mkdirSync(path.join(node.root, "bundle", "debs"), { recursive: true });
+    writeFileSync(path.join(node.root, "bundle", "debs", "Packages"), "");
+    writeFileSync(path.join(etc, "fstab"), "UUID=1 / ext4 defaults 0 1\nUUID=2 none swap sw 0 0\n");
+    writeFileSync(path.join(etc, "network", "interfaces"), "auto lo\niface lo inet loopback\nallow-hotplug enp1s0f2\niface enp1s0f2 inet dhcp\n");
+    // The one bench path the script does not prefix with NETLAB_ROOT.
+    const script = base.script.replaceAll(" /etc/fstab", ` ${etc}/fstab`);
+    expect(script).not.toContain(" /etc/fstab");
+    const run = node.run(script, `NETLAB_BUNDLE_DIR=${node.root}/bundle\ncreate`);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(path.join(etc, "network", "interfaces"), "utf8")).toBe(
+      "auto lo\niface lo inet loopback\n# netlab: allow-hotplug enp1s0f2\n# netlab: iface enp1s0f2 inet dhcp\n");
+    expect(readFileSync(path.join(etc, "fstab"), "utf8")).toBe("UUID=1 / ext4 defaults 0 1\n# netlab: UUID=2 none swap sw 0 0\n");
+    const calls = node.calls();
+    expect(calls.find((c) => c.includes(" install "))).toMatch(new RegExp(` install --no-install-recommends --no-upgrade ${BASE_PACKAGES.join(" ")}$`));
+    expect(calls).toEqual(expect.arrayContaining([...KERNEL_MODULES.map((m) => `modprobe ${m}`), "sysctl --system", "swapoff --all"]));
   });
 
   it("takes the lab NICs out of ifupdown, keeping every line, and leaves other interfaces alone", () => {
@@ -65,12 +130,34 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     writeFileSync(path.join(fake, "containerd"), `#!/bin/sh\nprintf '%s' '${defaults}'\n`, { mode: 0o755 });
     writeFileSync(path.join(fake, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
     const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "").replaceAll("/etc/containerd", `${root}/etc/containerd`);
-    execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
-      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` },
+    const settings = execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
+      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` }, encoding: "utf8",
     });
+    expect(settings).toBe(runtime.expect.containerd);
     const config = readFileSync(path.join(root, "etc", "containerd", "config.toml"), "utf8");
     expect(config).toContain('sandbox_image = "registry.k8s.io/pause:3.10.1"');
     expect(config).toContain("SystemdCgroup = true");
+  });
+
+  it("refuses containerd 2.x's defaults (no sandbox_image line), on a re-run too, keeping the config it had", () => {
+    const node = new FakeNode("containerd2").fake("systemctl").fake("containerd", [
+      "cat <<'EOF'", "version = 3", "[plugins.'io.containerd.cri.v1.images'.pinned_images]", "  sandbox = 'registry.k8s.io/pause:3.10'",
+      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]", "  SystemdCgroup = false", "EOF",
+    ].join("\n"));
+    const config = path.join(node.root, "etc", "containerd", "config.toml");
+    mkdirSync(path.dirname(config), { recursive: true });
+    writeFileSync(config, "# what the node had\n");
+    const script = runtime.script.replaceAll("/etc/containerd", `${node.root}/etc/containerd`);
+    for (const attempt of ["first run", "re-run"]) {
+      const run = node.run(script, "configure_containerd");
+      expect(run.status, attempt).not.toBe(0);
+      expect(run.stderr, attempt).toContain(
+        "containerd config is not what kubeadm needs: found 'SystemdCgroup=true sandbox_image=missing', " +
+        "want 'SystemdCgroup=true sandbox_image=registry.k8s.io/pause:3.10.1'",
+      );
+      expect(readFileSync(config, "utf8"), attempt).toBe("# what the node had\n");
+    }
+    expect(node.calls()).not.toContain("systemctl restart containerd");
   });
 
   it("installs crictl with the Kubernetes binaries, from the bundle or pkgs.k8s.io (kubeadm >= 1.32 no longer pulls it in)", () => {

@@ -1,7 +1,7 @@
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { pinToNode, type K8sObject } from "../../lib/render/load";
-import { planBench } from "../../lib/render/plan";
+import { planBench, StepKind } from "../../lib/render/plan";
 import { kubeRouterArgs } from "../../lib/render/kube-router";
 import { nodeLocalDnsCorefile } from "../../lib/render/nodelocaldns";
 import { specFor } from "../helpers/spec";
@@ -145,6 +145,17 @@ describe("node scripts", () => {
     const base = plan.hosts.compute2.steps[0]!.script;
     expect(base).toMatch(/ip_vs\nip_vs_rr/);
     expect(base).toContain("net.ipv4.ip_forward = 1");
+  });
+
+  it("expects kube-bridge on every node, with its address only where the lab pods run (compute1, compute2)", () => {
+    const bridge = (node: keyof typeof plan.hosts) => {
+      const e = plan.hosts[node].steps.find((s) => s.kind === StepKind.KubeadmInit || s.kind === StepKind.KubeadmJoin)!.expect;
+      return { link: e["link:kube-bridge"], address: e["kube-bridge"] };
+    };
+    expect(bridge("controller")).toEqual({ link: "present", address: undefined });
+    expect(bridge("compute1")).toEqual({ link: "present", address: "10.233.65.1/24" });
+    expect(bridge("compute2")).toEqual({ link: "present", address: "10.233.66.1/24" });
+    expect(bridge("compute3")).toEqual({ link: "present", address: undefined });
   });
 
   it("sim target writes under the node's root, bench target under /", () => {

@@ -7,6 +7,7 @@ import { writeErrata } from "../../lib/facts/op";
 import { buildAnswerKey, type AnswerKey } from "../../lib/facts/answer-key";
 import { buildErrata, errataMarkdown } from "../../lib/facts/errata";
 import { REPO } from "../../lib/repo";
+import { corednsServiceIp } from "../../lib/render/nodelocaldns";
 import type { BenchSpec } from "../../lib/spec/types";
 import { specFor } from "../helpers/spec";
 
@@ -120,5 +121,14 @@ describe("README's differences from the handout", () => {
       expect(section, text).toContain(text);
       expect(sheet, text === "netlab facts --errata" ? "(the command itself)" : text).toContain(text === "netlab facts --errata" ? "" : text);
     }
+  });
+
+  it("names the Service nodelocaldns forwards to (and `netlab check` compares with) as coredns, with both DNS ClusterIPs", () => {
+    const flat = readme.replace(/\s+/g, " ");
+    expect(readme).not.toContain("kube-dns's ClusterIP");
+    expect(flat).toContain("the nodelocaldns ConfigMap binding it and forwarding to the `coredns` Service's ClusterIP");
+    const services = `kubeadm's \`kube-dns\` at ${spec.network.corednsIp} and the \`coredns\` Service nodelocaldns forwards to at ${corednsServiceIp(spec)};`;
+    expect(flat).toContain(services);
+    expect([spec.network.corednsIp, corednsServiceIp(spec)]).toEqual(["10.233.0.10", "10.233.0.3"]);
   });
 });
