@@ -87,13 +87,32 @@ containerd_settings() {
 # Every image of the bundle into containerd's k8s.io namespace (the kubelet's). A pushed bundle is a fresh
 # directory, so its stamp says whether this bundle's images are in already.
 import_bundle_images() {
-  local stamp="$NETLAB_BUNDLE_DIR/.images-imported" archive
+  local stamp="$NETLAB_BUNDLE_DIR/.images-imported" names
   if [ -f "$stamp" ]; then return 0; fi
-  for archive in "$NETLAB_BUNDLE_DIR"/images/*.tar; do
-    ctr -n k8s.io images import --all-platforms "$archive" >/dev/null
-    log "imported ${archive##*/}"
-  done
+  import_image_layout "$NETLAB_BUNDLE_DIR/images" ctr -n k8s.io
+  names=("$NETLAB_BUNDLE_DIR"/images/refs/*.json)
+  names=("${names[@]##*/}")
+  log "imported ${names[*]%.json}"
   touch "$stamp"
+}
+
+# import_image_layout DIR CTR...: the bundle's one OCI layout in DIR, as one tar stream, into `CTR images import`.
+# Its index.json is made of the refs/*.json the node holds (a worker holds no control-plane image), so a blob
+# several images share is read and unpacked once. bundle/verify.sh uses this function too.
+import_image_layout() {
+  local dir="$1" index
+  shift
+  index="$(mktemp -d)"
+  {
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":['
+    cat "$dir"/refs/*.json | paste -sd,
+    printf ']}\n'
+  } >"$index/index.json"
+  tar -c -C "$dir" oci-layout blobs -C "$index" index.json | "$@" images import --all-platforms - >/dev/null || {
+    rm -rf "$index"
+    return 1
+  }
+  rm -rf "$index"
 }
 
 delete() {
