@@ -62,8 +62,9 @@ describe("ssh executor under mocks", () => {
     const all = ["bin/kubeadm", "images/blobs/sha256/base", "images/blobs/sha256/coredns", "images/blobs/sha256/etcd",
       "images/refs/coredns.json", "images/refs/etcd.json"];
     expect(of("controller").files).toEqual(all);
-    expect(of("controller").sums).toBe(`${"0".repeat(64)}  bin/kubeadm\n${"2".repeat(64)}  images/blobs/sha256/base\n${"5".repeat(64)}  images/blobs/sha256/coredns\n`
-      + `${"3".repeat(64)}  images/blobs/sha256/etcd\n${"4".repeat(64)}  images/refs/coredns.json\n${"1".repeat(64)}  images/refs/etcd.json\n`);
+    const sum = (digit: number, file: string) => `${String(digit).repeat(64)}  ${file}\n`;
+    expect(of("controller").sums).toBe(sum(0, "bin/kubeadm") + sum(2, "images/blobs/sha256/base") + sum(5, "images/blobs/sha256/coredns")
+      + sum(3, "images/blobs/sha256/etcd") + sum(4, "images/refs/coredns.json") + sum(1, "images/refs/etcd.json"));
     expect(of("compute2").files).toEqual(all.filter((f) => !f.includes("etcd")));
     expect(of("compute2").digest).not.toBe(of("controller").digest);
     expect(of("compute2").digest).toBe(of("compute3").digest);
