@@ -10,7 +10,9 @@ create() {
     log "sim: not activated: containerd, kubelet=$NETLAB_K8S_VERSION kubeadm kubectl crictl; systemctl enable"
     return 0
   fi
-  install_packages containerd runc containernetworking-plugins
+  # pigz: containerd 1.6 unpacks gzip'd layers with unpigz when it is on PATH, about three times faster than Go's
+  # gzip (measured on an emulated node: 39 MB out in 3-7 s against 10-17 s).
+  install_packages containerd runc containernetworking-plugins pigz
   if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then install_kubernetes_from_bundle; else install_kubernetes_online; fi
   link_cni_plugins
   configure_containerd
