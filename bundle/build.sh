@@ -6,7 +6,7 @@
 #              etcdctl, CoreDNS, Kube Router, gobgp)
 #   debs.sh    the flat apt repository
 #   rootfs.sh  the images' Debian layer
-#   images.sh  the OCI image archives
+#   images.sh  the images: one OCI layout with shared blobs
 # then assembles them (hard links), writes bundle.json and stamps the bundle last. Keys hash the pins
 # (toolchain/versions.env, bundle/versions.env) and the recipe files, so a cached run only checks stamps.
 # Usage: bundle/build.sh   (prints the bundle directory on stdout, progress "[bundle] ..." on stderr)
@@ -35,7 +35,8 @@ assemble() {
   log "assemble: checksums and bundle.json ..."
   jq -n \
     --argjson files "$(files_json "$dir.tmp")" \
-    --argjson images "$(cat "$images/images.json")" \
+    --argjson images "$(jq .refs "$images/images.json")" \
+    --argjson imageFiles "$(jq '.files | map_values(map("images/" + .))' "$images/images.json")" \
     --arg format "$BUNDLE_FORMAT" --arg kubernetes "$KUBERNETES_VERSION" --arg etcd "$ETCD_VERSION" \
     --arg crictl "$CRI_TOOLS_VERSION" --arg coredns "$COREDNS_VERSION" --arg kubeRouter "$KUBE_ROUTER_VERSION" \
     --arg gobgp "$GOBGP_VERSION" --arg pause "$PAUSE_TAG" --arg debian "$DEBIAN_SUITE" --arg containerd "$containerd" \
@@ -43,7 +44,7 @@ assemble() {
     '{format: ($format | tonumber),
       versions: {kubernetes: $kubernetes, etcd: $etcd, crictl: $crictl, coredns: $coredns, kubeRouter: $kubeRouter,
                  gobgp: $gobgp, pause: $pause, debian: $debian, containerd: $containerd, go: $go},
-      images: $images, files: $files}' >"$dir.tmp/bundle.json"
+      images: $images, imageFiles: $imageFiles, files: $files}' >"$dir.tmp/bundle.json"
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds images/: one OCI archive per image (lib/bundle/oci.ts writes the layouts) from the Go parts, the shared
+# Builds images/: one OCI layout holding every image, blobs shared (lib/bundle/oci.ts writes it), from the Go parts, the shared
 # Debian layer and a few small layers made here. Layers (each a deterministic tar.gz, shared where listed twice):
 #   debian     the Debian layer (bundle/rootfs.sh)            kube-proxy, kube-router, node-cache, lab-client
 #   base       /etc/passwd, group, nsswitch.conf, CA bundle, /tmp   control plane, etcd, coredns
@@ -123,7 +123,7 @@ main() {
   stage_layers
   image_specs >"$OUT/images.jsonl"
   jq -s . "$OUT/images.jsonl" >"$OUT/images.spec.json"
-  log "images: writing $(wc -l <"$OUT/images.jsonl") OCI archives ..."
+  log "images: writing $(wc -l <"$OUT/images.jsonl") images into one OCI layout ..."
   # shellcheck source=/dev/null # Node >= 22 on PATH
   . "$REPO_ROOT/scripts/env.sh"
   (cd "$REPO_ROOT" && node --import tsx lib/bundle/oci.ts "$OUT/images.spec.json" "$OUT/images" >"$OUT/images.json")

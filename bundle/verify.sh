@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks a built bundle the way a node uses it, on this machine: bundle.json's checksums, then a throw-away
 # containerd (Debian's, as on the nodes; root, state and socket in a temporary directory, CRI plugin off)
-# imports every images/*.tar with `ctr -n k8s.io images import --all-platforms`, lists each reference as
+# imports the image layout as the nodes do (one `ctr -n k8s.io images import --all-platforms -`), lists each reference as
 # linux/amd64, and runs some images with runc: pause (stops on SIGTERM), CoreDNS and Kube Router versions,
 # Kube Router's flags, node-cache's link and NOTRACK rules in a fresh network namespace (and their teardown),
 # ping and getcap in lab-client, busybox httpd in lab-webserver. Everything it starts is stopped and removed.
@@ -74,9 +74,12 @@ EOF
 
 import_all() {
   local name ref list
-  for name in $(jq -r '.images | keys[]' "$BUNDLE/bundle.json"); do
-    ctr_ images import --all-platforms "$BUNDLE/images/$name.tar" >/dev/null || { bad "import $name.tar"; continue; }
-  done
+  # The nodes' own import (scripts/node/30-runtime.sh), on the whole layout.
+  # shellcheck source=/dev/null
+  source <(sed -n '/^import_image_layout() {$/,/^}$/p' "$REPO_ROOT/scripts/node/30-runtime.sh")
+  declare -F import_image_layout >/dev/null || die "no import_image_layout in scripts/node/30-runtime.sh"
+  local t0=$SECONDS
+  if import_image_layout "$BUNDLE/images" ctr_; then ok "import of the image layout in $((SECONDS - t0))s"; else bad "import of the image layout"; fi
   list="$(ctr_ images ls)"
   for name in $(jq -r '.images | keys[]' "$BUNDLE/bundle.json"); do
     ref="$(jq -r --arg n "$name" '.images[$n]' "$BUNDLE/bundle.json")"

@@ -53,9 +53,9 @@ export class Bench extends pulumi.ComponentResource {
     ) as Record<NodeName, BenchHost>;
     this.cluster = new KubeadmCluster(`${name}-kubeadm`, { plan, hosts: this.hosts }, { parent: this });
     // Never the kubeconfig of the machine running Pulumi: only this bench's admin kubeconfig.
-    this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.cluster.kubeconfig, enableServerSideApply: true }, {
-      parent: this, dependsOn: [this.cluster],
-    });
+    this.provider = new k8s.Provider(`${name}-k8s`, {
+      kubeconfig: this.cluster.kubeconfig, enableServerSideApply: true, kubeClientSettings: { timeout: spec.timeouts.kubeClient },
+    }, { parent: this, dependsOn: [this.cluster] });
     // Readiness waits (DaemonSets, Deployment, Pods, Services) get the bench's scaled limit, not the provider's 10 minutes.
     const readyTimeoutSeconds = spec.timeouts.workloadReady;
     this.kubeRouter = new KubeRouter(`${name}-kube-router`, {

@@ -46,8 +46,9 @@ function receive(s: State): string {
   const dir = NODE_BUNDLE_DIR;
   return root(s, [
     "set -euo pipefail", `rm -rf ${dir}.new`, `mkdir -p ${dir}`, `cp -al ${dir} ${dir}.new`, `rm -f ${dir}.new/.digest ${dir}.new/.sums`,
-    // gzip -1 on the way: the binaries shrink by half, the rest is compressed already.
-    `tar -xz -C ${dir}.new`, `cd ${dir}.new`,
+    // No compression on the way: half of it (debs, image layers) is compressed already, and on a slow node the
+    // gunzip of the stream cost more CPU than SSH spends on the bytes it would save.
+    `tar -x -C ${dir}.new`, `cd ${dir}.new`,
     `printf '%s' ${shellJoin([s.sums])} >.sums.wanted`,
     // Whatever the wanted list does not name goes (an older version's files, a stamp of the previous bundle).
     `find . -type f ! -name .sums.wanted ! -name .held -printf '%P\\n' | sort >.held`,
@@ -73,7 +74,7 @@ async function push(s: State): Promise<string> {
   if ((await runSsh(s.connection, readDigest(s), undefined)).trim() === s.digest) return s.digest;
   const send = missingFiles(s.files, s.sums, await runSsh(s.connection, readSums(s), undefined));
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
-  const tarArgs = ["-c", "--use-compress-program=gzip -1", "-C", s.localDir, "--dereference", "--files-from=/dev/null", "--", ...send];
+  const tarArgs = ["-c", "-C", s.localDir, "--dereference", "--files-from=/dev/null", "--", ...send];
   const tar = () => spawn("tar", tarArgs, { stdio: ["ignore", "pipe", "inherit"] }).stdout!;
   await runSsh(s.connection, receive(s), tar);
   return (await runSsh(s.connection, readDigest(s), undefined)).trim();

@@ -7,6 +7,8 @@ import * as path from "node:path";
 export interface BundleManifest {
   readonly versions: Readonly<Record<string, string>>;
   readonly images: Readonly<Record<string, string>>;
+  /** Image name -> the files of the shared image layout it needs (its refs file, manifest, config, layers). */
+  readonly imageFiles: Readonly<Record<string, readonly string[]>>;
   /** Path relative to the bundle root -> sha256. */
   readonly files: Readonly<Record<string, string>>;
 }
@@ -31,7 +33,11 @@ export function locateBundle(dir = bundleDir()): LocatedBundle {
     throw new Error(`no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, or set netlab:packages.source to "online"`);
   }
   const text = readFileSync(file, "utf8");
-  return { dir, manifest: JSON.parse(text) as BundleManifest, digest: createHash("sha256").update(text).digest("hex") };
+  const manifest = JSON.parse(text) as BundleManifest;
+  if (manifest.imageFiles === undefined) {
+    throw new Error(`the bundle at ${dir} is of an older format (no imageFiles in bundle.json): rebuild it with \`./bin/netlab bundle\``);
+  }
+  return { dir, manifest, digest: createHash("sha256").update(text).digest("hex") };
 }
 
 /** Images only the control plane runs: a worker is not sent them. */
@@ -45,8 +51,16 @@ export interface NodeBundle {
   readonly digest: string;
 }
 
+/** The files only control-plane images need: a blob another image shares is sent to every node. */
+export function controlPlaneOnlyFiles(imageFiles: BundleManifest["imageFiles"]): Set<string> {
+  const controlPlane = new Set<string>(CONTROL_PLANE_IMAGES);
+  const of = (cp: boolean) => Object.entries(imageFiles).filter(([name]) => controlPlane.has(name) === cp).flatMap(([, f]) => f);
+  const shared = new Set(of(false));
+  return new Set(of(true).filter((f) => !shared.has(f)));
+}
+
 export function nodeBundle(bundle: LocatedBundle, controlPlane: boolean): NodeBundle {
-  const skipped = new Set(controlPlane ? [] : CONTROL_PLANE_IMAGES.map((name) => `images/${name}.tar`));
+  const skipped = controlPlane ? new Set<string>() : controlPlaneOnlyFiles(bundle.manifest.imageFiles);
   const files = Object.keys(bundle.manifest.files).filter((f) => !skipped.has(f)).sort();
   const sums = files.map((f) => `${bundle.manifest.files[f]}  ${f}`).join("\n") + "\n";
   return { files, sums, digest: createHash("sha256").update(bundle.digest).update(sums).digest("hex") };

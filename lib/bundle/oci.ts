@@ -1,18 +1,19 @@
 /**
  * A small OCI image-layout writer for the air-gapped bundle (bundle/images.sh runs it).
  *
- * Each image becomes one archive: an OCI layout (oci-layout, index.json, blobs/sha256/...) packed with tar, that
- * containerd 1.6 imports with `ctr -n k8s.io images import --all-platforms FILE`. The index's one manifest
- * descriptor carries the platform (linux/amd64: containerd refuses images without it) and the full reference
- * in both `io.containerd.image.name` (what ctr names the image) and `org.opencontainers.image.ref.name`.
- * Layers are given as gzip-compressed tars; the same file gives the same digest in every image, so a node
- * stores a shared layer once.
+ * All images go into one OCI layout directory whose blobs are shared: a layer several images use (the Debian
+ * layer is in four) is stored, pushed and imported once. Instead of one index.json, each image has its index
+ * descriptor in refs/<name>.json; a node builds index.json from the refs it holds (a worker holds no control-plane
+ * image) and imports the layout as one tar stream: `ctr -n k8s.io images import --all-platforms -` (containerd
+ * 1.6). A descriptor carries the platform (linux/amd64: containerd refuses images without it) and the full
+ * reference in both `io.containerd.image.name` (what ctr names the image) and `org.opencontainers.image.ref.name`.
+ * Layers are given as gzip-compressed tars; the same file gives the same digest in every image.
  *
- * Usage: tsx lib/bundle/oci.ts SPEC.json OUTDIR   (SPEC: a list of ImageSpec; writes OUTDIR/<name>.tar)
+ * Usage: tsx lib/bundle/oci.ts SPEC.json OUTDIR   (SPEC: a list of ImageSpec; writes the layout into OUTDIR and
+ * prints {"refs": {name: reference}, "files": {name: [paths of its files, relative to OUTDIR]}})
  */
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { createGunzip } from "node:zlib";
 import * as path from "node:path";
 
@@ -125,50 +126,43 @@ export function layout(spec: ImageSpec, layers: LayerInfo[]) {
   return { config, manifest, index, layers };
 }
 
-/** Writes the OCI layout of SPEC into DIR (layers hard-linked, or copied across file systems). */
-export async function writeLayout(dir: string, spec: ImageSpec): Promise<ReturnType<typeof layout>> {
-  const layers = await Promise.all(spec.layers.map(layerInfo));
-  const out = layout(spec, layers);
-  const blobs = path.join(dir, "blobs", "sha256");
-  await fs.mkdir(blobs, { recursive: true });
-  const at = (digest: string) => path.join(blobs, digest.replace(/^sha256:/, ""));
-  for (const l of layers) {
-    await fs.rm(at(l.digest), { force: true });
-    await fs.link(l.file, at(l.digest)).catch(() => fs.copyFile(l.file, at(l.digest)));
-  }
-  await fs.writeFile(at(out.config.descriptor.digest), out.config.bytes);
-  await fs.writeFile(at(out.manifest.descriptor.digest), out.manifest.bytes);
+/** What the writer reports: each image's reference, and the files of the layout it needs (refs file first). */
+export interface SharedLayout {
+  refs: Record<string, string>;
+  files: Record<string, string[]>;
+}
+
+/** The descriptor file of image NAME in the layout. */
+export const refFile = (name: string): string => `refs/${name}.json`;
+const blobFile = (digest: string): string => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
+
+/**
+ * Writes every image of SPECS into the one layout DIR: shared blobs (layers hard-linked, or copied across file
+ * systems), oci-layout, and refs/<name>.json holding the image's index descriptor (one line).
+ */
+export async function writeSharedLayout(specs: ImageSpec[], dir: string): Promise<SharedLayout> {
+  await fs.mkdir(path.join(dir, "blobs", "sha256"), { recursive: true });
+  await fs.mkdir(path.join(dir, "refs"), { recursive: true });
   await fs.writeFile(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  await fs.writeFile(path.join(dir, "index.json"), JSON.stringify(out.index));
-  return out;
-}
-
-/** Packs a layout directory into a deterministic tar archive (written to a temporary name, then renamed). */
-export function packLayout(dir: string, archive: string): void {
-  const tmp = `${archive}.tmp`;
-  execFileSync("tar", [
-    "--create", "--file", tmp, "--directory", dir, "--sort=name", "--format=ustar",
-    "--owner=0", "--group=0", "--numeric-owner", "--mtime=@1700000000", "--mode=a+rX,u+w,go-w",
-    "oci-layout", "index.json", "blobs",
-  ]);
-  execFileSync("mv", ["-f", tmp, archive]);
-}
-
-/** Writes OUTDIR/<name>.tar for each image; returns the references by name. */
-export async function writeArchives(specs: ImageSpec[], outDir: string): Promise<Record<string, string>> {
-  await fs.mkdir(outDir, { recursive: true });
-  const refs: Record<string, string> = {};
+  const measured = new Map<string, Promise<LayerInfo>>();
+  const measure = (file: string) => measured.get(file) ?? measured.set(file, layerInfo(file)).get(file)!;
+  const out: SharedLayout = { refs: {}, files: {} };
   for (const spec of specs) {
-    const dir = await fs.mkdtemp(path.join(outDir, `.${spec.name}-`));
-    try {
-      await writeLayout(dir, spec);
-      packLayout(dir, path.join(outDir, `${spec.name}.tar`));
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
+    if (out.refs[spec.name] !== undefined) throw new Error(`image ${spec.name} is given twice`);
+    const image = layout(spec, await Promise.all(spec.layers.map(measure)));
+    for (const l of image.layers) {
+      const at = path.join(dir, blobFile(l.digest));
+      await fs.rm(at, { force: true });
+      await fs.link(l.file, at).catch(() => fs.copyFile(l.file, at));
     }
-    refs[spec.name] = spec.ref;
+    await fs.writeFile(path.join(dir, blobFile(image.config.descriptor.digest)), image.config.bytes);
+    await fs.writeFile(path.join(dir, blobFile(image.manifest.descriptor.digest)), image.manifest.bytes);
+    await fs.writeFile(path.join(dir, refFile(spec.name)), `${JSON.stringify(image.index.manifests[0])}\n`);
+    out.refs[spec.name] = spec.ref;
+    out.files[spec.name] = [refFile(spec.name), ...[image.manifest, image.config].map((b) => blobFile(b.descriptor.digest)),
+      ...image.layers.map((l) => blobFile(l.digest))];
   }
-  return refs;
+  return out;
 }
 
 if (require.main === module) {
@@ -178,8 +172,8 @@ if (require.main === module) {
     process.exit(2);
   }
   fs.readFile(specFile, "utf8")
-    .then((text) => writeArchives(JSON.parse(text) as ImageSpec[], outDir))
-    .then((refs) => process.stdout.write(`${JSON.stringify(refs, null, 2)}\n`))
+    .then((text) => writeSharedLayout(JSON.parse(text) as ImageSpec[], outDir))
+    .then((written) => process.stdout.write(`${JSON.stringify(written, null, 2)}\n`))
     .catch((e: unknown) => {
       process.stderr.write(`oci.ts: ${(e as Error).message}\n`);
       process.exit(1);

@@ -71,6 +71,11 @@ export interface TimeoutSpec {
   readonly workloadReady: number;
   /** How long one host step may run over SSH before it fails. */
   readonly hostStep: number;
+  /**
+   * How long the Kubernetes provider waits for one HTTP answer from the API server (its default: 32 s). Its first
+   * request reads the API's whole schema, which a slow control plane serves in more than that.
+   */
+  readonly kubeClient: number;
 }
 
 export interface InterfaceSpec {

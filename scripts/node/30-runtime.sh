@@ -10,7 +10,9 @@ create() {
     log "sim: not activated: containerd, kubelet=$NETLAB_K8S_VERSION kubeadm kubectl crictl; systemctl enable"
     return 0
   fi
-  install_packages containerd runc containernetworking-plugins
+  # pigz: containerd 1.6 unpacks gzip'd layers with unpigz when it is on PATH, about three times faster than Go's
+  # gzip (measured on an emulated node: 39 MB out in 3-7 s against 10-17 s).
+  install_packages containerd runc containernetworking-plugins pigz
   if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then install_kubernetes_from_bundle; else install_kubernetes_online; fi
   link_cni_plugins
   configure_containerd
@@ -91,13 +93,32 @@ containerd_settings() {
 # Every image of the bundle into containerd's k8s.io namespace (the kubelet's). A pushed bundle is a fresh
 # directory, so its stamp says whether this bundle's images are in already.
 import_bundle_images() {
-  local stamp="$NETLAB_BUNDLE_DIR/.images-imported" archive
+  local stamp="$NETLAB_BUNDLE_DIR/.images-imported" names
   if [ -f "$stamp" ]; then return 0; fi
-  for archive in "$NETLAB_BUNDLE_DIR"/images/*.tar; do
-    ctr -n k8s.io images import --all-platforms "$archive" >/dev/null
-    log "imported ${archive##*/}"
-  done
+  import_image_layout "$NETLAB_BUNDLE_DIR/images" ctr -n k8s.io
+  names=("$NETLAB_BUNDLE_DIR"/images/refs/*.json)
+  names=("${names[@]##*/}")
+  log "imported ${names[*]%.json}"
   touch "$stamp"
+}
+
+# import_image_layout DIR CTR...: the bundle's one OCI layout in DIR, as one tar stream, into `CTR images import`.
+# Its index.json is made of the refs/*.json the node holds (a worker holds no control-plane image), so a blob
+# several images share is read and unpacked once. bundle/verify.sh uses this function too.
+import_image_layout() {
+  local dir="$1" index
+  shift
+  index="$(mktemp -d)"
+  {
+    printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":['
+    cat "$dir"/refs/*.json | paste -sd,
+    printf ']}\n'
+  } >"$index/index.json"
+  tar -c -C "$dir" oci-layout blobs -C "$index" index.json | "$@" images import --all-platforms - >/dev/null || {
+    rm -rf "$index"
+    return 1
+  }
+  rm -rf "$index"
 }
 
 delete() {

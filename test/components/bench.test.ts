@@ -55,6 +55,9 @@ describe("Bench under Pulumi mocks", () => {
   it("puts every Kubernetes object on the bench's own provider", () => {
     const providers = recorded.filter((r) => r.type === "pulumi:providers:kubernetes");
     expect(providers.map((p) => p.name)).toEqual(["room27-bench4-k8s"]);
+    // The API server's answers may take the bench's scaled time (32 s, the provider's own default, at scale 1).
+    expect(JSON.parse(providers[0]!.inputs.kubeClientSettings)).toEqual({ timeout: specFor(27, 4).timeouts.kubeClient });
+    expect(specFor(27, 4, { timeouts: { scale: 10 } }).timeouts.kubeClient).toBe(320);
     for (const obj of k8sObjects()) expect(obj.provider, obj.name).toMatch(/pulumi:providers:kubernetes::room27-bench4-k8s::/);
   });
 

@@ -19,8 +19,13 @@ beforeAll(async () => {
   const pulumi = await import("@pulumi/pulumi");
   const { Bench } = await import("../../components/bench");
   dir = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
-  const files = { "bin/kubeadm": "a".repeat(64), "images/etcd.tar": "b".repeat(64), "images/pause.tar": "c".repeat(64) };
-  writeFileSync(path.join(dir, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files }));
+  // etcd shares its base layer with coredns: a worker gets that blob, not etcd's own.
+  const imageFiles = {
+    etcd: ["images/refs/etcd.json", "images/blobs/sha256/base", "images/blobs/sha256/etcd"],
+    coredns: ["images/refs/coredns.json", "images/blobs/sha256/base", "images/blobs/sha256/coredns"],
+  };
+  const files = Object.fromEntries(["bin/kubeadm", ...new Set(Object.values(imageFiles).flat())].map((f, i) => [f, String(i).repeat(64)]));
+  writeFileSync(path.join(dir, "bundle.json"), JSON.stringify({ versions: {}, images: {}, imageFiles, files }));
   const spec = specFor(27, 4, { ssh: { user: "root" } });
   bench = new Bench("room27-bench4", { plan: planBench(spec), privateKey: pulumi.secret("PRIVATE-KEY-TEXT"), bundle: locateBundle(dir) });
   await valueOf(bench.webserverClusterIp);
@@ -54,9 +59,13 @@ describe("ssh executor under mocks", () => {
       expect(push.inputs.connection[SECRET_SIG]).toBeDefined();
     }
     const of = (node: string) => pushes.find((r) => r.inputs.node === node)!.inputs;
-    expect(of("controller").files).toEqual(["bin/kubeadm", "images/etcd.tar", "images/pause.tar"]);
-    expect(of("controller").sums).toBe(`${"a".repeat(64)}  bin/kubeadm\n${"b".repeat(64)}  images/etcd.tar\n${"c".repeat(64)}  images/pause.tar\n`);
-    expect(of("compute2").files).toEqual(["bin/kubeadm", "images/pause.tar"]);
+    const all = ["bin/kubeadm", "images/blobs/sha256/base", "images/blobs/sha256/coredns", "images/blobs/sha256/etcd",
+      "images/refs/coredns.json", "images/refs/etcd.json"];
+    expect(of("controller").files).toEqual(all);
+    const sum = (digit: number, file: string) => `${String(digit).repeat(64)}  ${file}\n`;
+    expect(of("controller").sums).toBe(sum(0, "bin/kubeadm") + sum(2, "images/blobs/sha256/base") + sum(5, "images/blobs/sha256/coredns")
+      + sum(3, "images/blobs/sha256/etcd") + sum(4, "images/refs/coredns.json") + sum(1, "images/refs/etcd.json"));
+    expect(of("compute2").files).toEqual(all.filter((f) => !f.includes("etcd")));
     expect(of("compute2").digest).not.toBe(of("controller").digest);
     expect(of("compute2").digest).toBe(of("compute3").digest);
   });

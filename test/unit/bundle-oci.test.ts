@@ -1,11 +1,10 @@
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { MEDIA, layerInfo, layout, writeArchives, type ImageSpec } from "../../lib/bundle/oci";
+import { MEDIA, layerInfo, layout, writeSharedLayout, type ImageSpec } from "../../lib/bundle/oci";
 
 const hex = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
 const dir = mkdtempSync(path.join(tmpdir(), "bundle-oci-"));
@@ -83,29 +82,32 @@ describe("OCI image layout", () => {
   });
 });
 
-describe("OCI archives", () => {
-  it("every blob is stored under its own digest; a shared layer has one digest across images", async () => {
-    const out = path.join(dir, "images");
-    const refs = await writeArchives([spec(), spec({ name: "second", ref: "netlab.local/second:1", layers: [fileA] })], out);
-    expect(refs).toEqual({ demo: "registry.k8s.io/demo:v1.2.3", second: "netlab.local/second:1" });
-    expect(readdirSync(out).sort()).toEqual(["demo.tar", "second.tar"]);
+describe("one OCI layout for every image", () => {
+  it("stores each blob once under its own digest; refs/<name>.json is the image's descriptor; files lists what each needs", async () => {
+    const out = path.join(dir, "layout");
+    const written = await writeSharedLayout([spec(), spec({ name: "second", ref: "netlab.local/second:1", layers: [fileA] })], out);
+    expect(written.refs).toEqual({ demo: "registry.k8s.io/demo:v1.2.3", second: "netlab.local/second:1" });
+    expect(readdirSync(out).sort()).toEqual(["blobs", "oci-layout", "refs"]);
+    expect(JSON.parse(readFileSync(path.join(out, "oci-layout"), "utf8"))).toEqual({ imageLayoutVersion: "1.0.0" });
+    expect(readdirSync(path.join(out, "refs")).sort()).toEqual(["demo.json", "second.json"]);
 
-    const blobsOf = (name: string) => {
-      const x = path.join(dir, `x-${name}`);
-      execFileSync("mkdir", ["-p", x]);
-      execFileSync("tar", ["-xf", path.join(out, `${name}.tar`), "-C", x]);
-      expect(JSON.parse(readFileSync(path.join(x, "oci-layout"), "utf8"))).toEqual({ imageLayoutVersion: "1.0.0" });
-      const index = JSON.parse(readFileSync(path.join(x, "index.json"), "utf8"));
-      const blobs = readdirSync(path.join(x, "blobs", "sha256"));
-      for (const b of blobs) expect(hex(readFileSync(path.join(x, "blobs", "sha256", b)))).toBe(b);
-      const manifest = JSON.parse(readFileSync(path.join(x, "blobs", "sha256", index.manifests[0].digest.slice(7)), "utf8"));
-      return { blobs, manifest };
-    };
-    const a = blobsOf("demo");
-    const b = blobsOf("second");
-    expect(a.blobs).toHaveLength(4); // two layers, config, manifest
-    expect(b.blobs).toHaveLength(3);
-    expect(b.manifest.layers[0].digest).toBe(a.manifest.layers[0].digest);
-    expect(a.blobs).toContain(hex(readFileSync(fileA)));
+    const blobs = readdirSync(path.join(out, "blobs", "sha256"));
+    for (const b of blobs) expect(hex(readFileSync(path.join(out, "blobs", "sha256", b)))).toBe(b);
+    expect(blobs).toHaveLength(2 + 2 + 2); // layers A and B once, a config and a manifest per image
+
+    const descriptor = (name: string) => JSON.parse(readFileSync(path.join(out, "refs", `${name}.json`), "utf8"));
+    const manifestOf = (name: string) => JSON.parse(readFileSync(path.join(out, "blobs", "sha256", descriptor(name).digest.slice(7)), "utf8"));
+    expect(descriptor("second")).toMatchObject({ mediaType: MEDIA.manifest, platform: { architecture: "amd64", os: "linux" },
+      annotations: { "io.containerd.image.name": "netlab.local/second:1", "org.opencontainers.image.ref.name": "netlab.local/second:1" } });
+    const layerA = `blobs/sha256/${hex(readFileSync(fileA))}`;
+    expect(manifestOf("second").layers[0].digest).toBe(manifestOf("demo").layers[0].digest);
+    expect(written.files.demo).toHaveLength(5);
+    expect(written.files.second).toEqual(["refs/second.json", `blobs/sha256/${descriptor("second").digest.slice(7)}`,
+      `blobs/sha256/${manifestOf("second").config.digest.slice(7)}`, layerA]);
+    for (const f of Object.values(written.files).flat()) expect(existsSync(path.join(out, f)), f).toBe(true);
+  });
+
+  it("refuses an image given twice", async () => {
+    await expect(writeSharedLayout([spec(), spec()], path.join(dir, "twice"))).rejects.toThrow(/image demo is given twice/);
   });
 });
