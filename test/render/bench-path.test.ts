@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../../lib/render/load";
+import { REPO } from "../../lib/repo";
 import { BASE_PACKAGES, KERNEL_MODULES, planBench, StepKind, type HostStep } from "../../lib/render/plan";
 import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
@@ -50,7 +50,7 @@ describe("packages on a bare Debian bench", () => {
   });
 
   it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS)", () => {
-    const env = readFileSync(path.join(REPO_ROOT, "bundle", "versions.env"), "utf8");
+    const env = readFileSync(path.join(REPO, "bundle", "versions.env"), "utf8");
     const debs = /^BUNDLE_DEBS="([^"]*)"/m.exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
     const runtime = [...stepOf("compute1", StepKind.Runtime).script.matchAll(/^\s*install_packages ([a-z0-9. -]+)$/gm)].flatMap((m) => m[1]!.split(" "));
     expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "curl", "gpg", "ca-certificates"]);

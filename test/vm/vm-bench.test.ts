@@ -159,9 +159,9 @@ describe("the real bench path on four VMs", () => {
     await k("run", "student-pod", `--image=${access.spec.images.client}`, "--restart=Never", "--", "sleep", "3600");
     const reset = netlab(["reset", "--stack", STACK, "--level", "workloads", "--yes", "--json"], 30 * MINUTE);
     timings["workloads reset"] = reset.seconds;
-    const result = fleetJson<{ localArchive: string }>(reset);
+    const result = fleetJson<{ archive: { local: string } }>(reset);
     expect(result.outcome, result.detail).toBe("ok");
-    const archive = result.data.localArchive;
+    const archive = result.data.archive.local;
     expect(existsSync(archive)).toBe(true);
     const listing = spawnSync("tar", ["-tzf", archive], { encoding: "utf8" }).stdout;
     expect(listing).toMatch(/notes\.txt/);
