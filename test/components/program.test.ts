@@ -27,7 +27,7 @@ const hostKeys = JSON.stringify(Object.fromEntries(["controller", "compute1", "c
 describe("index.ts", () => {
   it("builds a bench from stack config, with the room and bench from config", async () => {
     const bundle = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
-    writeFileSync(path.join(bundle, "bundle.json"), JSON.stringify({ versions: {}, images: {}, files: {} }));
+    writeFileSync(path.join(bundle, "bundle.json"), JSON.stringify({ versions: {}, images: {}, imageFiles: {}, files: {} }));
     process.env.NETLAB_BUNDLE_DIR = bundle;
     const { recorded, program, error } = await runProgram({
       "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys,

@@ -53,7 +53,7 @@ describe("packages on a bare Debian bench", () => {
     const env = readFileSync(path.join(REPO, "bundle", "versions.env"), "utf8");
     const debs = /^BUNDLE_DEBS="([^"]*)"/m.exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
     const runtime = [...stepOf("compute1", StepKind.Runtime).script.matchAll(/^\s*install_packages ([a-z0-9. -]+)$/gm)].flatMap((m) => m[1]!.split(" "));
-    expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "curl", "gpg", "ca-certificates"]);
+    expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "pigz", "curl", "gpg", "ca-certificates"]);
     for (const pkg of [...BASE_PACKAGES, ...runtime]) expect(debs, pkg).toContain(pkg);
   });
 

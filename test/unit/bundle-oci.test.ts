@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { locateBundle } from "../../lib/bundle/locate";
 import { MEDIA, layerInfo, layout, writeSharedLayout, type ImageSpec } from "../../lib/bundle/oci";
 
 const hex = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -109,5 +110,17 @@ describe("one OCI layout for every image", () => {
 
   it("refuses an image given twice", async () => {
     await expect(writeSharedLayout([spec(), spec()], path.join(dir, "twice"))).rejects.toThrow(/image demo is given twice/);
+  });
+});
+
+describe("locating the bundle", () => {
+  it("refuses a bundle built before the shared layout (no imageFiles), saying how to rebuild it", () => {
+    const old = mkdtempSync(path.join(tmpdir(), "bundle-old-"));
+    try {
+      writeFileSync(path.join(old, "bundle.json"), JSON.stringify({ format: 1, versions: {}, images: {}, files: {} }));
+      expect(() => locateBundle(old)).toThrow(/older format \(no imageFiles in bundle\.json\): rebuild it with `\.\/bin\/netlab bundle`/);
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
   });
 });
