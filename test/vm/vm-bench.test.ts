@@ -8,7 +8,7 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStack } from "../../lib/engine/workspace";
@@ -31,12 +31,19 @@ const timings: Record<string, number> = {};
 interface Run { status: number | null; stdout: string; stderr: string; seconds: number }
 
 /** ./bin/netlab with arguments, as an instructor runs it; stderr goes to the test log for the record. */
+/** Every command's whole stderr (Pulumi's progress, the node steps' timed logs), kept for the last run only. */
+const LOG_DIR = path.join(REPO, ".netlab", "vm-tier");
+rmSync(LOG_DIR, { recursive: true, force: true });
+mkdirSync(LOG_DIR, { recursive: true });
+let commands = 0;
+
 function netlab(args: string[], timeoutMs: number): Run {
   const start = Date.now();
   const r = spawnSync(path.join(REPO, "bin", "netlab"), args, {
     cwd: REPO, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"],
   });
   const seconds = Math.round((Date.now() - start) / 1000);
+  writeFileSync(path.join(LOG_DIR, `${String(++commands).padStart(2, "0")}-${args.slice(0, 2).join("-")}.log`), `${r.stderr}\n${r.stdout}`);
   const tail = (text: string, lines: number) => text.split("\n").slice(-lines).join("\n");
   process.stderr.write(`[vm tier] netlab ${args.join(" ")}: exit ${r.status} in ${seconds} s\n${tail(r.stderr, 40)}\n`);
   // With --json a failure's detail is in the result on stdout: shown at once, not only in a later assertion.
