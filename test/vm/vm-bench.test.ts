@@ -43,7 +43,7 @@ function netlab(args: string[], timeoutMs: number): Run {
     cwd: REPO, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"],
   });
   const seconds = Math.round((Date.now() - start) / 1000);
-  writeFileSync(path.join(LOG_DIR, `${String(++commands).padStart(2, "0")}-${args.slice(0, 2).join("-")}.log`), `${r.stderr}\n${r.stdout}`);
+  writeFileSync(path.join(LOG_DIR, `${String(++commands).padStart(2, "0")}-${args.slice(0, 2).join("-")}.log`), `${r.stderr}\n${r.stdout}`, { mode: 0o600 });
   const tail = (text: string, lines: number) => text.split("\n").slice(-lines).join("\n");
   process.stderr.write(`[vm tier] netlab ${args.join(" ")}: exit ${r.status} in ${seconds} s\n${tail(r.stderr, 40)}\n`);
   // With --json a failure's detail is in the result on stdout: shown at once, not only in a later assertion.
