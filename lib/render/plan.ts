@@ -155,13 +155,14 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
     const patches = Object.entries(kubeadmPatches(spec)).map(([file, doc]) => [file, stringify(doc)] as const);
     const patchVars = Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text]));
     steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh",
-      { ...kubeadmVars, NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"), ...patchVars },
+      { ...kubeadmVars, NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall), NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"), ...patchVars },
       { ...kubeadmExtras, files: { ...kubeadmExtras.files, ...Object.fromEntries(patches) } }));
     for (const worker of workersOf(spec)) {
       steps.push(step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {
         NETLAB_WORKER: worker.name,
         NETLAB_EXPECTED_POD_CIDR: worker.podCidr,
         NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
+        NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
         // Minted just before the join and revoked just after: it only has to outlive one join.
         NETLAB_TOKEN_TTL: `${spec.timeouts.join * 2}s`,
         NETLAB_CLUSTER: spec.id,

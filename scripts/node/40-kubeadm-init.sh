@@ -36,8 +36,8 @@ write_kubeadm_patches() {
 
 revoke_all_tokens() {
   local token
-  for token in $(kubeadm token list --kubeconfig /etc/kubernetes/admin.conf | awk 'NR > 1 { print $1 }'); do
-    kubeadm token delete --kubeconfig /etc/kubernetes/admin.conf "$token" >/dev/null
+  for token in $(api kubeadm token list --kubeconfig /etc/kubernetes/admin.conf | awk 'NR > 1 { print $1 }'); do
+    api kubeadm token delete --kubeconfig /etc/kubernetes/admin.conf "$token" >/dev/null
     log "revoked kubeadm's default bootstrap token ${token%%.*}"
   done
 }

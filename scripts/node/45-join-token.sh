@@ -4,8 +4,8 @@
 # the controller-manager gave the new Node against the plan (prefixes follow registration order).
 create() {
   local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token ca
-  if on_bench; then kubectl --kubeconfig "$admin" delete node "$NETLAB_WORKER" --ignore-not-found >&2; fi
-  token="$(kubeadm token create --kubeconfig "$admin" --ttl "$NETLAB_TOKEN_TTL" --description "netlab join $NETLAB_WORKER")"
+  if on_bench; then api kubectl --kubeconfig "$admin" delete node "$NETLAB_WORKER" --ignore-not-found >&2; fi
+  token="$(api kubeadm token create --kubeconfig "$admin" --ttl "$NETLAB_TOKEN_TTL" --description "netlab join $NETLAB_WORKER")"
   ca="$(kubectl --kubeconfig "$admin" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
   printf '%s\n' \
     "apiVersion: v1" "kind: Config" \
@@ -18,8 +18,8 @@ create() {
 
 finish() {
   local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token
-  for token in $(kubeadm token list --kubeconfig "$admin" | awk -v d="netlab join $NETLAB_WORKER" 'NR > 1 && index($0, d) { print $1 }'); do
-    kubeadm token delete --kubeconfig "$admin" "$token" >/dev/null
+  for token in $(api kubeadm token list --kubeconfig "$admin" | awk -v d="netlab join $NETLAB_WORKER" 'NR > 1 && index($0, d) { print $1 }'); do
+    api kubeadm token delete --kubeconfig "$admin" "$token" >/dev/null
     log "token ${token%%.*} revoked"
   done
   on_bench || return 0

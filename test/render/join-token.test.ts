@@ -32,6 +32,23 @@ function controller(): FakeNode {
 }
 
 describe("join token step (controller), compute2", () => {
+  it("asks a busy API server again: a dropped connection costs one retry, not the join; a dead one fails it", () => {
+    // kubeadm fails its first `token create` as a starved control plane does, then answers.
+    const flaky = () => new FakeNode("join-token-flaky")
+      .fake("kubeadm", 'if [ ! -e "$NETLAB_ROOT/.tried" ]; then : >"$NETLAB_ROOT/.tried"; echo "net/http: TLS handshake timeout" >&2; exit 1; fi\n'
+        + "echo eeeeee.eeeeeeeeeeeeeeee")
+      .fake("kubectl", 'case "$*" in\n*"config view"*) printf "Q0EtREFUQQ==" ;;\nesac');
+    const ok = flaky();
+    const run = ok.run(tokenStep.script, "create");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain("the API server did not answer 'kubeadm token create'; again in 5 s");
+    expect(run.stdout).toContain("token: eeeeee.eeeeeeeeeeeeeeee");
+    expect(ok.calls().filter((c) => c.startsWith("kubeadm token create"))).toHaveLength(2);
+    const dead = flaky().run(tokenStep.script, "NETLAB_API_TIMEOUT=0\ncreate");
+    expect(dead.status).not.toBe(0);
+    expect(dead.stderr).toContain("gave up after 0s: kubeadm token create");
+  });
+
   it("is planned with compute2's pod prefix", () => {
     expect(plan.hosts.compute2.node.podCidr).toBe(PLANNED);
     expect(tokenStep.script).toContain(`NETLAB_EXPECTED_POD_CIDR=${PLANNED}`);
