@@ -34,10 +34,13 @@ function controller(): FakeNode {
 describe("join token step (controller), compute2", () => {
   it("asks a busy API server again: a dropped connection costs one retry, not the join; a dead one fails it", () => {
     // kubeadm fails its first `token create` as a starved control plane does, then answers.
-    const flaky = () => new FakeNode("join-token-flaky")
-      .fake("kubeadm", 'if [ ! -e "$NETLAB_ROOT/.tried" ]; then : >"$NETLAB_ROOT/.tried"; echo "net/http: TLS handshake timeout" >&2; exit 1; fi\n'
-        + "echo eeeeee.eeeeeeeeeeeeeeee")
-      .fake("kubectl", 'case "$*" in\n*"config view"*) printf "Q0EtREFUQQ==" ;;\nesac');
+    const flaky = () => {
+      const node = new FakeNode("join-token-flaky");
+      const tried = `${node.root}/.tried`;
+      return node
+        .fake("kubeadm", `if [ ! -e '${tried}' ]; then : >'${tried}'; echo "net/http: TLS handshake timeout" >&2; exit 1; fi\necho eeeeee.eeeeeeeeeeeeeeee`)
+        .fake("kubectl", 'case "$*" in\n*"config view"*) printf "Q0EtREFUQQ==" ;;\nesac');
+    };
     const ok = flaky();
     const run = ok.run(tokenStep.script, "create");
     expect(run.status, run.stderr).toBe(0);
