@@ -5,9 +5,10 @@
  * the caller's to redirect into the root before running anything that reaches them.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { afterAll } from "vitest";
 
 /** What one run printed and how it ended. */
 export interface FakeRun {
@@ -21,6 +22,12 @@ export function stepFunctions(script: string): string {
   return script.replace(/^case "\$\{1:-\}" in.*$/m, "");
 }
 
+/** Every fake node's root, removed after the test file that made it (each file imports this module afresh). */
+const roots: string[] = [];
+afterAll(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
 export class FakeNode {
   /** The node's NETLAB_ROOT. */
   public readonly root: string;
@@ -29,6 +36,7 @@ export class FakeNode {
 
   constructor(prefix: string) {
     this.root = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    roots.push(this.root);
     this.bin = path.join(this.root, ".fake-bin");
     this.log = path.join(this.root, ".fake-calls");
     mkdirSync(this.bin);
