@@ -12,9 +12,6 @@ activate() {
   if on_bench; then "$@"; else log "sim: not activated: $*"; fi
 }
 
-# put_file PATH CONTENT [MODE]: writes CONTENT to PATH (under NETLAB_ROOT, a root-owned directory) atomically.
-# The temporary file is made by mktemp (O_EXCL: never an existing name or link). Files in the lab user's
-# home go through put_user_file (home.sh) instead.
 # api CMD...: runs CMD, which talks to the API server, again every 5 s while it fails, for up to
 # NETLAB_API_TIMEOUT seconds, and prints the output of the run that succeeded. A busy control plane drops
 # connections for a while ("TLS handshake timeout", "connection refused") while a join or a restart loads it.
@@ -32,6 +29,9 @@ api() {
   if [ -n "$out" ]; then printf '%s\n' "$out"; fi
 }
 
+# put_file PATH CONTENT [MODE]: writes CONTENT to PATH (under NETLAB_ROOT, a root-owned directory) atomically.
+# The temporary file is made by mktemp (O_EXCL: never an existing name or link). Files in the lab user's
+# home go through put_user_file (home.sh) instead.
 put_file() {
   local path="$NETLAB_ROOT$1" mode="${3:-0644}" tmp
   mkdir -p "$(dirname "$path")"
