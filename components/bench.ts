@@ -1,17 +1,19 @@
 /**
  * One whole bench: hosts stage -> kubeadm stage -> the bench's own Kubernetes provider -> Kube Router,
- * nodelocaldns -> lab workloads. Later stages depend on whole components.
+ * nodelocaldns -> lab workloads -> each node's network as the handout shows it (waited for, then observed).
+ * Later stages depend on whole components.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LocatedBundle } from "../lib/bundle/locate";
-import type { BenchPlan } from "../lib/render/plan";
+import { StepKind, type BenchPlan } from "../lib/render/plan";
 import type { NodeName } from "../lib/spec/types";
 import { BenchHost } from "./bench-host";
 import { KubeadmCluster } from "./kubeadm-cluster";
 import { KubeRouter } from "./kube-router";
 import { LabWorkloads } from "./lab-workloads";
 import { NodeLocalDns } from "./node-local-dns";
+import { remoteStep, type RemoteStep } from "./remote";
 
 export interface BenchArgs {
   /** The rendered bench (lib/render/plan.ts): the same data `netlab render` writes. */
@@ -37,6 +39,8 @@ export class Bench extends pulumi.ComponentResource {
   public readonly kubeRouter: KubeRouter;
   public readonly nodeLocalDns: NodeLocalDns;
   public readonly lab: LabWorkloads;
+  /** Per node: routes, kube-bridge, nodelocaldns and IPVS as the handout expects, once the lab runs. */
+  public readonly labNetwork: RemoteStep[];
   /** Nodes, addresses and planned pod prefixes: the top of the instructor's answer key. */
   public readonly nodeTable: NodeRow[];
   public readonly webserverClusterIp: pulumi.Output<string>;
@@ -67,6 +71,11 @@ export class Bench extends pulumi.ComponentResource {
     this.lab = new LabWorkloads(`${name}-lab`, {
       server: plan.manifests.labServer.objects, clients: plan.manifests.labClients.objects, provider: this.provider, readyTimeoutSeconds,
     }, { parent: this, dependsOn: [this.kubeRouter, this.nodeLocalDns] });
+    this.labNetwork = spec.nodes.map((n) => {
+      const step = plan.hosts[n.name].steps.find((s) => s.kind === StepKind.LabNetwork);
+      if (!step) throw new pulumi.ResourceError(`plan for ${n.name} has no ${StepKind.LabNetwork} step`, this);
+      return remoteStep(`${name}-${n.name}-${StepKind.LabNetwork}`, { access: this.hosts[n.name].access, step }, { parent: this, dependsOn: [this.lab] });
+    });
 
     this.nodeTable = spec.nodes.map((n) => ({
       name: n.name, role: n.role, providerIp: n.provider.address, managementIp: n.management.address, podCidr: n.podCidr,

@@ -42,6 +42,7 @@ export const StepKind = {
   JoinToken: "join-token",
   LabFiles: "lab-files",
   Kubeconfig: "kubeconfig",
+  LabNetwork: "lab-network",
 } as const;
 export type StepKind = (typeof StepKind)[keyof typeof StepKind];
 
@@ -119,12 +120,10 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
   const kubeadmVars = {
     NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_YAML: kubeletYaml,
     NETLAB_KUBELET_CONFIG_LINK: KUBELET_CONFIG_LINK_TARGET,
-    NETLAB_EXPECTED_ROUTES: otherNodes(spec, node).map((n) => `${n.podCidr} via ${n.provider.address}`).join("\n"),
-    NETLAB_EXPECTED_IPVS: ipvsTargets(spec).join(" "),
   };
   const kubeadmExtras: StepExtras = {
     files: { [KUBEADM_FILE]: kubeadm },
-    expect: nodeExpectations(spec, node),
+    expect: { clusterDNS: spec.network.nodeLocalDnsIp, [`link:${KUBELET_CONFIG_LINK}`]: KUBELET_CONFIG_LINK_TARGET },
     observe: true,
   };
   const modules = KERNEL_MODULES.join("\n");
@@ -177,6 +176,7 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
   } else {
     steps.push(step(StepKind.KubeadmJoin, "40-kubeadm-join.sh", { ...kubeadmVars, NETLAB_DISCOVERY_FILE: DISCOVERY_FILE }, kubeadmExtras));
   }
+  steps.push(labNetworkStep(spec, node, step));
   return { node, netplan, kubeadm, steps };
 }
 
@@ -223,11 +223,24 @@ function ipvsTargets(spec: BenchSpec): string[] {
   return [`${spec.network.kubernetesServiceIp}:443`, `${spec.network.corednsIp}:53`, `${corednsServiceIp(spec)}:53`];
 }
 
-/** What the handout expects to see on every node once the cluster runs. */
-function nodeExpectations(spec: BenchSpec, node: NodeSpec): Record<string, string> {
+/**
+ * The node's network once the cluster stage has run, waited for and then observed (scripts/node/70-lab-network.sh):
+ * it runs after the lab workloads, so a host step never records a view taken before the cluster existed.
+ */
+function labNetworkStep(spec: BenchSpec, node: NodeSpec, step: StepMaker): HostStep {
+  const expect = networkExpectations(spec, node);
+  return step(StepKind.LabNetwork, "70-lab-network.sh", {
+    NETLAB_EXPECTED_ROUTES: otherNodes(spec, node).map((n) => `${n.podCidr} via ${n.provider.address}`).join("\n"),
+    NETLAB_EXPECTED_IPVS: ipvsTargets(spec).join(" "),
+    NETLAB_VIEW_EXPECTED: Object.entries(expect).map(([k, v]) => `${k}=${v}`).join("\n"),
+    NETLAB_VIEW_GRACE: String(spec.timeouts.apiCall),
+    NETLAB_VIEW_TIMEOUT: String(spec.timeouts.workloadReady),
+  }, { expect, observe: true });
+}
+
+/** What the handout expects to see in every node's network once the cluster runs. */
+function networkExpectations(spec: BenchSpec, node: NodeSpec): Record<string, string> {
   return {
-    clusterDNS: spec.network.nodeLocalDnsIp,
-    [`link:${KUBELET_CONFIG_LINK}`]: KUBELET_CONFIG_LINK_TARGET,
     ...Object.fromEntries(otherNodes(spec, node).map((n) => [`route:${n.podCidr}`, `via ${n.provider.address}`])),
     // kube-bridge gets its address with the node's first pod: only the lab pods' nodes are sure to have one.
     "link:kube-bridge": "present",

@@ -54,7 +54,7 @@ install_user_kubeconfig() {
 
 check() {
   check_files
-  observe_node
+  observe_kubelet
 }
 
 delete() {

@@ -35,7 +35,7 @@ validate_sim_join_config() {
 
 check() {
   check_files
-  observe_node
+  observe_kubelet
 }
 
 delete() {

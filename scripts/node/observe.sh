@@ -1,7 +1,8 @@
-# Node observations the handout relies on, printed by the kubeadm step's check (one per node): the kubelet's
-# clusterDNS, kube-router's routes to the other nodes' pod prefixes and kube-bridge, the nodelocaldns link,
-# kube-proxy's mode and IPVS virtual servers.
-observe_node() {
+# Node observations the handout relies on.
+# observe_kubelet (the kubeadm steps' checks): the kubelet's clusterDNS and the kubelet-config link.
+# observe_network (the lab-network step's check, once the cluster runs): kube-router's routes to the other nodes'
+# pod prefixes and kube-bridge, the nodelocaldns link, kube-proxy's mode and IPVS virtual servers.
+observe_kubelet() {
   local kubelet="$NETLAB_ROOT/var/lib/kubelet/config.yaml"
   if [ -f "$kubelet" ]; then
     printf 'clusterDNS=%s\n' "$(sed -n '/^clusterDNS:/{n;s/^ *- *//p}' "$kubelet")"
@@ -9,6 +10,9 @@ observe_node() {
     printf 'clusterDNS=missing\n'
   fi
   printf 'link:/etc/kubernetes/kubelet-config.yaml=%s\n' "$(readlink "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml" || echo missing)"
+}
+
+observe_network() {
   local line prefix via
   while IFS= read -r line; do
     [ -n "$line" ] || continue

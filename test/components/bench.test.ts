@@ -35,6 +35,7 @@ describe("Bench under Pulumi mocks", () => {
         ...["controller", "compute1", "compute2", "compute3"].flatMap((n) => ["base-os", "network", "runtime"].map((s) => `room27-bench4-${n}-${s}`)),
         "room27-bench4-kubeadm-init", "room27-bench4-kubeadm-lab-files", "room27-bench4-kubeadm-kubeconfig",
         ...["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`),
+        ...["controller", "compute1", "compute2", "compute3"].map((n) => `room27-bench4-${n}-lab-network`),
       ].sort(),
     );
     const kinds = k8sObjects().map((r) => `${r.type.split(":").pop()}/${r.inputs.metadata?.name}`);

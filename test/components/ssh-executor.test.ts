@@ -37,7 +37,7 @@ const ofType = (t: string) => recorded.filter((r) => r.type === `pulumi-nodejs:d
 
 describe("ssh executor under mocks", () => {
   it("registers one SshStep per single-node step and one JoinStep per worker, none of @pulumi/command", () => {
-    expect(ofType("SshStep")).toHaveLength(15);
+    expect(ofType("SshStep")).toHaveLength(19);
     expect(ofType("JoinStep").map((r) => r.name).sort()).toEqual(["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`));
     expect(recorded.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
   });

@@ -132,8 +132,9 @@ describe("node scripts", () => {
     expect(plan.hosts.controller.steps.map((s) => s.file)).toEqual([
       "10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-init.sh",
       "45-join-token-compute1.sh", "45-join-token-compute2.sh", "45-join-token-compute3.sh", "50-lab-files.sh", "60-kubeconfig.sh",
+      "70-lab-network.sh",
     ]);
-    expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual(["10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh"]);
+    expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual(["10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh", "70-lab-network.sh"]);
   });
 
   it("carries the node's values in its header and both actions", () => {
@@ -149,7 +150,7 @@ describe("node scripts", () => {
 
   it("expects kube-bridge on every node, with its address only where the lab pods run (compute1, compute2)", () => {
     const bridge = (node: keyof typeof plan.hosts) => {
-      const e = plan.hosts[node].steps.find((s) => s.kind === StepKind.KubeadmInit || s.kind === StepKind.KubeadmJoin)!.expect;
+      const e = plan.hosts[node].steps.find((s) => s.kind === StepKind.LabNetwork)!.expect;
       return { link: e["link:kube-bridge"], address: e["kube-bridge"] };
     };
     expect(bridge("controller")).toEqual({ link: "present", address: undefined });
