@@ -1,13 +1,15 @@
 /**
  * The SSH runner against a real sshd on 127.0.0.1: the private key never lands on disk (not even when the
- * process is killed), a step that refuses its input (EPIPE) or floods its output fails alone.
+ * process is killed), a step that refuses its input (EPIPE) or floods its output fails alone; one connection
+ * per node (an OpenSSH master) carries every command, the pinned host key still decides, and a killed process
+ * leaves no master, agent or socket behind.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSsh } from "../../lib/remote/ssh";
+import { runSsh, sshMuxDir } from "../../lib/remote/ssh";
 import { startSshd, type TestSshd } from "../helpers/sshd";
 
 let sshd: TestSshd;
@@ -60,6 +62,16 @@ function filesWithKey(dir: string): string[] {
   return found;
 }
 
+/** Command lines of running processes that mention `text` (a master names its control socket). */
+function processesMentioning(text: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    const cmdline = readIfThere(`/proc/${pid}/cmdline`).split("\0").join(" ");
+    if (cmdline.includes(text) && !cmdline.startsWith("bash -c cat >/dev/null")) found.push(`${pid}: ${cmdline}`);
+  }
+  return found;
+}
+
 describe("SSH runner", () => {
   it("runs a step with the key only in an agent: no file holds it, during or after", async () => {
     expect(await runSsh(sshd.connection, "echo hello", undefined)).toBe("hello\n");
@@ -85,26 +97,68 @@ describe("SSH runner", () => {
     expect(await beside).toBe("fine\n");
   });
 
-  it.each(["SIGKILL", "SIGTERM", "SIGINT"] as const)("leaves no key behind when killed with %s mid-step, and its agent dies", async (signal) => {
+  it("runs every command on a node over one connection, more at once than sshd's MaxSessions included", async () => {
+    const before = sshd.logins();
+    const outs = await Promise.all(Array.from({ length: 14 }, (_, i) => runSsh(sshd.connection, `sleep 0.2; echo ${i}`, undefined)));
+    expect(outs).toEqual(Array.from({ length: 14 }, (_, i) => `${i}\n`));
+    for (let i = 0; i < 5; i++) expect(await runSsh(sshd.connection, "echo again", undefined)).toBe("again\n");
+    expect(sshd.logins() - before, "logins for 19 commands").toBeLessThanOrEqual(1);
+    const dir = sshMuxDir()!;
+    expect(statSync(dir).mode & 0o777, "the control sockets' directory is private").toBe(0o700);
+    expect(readdirSync(dir).filter((f) => f.endsWith(".s"))).toHaveLength(1);
+  });
+
+  it("NETLAB_SSH_MUX=0: one connection per command", async () => {
+    const before = sshd.logins();
+    process.env.NETLAB_SSH_MUX = "0";
+    try {
+      for (let i = 0; i < 3; i++) expect(await runSsh(sshd.connection, "echo direct", undefined)).toBe("direct\n");
+    } finally {
+      delete process.env.NETLAB_SSH_MUX;
+    }
+    expect(sshd.logins() - before).toBe(3);
+  });
+
+  it("refuses another host key for the same node while a master for it is up (a master per pinned key)", async () => {
+    expect(await runSsh(sshd.connection, "echo pinned", undefined)).toBe("pinned\n");
+    const other = { ...sshd.connection, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherHostKeyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX" };
+    await expect(runSsh(other, "echo must-not-run", undefined)).rejects.toThrow(/^testnode \(.*\): ssh connection failed: [\s\S]*Host key verification failed/);
+    expect(await runSsh(sshd.connection, "echo still-pinned", undefined)).toBe("still-pinned\n");
+  });
+
+  it("a master whose connection dropped is replaced: the next command still runs", async () => {
+    expect(await runSsh(sshd.connection, "echo up", undefined)).toBe("up\n");
+    // The server side of every connection ends (as when a node reboots); the listener stays.
+    const pid = readFileSync(path.join(sshd.dir, "sshd.pid"), "utf8").trim();
+    spawn("pkill", ["-KILL", "-P", pid], { stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runSsh(sshd.connection, "echo back", undefined)).toBe("back\n");
+  });
+
+  it.each(["SIGKILL", "SIGTERM", "SIGINT"] as const)("leaves no key behind when killed with %s mid-step, and its agent and master die", async (signal) => {
     const tmp = mkdtempSync(path.join(ownTmp, "killed-"));
     try {
       const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "children", "ssh-child.ts")], {
         env: { ...process.env, TMPDIR: tmp, NETLAB_TEST_CONNECTION: JSON.stringify(sshd.connection) },
         stdio: ["ignore", "pipe", "inherit"],
       });
-      const socket = await new Promise<string>((resolve, reject) => {
+      const [socket, muxDir] = await new Promise<[string, string]>((resolve, reject) => {
         child.stdout!.on("data", (d: Buffer) => {
-          const m = /^ready (\S+)/.exec(d.toString());
-          if (m) resolve(m[1]!);
+          const m = /^ready (\S+) (\S+)/.exec(d.toString());
+          if (m) resolve([m[1]!, m[2]!]);
         });
         child.on("exit", () => reject(new Error("child exited early")));
       });
       await new Promise((r) => setTimeout(r, 700)); // the ssh client is connected and running `sleep 60`
       expect(filesWithKey(tmp)).toEqual([]);
+      expect(processesMentioning(muxDir), "the node's master runs").not.toEqual([]);
       child.kill(signal);
       await new Promise((r) => child.on("exit", r));
-      for (let i = 0; i < 100 && existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+      const gone = () => !existsSync(socket) && !existsSync(muxDir) && processesMentioning(muxDir).length === 0;
+      for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(socket), "the agent's socket is gone: the agent died with its process").toBe(false);
+      expect(existsSync(muxDir), "the control sockets' directory is gone").toBe(false);
+      expect(processesMentioning(muxDir), "no master left").toEqual([]);
       expect(filesWithKey(tmp)).toEqual([]);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
