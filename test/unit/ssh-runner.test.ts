@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSsh, sshMuxDir } from "../../lib/remote/ssh";
+import { probeSsh, runSsh, sshMuxDir } from "../../lib/remote/ssh";
 import { startSshd, type TestSshd } from "../helpers/sshd";
 
 let sshd: TestSshd;
@@ -133,6 +133,34 @@ describe("SSH runner", () => {
     spawn("pkill", ["-KILL", "-P", pid], { stdio: "ignore" });
     await new Promise((r) => setTimeout(r, 300));
     expect(await runSsh(sshd.connection, "echo back", undefined)).toBe("back\n");
+  });
+
+  it("probes asked at once of one node run in one session, each with its own output, exactly", async () => {
+    const commands = ["echo $$", "printf 'no newline'", "true", "printf 'a=1\\nb=2\\n\\n'", "echo $$", "cat; echo read-nothing"];
+    const outs = await Promise.all(commands.map((c) => probeSsh(sshd.connection, c)));
+    expect(outs[0]).toMatch(/^\d+\n$/);
+    expect(outs[4], "the same shell ran both: one session").toBe(outs[0]);
+    expect(outs.slice(1, 4)).toEqual(["no newline", "", "a=1\nb=2\n\n"]);
+    expect(outs[5], "a probe reads nothing of the batch's input").toBe("read-nothing\n");
+    const alone = await runSsh(sshd.connection, "echo $$", undefined);
+    expect(alone, "a command on its own is its own session").not.toBe(outs[0]);
+  });
+
+  it("a probe that fails in a batch fails with its own error; the others in it succeed", async () => {
+    const [ok, bad, alsoOk] = await Promise.allSettled([
+      probeSsh(sshd.connection, "echo fine"), probeSsh(sshd.connection, "echo broken >&2; exit 4"), probeSsh(sshd.connection, "echo also-fine"),
+    ]);
+    expect(ok).toEqual({ status: "fulfilled", value: "fine\n" });
+    expect(alsoOk).toEqual({ status: "fulfilled", value: "also-fine\n" });
+    expect(bad.status).toBe("rejected");
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/testnode \(.*\): step exited 4: broken/);
+  });
+
+  it("a probe of another host key is not batched with the pinned one's: it is refused", async () => {
+    const other = { ...sshd.connection, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtherHostKeyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX" };
+    const [good, bad] = await Promise.allSettled([probeSsh(sshd.connection, "echo pinned"), probeSsh(other, "echo must-not-run")]);
+    expect(good).toEqual({ status: "fulfilled", value: "pinned\n" });
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/Host key verification failed/);
   });
 
   it.each(["SIGKILL", "SIGTERM", "SIGINT"] as const)("leaves no key behind when killed with %s mid-step, and its agent and master die", async (signal) => {
