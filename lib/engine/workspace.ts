@@ -37,6 +37,9 @@ export function engineEnv(): Record<string, string> {
     ...pulumiEnv(t),
     ...passphraseEnv(),
     PULUMI_BACKEND_URL: `file://${STATE_DIR}`,
+    // Node's compiled-code cache for the language host and the dynamic providers (Pulumi's SDK is large): they
+    // start without compiling the same modules again on every run.
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(NETLAB_DIR, "node-compile-cache"),
   };
 }
 
