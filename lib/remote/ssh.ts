@@ -301,7 +301,7 @@ export async function runSsh(c: SshConnection, commandLine: string, stdin: SshIn
 }
 
 /** How long a probe waits for others on the same node to share its session. */
-const PROBE_WINDOW_MS = 25;
+const PROBE_WINDOW_MS = 50;
 
 interface PendingProbe {
   readonly commandLine: string;
@@ -318,7 +318,7 @@ function probeBatches(): Map<string, PendingProbe[]> {
 
 /**
  * A read-only command (a step's `check`, a digest) run with every other probe asked of the same node within
- * PROBE_WINDOW_MS, all in one session: a refresh reads each node in one round trip, not one per step. The batch is a
+ * PROBE_WINDOW_MS (or while the node's connection comes up), all in one session: a refresh reads each node in one round trip, not one per step. The batch is a
  * script on standard input (no command-line length limit) that runs the commands side by side, each reading
  * /dev/null and writing a file of a private temporary directory on the node, then prints each output framed by
  * markers with a random nonce. A command that fails in the batch runs again alone, so its error is its own.
@@ -337,10 +337,15 @@ export function probeSsh(c: SshConnection, commandLine: string): Promise<string>
     }
     const batch: PendingProbe[] = [{ commandLine, resolve, reject }];
     batches.set(key, batch);
-    setTimeout(() => {
+    // Open for PROBE_WINDOW_MS, and for as long as the node's connection takes to come up (the first probes of a
+    // process wait for it anyway): what is asked meanwhile joins the batch.
+    const where = `${c.node} (${c.user}@${c.host}:${c.port})`;
+    const connected = sshMultiplexing() ? agentFor(c.privateKey).then((agent) => masterFor(c, agent, where)).catch(() => undefined) : undefined;
+    const window = new Promise((r) => setTimeout(r, PROBE_WINDOW_MS));
+    void Promise.all([connected, window]).then(() => {
       batches.delete(key);
-      void runProbes(c, batch);
-    }, PROBE_WINDOW_MS);
+      return runProbes(c, batch);
+    });
   });
 }
 
