@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_BUNDLE_DIR } from "../lib/render/plan";
 import { shellJoin } from "../lib/render/shell";
-import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { probeSsh, runSsh, type SshConnection } from "../lib/remote/ssh";
 import { connectionChanged } from "./ssh-step";
 
 export interface BundlePushInputs {
@@ -86,7 +86,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id: randomUUID(), outs: { ...inputs, observedDigest: await push(inputs) } };
   },
   async read(id: string, props: State) {
-    return { id, props: { ...props, observedDigest: (await runSsh(props.connection, readDigest(props), undefined)).trim() } };
+    return { id, props: { ...props, observedDigest: (await probeSsh(props.connection, readDigest(props))).trim() } };
   },
   async diff(_id: string, olds: State, news: State) {
     const changed = olds.digest !== news.digest || olds.observedDigest !== news.digest || olds.node !== news.node

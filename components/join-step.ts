@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostDrift } from "../lib/remote/host-drift";
-import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { probeSsh, runSsh, type SshConnection } from "../lib/remote/ssh";
 import { connectionChanged, parseCheck } from "./ssh-step";
 
 export interface JoinStepInputs {
@@ -65,7 +65,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id: randomUUID(), outs: { ...inputs, observed: await join(inputs) } };
   },
   async read(id: string, props: JoinStepState) {
-    return { id, props: { ...props, observed: parseCheck(await runSsh(props.worker, props.check, undefined)) } };
+    return { id, props: { ...props, observed: parseCheck(await probeSsh(props.worker, props.check)) } };
   },
   async diff(_id: string, olds: JoinStepState, news: JoinStepState) {
     const changed: string[] = COMMANDS.filter((k) => olds[k] !== news[k]);

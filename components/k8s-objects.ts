@@ -28,10 +28,27 @@ const KINDS: Readonly<Record<string, Ctor>> = {
 };
 
 /**
- * Kinds the Kubernetes provider waits on until they are ready (rolled out, Running and Ready, or with ready
- * endpoints for a Service): they get the bench's `timeouts.workloadReady` instead of the provider's 10 minutes.
+ * Kinds the Kubernetes provider waits on until they are ready (rolled out, or Running and Ready): they get the
+ * bench's `timeouts.workloadReady` instead of the provider's 10 minutes.
  */
-export const AWAITED_KINDS: ReadonlySet<string> = new Set(["DaemonSet", "Deployment", "Pod", "Service"]);
+export const AWAITED_KINDS: ReadonlySet<string> = new Set(["DaemonSet", "Deployment", "Pod"]);
+
+/**
+ * Kinds created without the provider's readiness wait (`pulumi.com/skipAwait`): a Service. The provider would wait
+ * for its endpoints and then 10 s more "for stragglers" on every create and update, for nothing the lab needs: what
+ * its pods serve is awaited through their Deployment (webserver-1) and the DaemonSets, the ClusterIP is allocated
+ * when the Service is created, and what waits for a Service (the lab waits for the coredns Service) waits for it to
+ * exist with that address.
+ */
+export const UNAWAITED_KINDS: ReadonlySet<string> = new Set(["Service"]);
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+
+/** The object as applied: a Service marked not to be awaited; anything else as rendered. */
+export function appliedObject(obj: K8sObject): K8sObject {
+  if (!UNAWAITED_KINDS.has(obj.kind)) return obj;
+  const annotations = { ...(obj.metadata.annotations as Record<string, string> | undefined), [SKIP_AWAIT_ANNOTATION]: "true" };
+  return { ...obj, metadata: { ...obj.metadata, annotations } };
+}
 
 /** "DaemonSet/kube-system/kube-router", "ClusterRole/kube-router": how callers find one applied object. */
 export function objectKey(o: Pick<K8sObject, "kind" | "metadata">): string {
@@ -41,7 +58,7 @@ export function objectKey(o: Pick<K8sObject, "kind" | "metadata">): string {
 export interface ApplyOptions {
   readonly parent: pulumi.Resource;
   readonly provider: k8s.Provider;
-  /** How long a DaemonSet, Deployment, Pod or Service may take to become ready, in seconds (spec.timeouts.workloadReady). */
+  /** How long a DaemonSet, Deployment or Pod may take to become ready, in seconds (spec.timeouts.workloadReady). */
   readonly readyTimeoutSeconds: number;
   /** The component's own dependsOn: every object waits for these (a component stands for all its children). */
   readonly dependsOn?: pulumi.ComponentResourceOptions["dependsOn"];
@@ -65,7 +82,7 @@ export function applyObjects(name: string, objects: readonly K8sObject[], o: App
     const id = [obj.metadata.namespace, obj.metadata.name].filter(Boolean).join("/");
     const key = objectKey(obj);
     if (out[key]) throw new Error(`${name}: ${key} appears twice`);
-    out[key] = new ctor(`${name}-${id}`, obj, {
+    out[key] = new ctor(`${name}-${id}`, appliedObject(obj), {
       parent: o.parent,
       provider: o.provider,
       dependsOn: o.dependsOn,
@@ -81,6 +98,6 @@ export interface ClusterAddonArgs {
   readonly objects: readonly K8sObject[];
   /** The bench's explicit provider, built from its admin kubeconfig. */
   readonly provider: k8s.Provider;
-  /** spec.timeouts.workloadReady: seconds a DaemonSet or Service may take to become ready. */
+  /** spec.timeouts.workloadReady: seconds a DaemonSet may take to become ready. */
   readonly readyTimeoutSeconds: number;
 }

@@ -12,7 +12,7 @@ export interface LabWorkloadsArgs {
   readonly server: readonly K8sObject[];
   readonly clients: readonly K8sObject[];
   readonly provider: k8s.Provider;
-  /** spec.timeouts.workloadReady: seconds webserver-1, the clients and the Service may take to become ready. */
+  /** spec.timeouts.workloadReady: seconds webserver-1 and the clients may take to become ready. */
   readonly readyTimeoutSeconds: number;
 }
 

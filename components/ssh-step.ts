@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostDrift } from "../lib/remote/host-drift";
-import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { probeSsh, runSsh, type SshConnection } from "../lib/remote/ssh";
 
 export type { SshConnection };
 
@@ -82,9 +82,10 @@ const provider: pulumi.dynamic.ResourceProvider = {
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
     return { id: randomUUID(), outs: { ...inputs, stdout, observed: await observe(inputs) } };
   },
-  // Refresh: look at the host again. A difference from `expect` makes the next diff an update (re-run create).
+  // Refresh: look at the host again (with the node's other steps, in one session). A difference from `expect`
+  // makes the next diff an update (re-run create).
   async read(id: string, props: SshStepState) {
-    return { id, props: { ...props, observed: await observe(props) } };
+    return { id, props: { ...props, observed: parseCheck(await probeSsh(props.connection, props.check)) } };
   },
   async diff(_id: string, olds: SshStepState, news: SshStepState) {
     return diffSshStep(olds, news);

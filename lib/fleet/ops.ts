@@ -35,11 +35,18 @@ export interface PreviewData {
   readonly hostDrift: DriftLine[];
 }
 
+/**
+ * Resource operations a refresh preview runs at once: every read of a bench (its ~40 resources), so the host steps'
+ * probes reach the SSH runner together and each node is read in one round trip (lib/remote/ssh.ts probeSsh), not in
+ * the engine's default batches of 4 per CPU.
+ */
+export const PREVIEW_PARALLEL = 64;
+
 /** A refresh preview: what differs between the bench and its stack, hosts included. Changes nothing. */
 export async function previewOp(stack: string, progress: (line: string) => void): Promise<OpOutput> {
   const s = await openStack(stack, false);
   const events: EngineEvent[] = [];
-  const r = await s.preview({ refresh: true, onOutput: lineFeed(progress), onEvent: (e) => events.push(e) });
+  const r = await s.preview({ refresh: true, parallel: PREVIEW_PARALLEL, onOutput: lineFeed(progress), onEvent: (e) => events.push(e) });
   const data: PreviewData = { changeSummary: r.changeSummary, hostDrift: hostDriftFromEvents(events) };
   const host = data.hostDrift.length > 0 ? `; host drift: ${data.hostDrift.length}` : "";
   return { changes: changedCount(r.changeSummary), detail: `${describe(r.changeSummary)}${host}`, data };

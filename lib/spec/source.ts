@@ -4,11 +4,12 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { REPO } from "../repo";
 import { BenchConfigError } from "./problems";
 import { KeyPresence, type RawBenchConfig } from "./raw";
 import { NAMESPACE, parseStackFile } from "./stack-file";
 
-export const STACKS_DIR = path.resolve(__dirname, "..", "..", "stacks");
+export const STACKS_DIR = path.join(REPO, "stacks");
 const PREFIX = `${NAMESPACE}:`;
 
 /** stacks/Pulumi.<stack>.yaml for a stack name. */

@@ -16,6 +16,8 @@ interface Registration {
   urn: string;
   dependencies: string[];
   timeouts: { create: string; update: string; pb_delete: string } | undefined;
+  /** metadata.annotations of the object as registered. */
+  annotations: Record<string, unknown>;
 }
 
 const registrations: Registration[] = [];
@@ -36,6 +38,7 @@ beforeAll(async () => {
           type: req.getType(), name: req.getName(), urn: resp.getUrn(),
           dependencies: [...req.getDependenciesList(), ...propertyDeps],
           timeouts: req.getCustomtimeouts()?.toObject(),
+          annotations: ((req.getObject()?.toJavaScript() as { metadata?: { annotations?: Record<string, unknown> } } | undefined)?.metadata?.annotations) ?? {},
         });
       }
       callback(err, resp);
@@ -111,12 +114,19 @@ describe("cluster stage under Pulumi mocks", () => {
 
   it("gives everything the provider waits on the scaled readiness limit, and nothing else", () => {
     const limit = `${600 * SCALE}s`;
-    const awaited = k8s().filter((r) => /:(DaemonSet|Deployment|Pod|Service)$/.test(r.type));
+    const awaited = k8s().filter((r) => /:(DaemonSet|Deployment|Pod)$/.test(r.type));
     expect(awaited.map((r) => `${r.type.split(":").pop()} ${r.name.split("/").pop()}`).sort()).toEqual([
-      "DaemonSet kube-router", "DaemonSet nodelocaldns", "Deployment webserver-1", "Pod client-1", "Pod client-2", "Service coredns",
-      "Service webserver-service-1",
+      "DaemonSet kube-router", "DaemonSet nodelocaldns", "Deployment webserver-1", "Pod client-1", "Pod client-2",
     ]);
     for (const r of awaited) expect(r.timeouts, r.name).toMatchObject({ create: limit, update: limit });
     for (const r of k8s().filter((x) => !awaited.includes(x))) expect(r.timeouts?.create ?? "", r.name).toBe("");
+  });
+
+  it("does not wait on the Services' endpoints (skipAwait): the lab's readiness is its Deployment's and Pods', awaited above", () => {
+    const services = k8s().filter((r) => r.type === "kubernetes:core/v1:Service");
+    expect(services.map((r) => r.name.split("/").pop()).sort()).toEqual(["coredns", "webserver-service-1"]);
+    for (const r of services) expect(r.annotations, r.name).toMatchObject({ "pulumi.com/skipAwait": "true" });
+    // Only the Services: everything else is awaited (or has nothing to await).
+    for (const r of k8s().filter((x) => !services.includes(x))) expect(r.annotations["pulumi.com/skipAwait"], r.name).toBeUndefined();
   });
 });

@@ -9,6 +9,8 @@ import type { SshConnection } from "../../lib/remote/ssh";
 export interface TestSshd {
   readonly connection: SshConnection;
   readonly dir: string;
+  /** Connections sshd has accepted (logged in) so far. */
+  logins(): number;
   stop(): void;
 }
 
@@ -33,10 +35,10 @@ export async function startSshd(): Promise<TestSshd> {
   writeFileSync(path.join(dir, "sshd_config"), [
     "ListenAddress 127.0.0.1", `Port ${port}`, `HostKey ${path.join(dir, "host")}`, `PidFile ${path.join(dir, "sshd.pid")}`,
     `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "LogLevel ERROR", "",
+    "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "LogLevel INFO", "",
   ].join("\n"));
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
-  const sshd: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
+  const sshd: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-E", path.join(dir, "sshd.log"), "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
   const hostKey = readFileSync(path.join(dir, "host.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
   const connection: SshConnection = {
     node: "testnode", host: "127.0.0.1", port, user: os.userInfo().username, privateKey: readFileSync(path.join(dir, "client"), "utf8"), hostKey,
@@ -52,6 +54,13 @@ export async function startSshd(): Promise<TestSshd> {
   return {
     connection,
     dir,
+    logins: () => {
+      try {
+        return (readFileSync(path.join(dir, "sshd.log"), "utf8").match(/^.*Accepted publickey for /gm) ?? []).length;
+      } catch {
+        return 0;
+      }
+    },
     stop: () => {
       sshd.kill("SIGTERM");
       rmSync(dir, { recursive: true, force: true });
