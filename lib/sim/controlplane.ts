@@ -75,7 +75,9 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
         `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`, `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
         "--authorization-mode=Node,RBAC", "--enable-bootstrap-token-auth=true", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${pki.file("sa.pub")}`, `--service-account-signing-key-file=${pki.file("sa.key")}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`, "--allow-privileged=true", "--profiling=false"];
+        `--service-cluster-ip-range=${net.serviceSubnet}`, "--allow-privileged=true", "--profiling=false",
+        // As kubeadm sets it: the kubelet (exec, logs) is reached at the node's InternalIP, never its name.
+        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"];
     case "kube-controller-manager":
       return [t.bin("kube-controller-manager"), ...delegated, `--secure-port=${p.controllerManager}`,
         "--allocate-node-cidrs=true", `--cluster-cidr=${net.podSubnet}`, `--node-cidr-mask-size=${net.nodePrefixLength}`,

@@ -34,14 +34,18 @@ const kubectl = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${
 const state = (): Promise<ClusterState> => readClusterState(sim.controlPlane.kubeconfig);
 
 
-/** An up, and each step it did not leave alone: "op name [changed inputs]". */
-async function upListing(): Promise<{ result: UpResult; updated: string[] }> {
+/** An up, each step it did not leave alone ("op name [changed inputs]"), and the host drift that made steps re-run. */
+async function upListing(): Promise<{ result: UpResult; updated: string[]; why: string }> {
   const updated: string[] = [];
+  const drift: string[] = [];
   const result = await stack.up({ ...quiet, onEvent: (e) => {
     const m = e.resourcePreEvent?.metadata;
-    if (m && m.op !== "same") updated.push(`${m.op} ${m.urn.split("::").pop()} [${(m.diffs ?? []).join(",")}]`);
+    if (!m || m.op === "same") return;
+    updated.push(`${m.op} ${m.urn.split("::").pop()} [${(m.diffs ?? []).join(",")}]`);
+    const old = m.old?.outputs as { expect?: Record<string, string>; observed?: Record<string, string> } | undefined;
+    if (old?.expect) drift.push(`${m.urn.split("::").pop()}: ${JSON.stringify(hostDrift(old.expect, old.observed))}`);
   } });
-  return { result, updated };
+  return { result, updated, why: [...updated, ...drift].join("\n") };
 }
 
 /** The kubeadm stage's steps, which each observe the node (scripts/node/observe.sh). */
@@ -53,9 +57,9 @@ const KUBEADM_STEPS = ["init", "join-compute1", "join-compute2", "join-compute3"
  */
 async function settles(): Promise<void> {
   const next = await upListing();
-  expect(next.updated.filter((u) => !KUBEADM_STEPS.some((s) => u === `update ${s} []`)), next.updated.join("\n")).toEqual([]);
+  expect(next.updated.filter((u) => !KUBEADM_STEPS.some((s) => u === `update ${s} []`)), next.why).toEqual([]);
   const again = await upListing();
-  expect(Object.keys(changes(again.result)).filter((k) => k !== "same"), again.updated.join("\n")).toEqual([]);
+  expect(Object.keys(changes(again.result)).filter((k) => k !== "same"), again.why).toEqual([]);
 }
 
 beforeAll(async () => {
@@ -124,9 +128,9 @@ describe("pulumi up on the simulated bench", () => {
       expect(hostDrift(outputs.expect, outputs.observed), step).toEqual([{ what: "ipvs:10.233.0.3:53", expected: "present", found: "missing" }]);
     }
     const second = await upListing();
-    expect(second.updated.sort()).toEqual(KUBEADM_STEPS.map((s) => `update ${s} []`));
+    expect(second.updated.sort(), second.why).toEqual(KUBEADM_STEPS.map((s) => `update ${s} []`));
     const third = await upListing();
-    expect(third.updated).toEqual([]);
+    expect(third.updated, third.why).toEqual([]);
   }, 5 * MINUTE);
 
   it("sees host and Kubernetes drift in a refresh preview, and the next up repairs what it owns", async () => {
