@@ -1,8 +1,8 @@
 /**
  * The lab handout's observations as named checks, in the handout's order. Each is a pure function of the facts
  * gathered from one bench (gather.ts), so it is unit-testable without a cluster. A check is "not-observable"
- * when the facts it needs cannot exist where they were gathered (the simulated bench has no containers, no
- * kubelet, no IPVS, no Kube Router): never a pass or a fail.
+ * when a fact it needs was gathered as one that cannot be seen there: never a pass or a fail. (gather.ts gathers
+ * none so: what a probe cannot get is its error, and the check fails.)
  */
 import * as path from "node:path";
 import type { ClusterState } from "../facts/cluster-state";

@@ -1,7 +1,6 @@
 /**
  * Gathering the facts the checks and the answer key read: kubectl with the bench's kubeconfig, SSH to its
- * nodes. What the simulated bench cannot show (it has no containers, kubelet, IPVS or Kube Router) is recorded
- * as not observable, never probed.
+ * nodes. Every fact is probed on every bench; what a probe cannot get is recorded as its error.
  */
 import * as path from "node:path";
 import { clusterStateOf, type ClusterState } from "../facts/cluster-state";
@@ -12,20 +11,13 @@ import type { BenchAccess } from "../remote/bench-access";
 import { nodeRoot } from "../spec/nodes";
 import type { CheckFacts, ExpectedBench } from "./checks";
 import { labPods } from "./checks";
-import { NOT_OBSERVABLE_IN_SIM, failed, observe, unobservable, type Observation } from "./observation";
+import { failed, observe, type Observation } from "./observation";
 import { parsePodLink, type PodLink } from "./parse";
 
 export const WEBSERVER_PORT = 8000;
 
 /** How long one kubectl read of the checks may take. */
 const KUBECTL_READ = { timeoutMs: 60_000 };
-
-const SIM = {
-  routes: `${NOT_OBSERVABLE_IN_SIM}: no Kube Router (the sim's proto 17 routes are planted by the simulator)`,
-  exec: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no containers to exec into`,
-  ipvs: `${NOT_OBSERVABLE_IN_SIM}: no kube-proxy, no IPVS`,
-  link: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no network namespace`,
-};
 
 export function expectedBench(a: BenchAccess): ExpectedBench {
   const rows = a.nodeRows.length > 0
@@ -57,7 +49,6 @@ async function perNode<T>(nodes: readonly string[], probe: (node: string) => Pro
 }
 
 export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) => void = () => {}): Promise<CheckFacts> {
-  const sim = a.spec.target === "sim";
   const expected = expectedBench(a);
   const nodes = expected.nodes.map((n) => n.name);
   progress("kubectl: nodes, lab pods, services, nodelocaldns ConfigMap");
@@ -71,24 +62,19 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
       return text;
     }),
   ]);
-  progress(`ssh: ${KUBELET_CONFIG_LINK}${sim ? "" : ", ip route show proto 17, ipvsadm -Ln"} on ${nodes.join(", ")}`);
+  progress(`ssh: ${KUBELET_CONFIG_LINK}, ip route show proto 17, ipvsadm -Ln on ${nodes.join(", ")}`);
   const kubeletConfigs = await perNode(nodes, (node) =>
     observe(() => a.ssh(node, ["cat", path.posix.join(nodeRoot(a.spec, node) || "/", KUBELET_CONFIG_LINK)], { root: true })),
   );
-  const routes = await perNode(nodes, (node) =>
-    sim ? Promise.resolve(unobservable<string>(SIM.routes)) : observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"])),
-  );
-  const ipvs = await perNode(nodes, (node) =>
-    sim ? Promise.resolve(unobservable<string>(SIM.ipvs)) : observe(() => a.ssh(node, ["ipvsadm", "-Ln"], { root: true })),
-  );
+  const routes = await perNode(nodes, (node) => observe(() => a.ssh(node, ["ip", "-4", "route", "show", "proto", "17"])));
+  const ipvs = await perNode(nodes, (node) => observe(() => a.ssh(node, ["ipvsadm", "-Ln"], { root: true })));
 
   const { client1, client2 } = labPods(cluster);
   const exec = (pod: string | undefined, argv: string[]): Promise<Observation<string>> => {
-    if (sim) return Promise.resolve(unobservable(SIM.exec));
     if (pod === undefined) return Promise.resolve(failed("pod not found"));
     return observe(() => a.kubectl(["-n", LAB_NAMESPACE, "exec", pod, "--", ...argv], { timeoutMs: 45_000 }));
   };
-  if (!sim) progress("kubectl exec: curl from client-2, /etc/resolv.conf of the clients");
+  progress("kubectl exec: curl from client-2, /etc/resolv.conf of the clients");
   const [curlFromClient2, resolv1, resolv2] = await Promise.all([
     exec(client2?.name, ["curl", "-sS", "--max-time", "10", `http://webserver-service-1:${WEBSERVER_PORT}/`]),
     exec(client1?.name, ["cat", "/etc/resolv.conf"]),
@@ -117,9 +103,8 @@ echo "no network namespace on this node has $ip on eth0" >&2
 exit 3
 `;
 
-/** MAC, peer index and host-side veth of a pod (real bench only). */
+/** MAC, peer index and host-side veth of a pod. */
 export async function probePodLink(a: BenchAccess, node: string, podIp: string): Promise<Observation<PodLink>> {
-  if (a.spec.target === "sim") return unobservable(SIM.link);
   if (node === "" || podIp === "") return failed("pod not scheduled or without an IP");
   return observe(async () => {
     const out = await a.ssh(node, ["sh", "-s", "--", podIp], { root: true, stdin: POD_LINK_SCRIPT });

@@ -5,9 +5,6 @@ export type Observation<T> =
   | { readonly unobservable: string }
   | { readonly error: string };
 
-/** Why the simulated bench cannot show something: no containers, no kubelet, no IPVS, no Kube Router. */
-export const NOT_OBSERVABLE_IN_SIM = "not observable in simulation";
-
 export const observed = <T>(value: T): Observation<T> => ({ value });
 export const unobservable = <T = never>(reason: string): Observation<T> => ({ unobservable: reason });
 export const failed = <T = never>(error: unknown): Observation<T> => ({ error: oneLine(error) });

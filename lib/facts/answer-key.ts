@@ -144,13 +144,13 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   };
 }
 
-/** Gathers the facts from a bench (kubectl, and SSH + nsenter for the MACs and veths on a real bench). */
+/** Gathers the facts from a bench (kubectl, and SSH + nsenter for the MACs and veths). */
 export async function gatherAnswerKey(a: BenchAccess, progress: (line: string) => void = () => {}): Promise<AnswerKey> {
   progress("kubectl: nodes, lab pods, ClusterIPs");
   const [cluster, kubeDns, coredns] = await Promise.all([clusterState(a), kubeDnsClusterIp(a), corednsClusterIp(a)]);
   const { webservers, client1, client2 } = labPods(cluster);
   const pods = [webservers[0], client1, client2].filter((p) => p !== undefined);
-  if (a.spec.target !== "sim") progress("ssh + nsenter: MAC and veth of each lab pod");
+  progress("ssh + nsenter: MAC and veth of each lab pod");
   const links = await Promise.all(pods.map((p) => probePodLink(a, p.node, p.ip)));
   return buildAnswerKey({
     benchId: a.spec.id, stack: a.stackName, target: a.spec.target, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns, corednsClusterIp: coredns,

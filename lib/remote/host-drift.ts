@@ -10,9 +10,9 @@ export interface HostDrift {
   readonly found: string;
 }
 
-/** "not-observable" (what a simulated node cannot show) never counts as drift. */
+/** Every expected key the host shows otherwise (or not at all: "missing"). */
 export function hostDrift(expect: Record<string, string>, observed: Record<string, string> | undefined): HostDrift[] {
   return Object.entries(expect)
     .map(([what, expected]) => ({ what, expected, found: observed?.[what] ?? "missing" }))
-    .filter((d) => d.found !== "not-observable" && d.found !== d.expected);
+    .filter((d) => d.found !== d.expected);
 }

@@ -7,7 +7,7 @@ import { controllerOf, nodeRoot, workersOf } from "../spec/nodes";
 import { NodeRole, type BenchSpec, type NodeName, type NodeSpec } from "../spec/types";
 import {
   API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
-  kubeadmInitDocs, kubeadmJoinDocs, kubeadmPatches, kubeletConfig, pauseImage,
+  kubeadmInitDocs, kubeadmJoinDocs, kubeadmPatches, pauseImage,
 } from "./kubeadm";
 import { KUBELET_DROPIN_FILE, KUBELET_KUBEADM_DROPIN, KUBELET_UNIT, KUBELET_UNIT_FILE } from "./kubelet-units";
 import { kubeRouterObjects } from "./kube-router";
@@ -116,9 +116,8 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
       expect: { ...fileExpectations(files), ...o.expect },
     };
   };
-  const kubeletYaml = stringify(kubeletConfig(spec));
   const kubeadmVars = {
-    NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_YAML: kubeletYaml,
+    NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm,
     NETLAB_KUBELET_CONFIG_LINK: KUBELET_CONFIG_LINK_TARGET,
   };
   const kubeadmExtras: StepExtras = {
@@ -197,7 +196,7 @@ function runtimeStep(spec: BenchSpec, step: StepMaker, crictl: string): HostStep
     NETLAB_KUBELET_DROPIN: KUBELET_KUBEADM_DROPIN,
   }, {
     files: { "/etc/crictl.yaml": crictl, ...(fromBundle ? { [KUBELET_UNIT_FILE]: KUBELET_UNIT, [KUBELET_DROPIN_FILE]: KUBELET_KUBEADM_DROPIN } : {}) },
-    expect: spec.target === "bench" ? { containerd, crictl: "installed" } : {},
+    expect: { containerd, crictl: "installed" },
   });
 }
 
@@ -258,13 +257,13 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
   const header = shellAssignments({
     NETLAB_NODE: node.name,
     NETLAB_STEP: file.replace(/\.sh$/, ""),
-    NETLAB_TARGET: spec.target,
     NETLAB_ROOT: nodeRoot(spec, node.name),
     NETLAB_LAB_USER: spec.labUser,
     NETLAB_CRI_SOCKET: CRI_SOCKET,
     NETLAB_KUBEADM_DIR: KUBEADM_DIR,
     NETLAB_PACKAGE_SOURCE: spec.packageSource,
-    NETLAB_BUNDLE_DIR: NODE_BUNDLE_DIR,
+    // Where the bundle was pushed, as the step names files: under the node's root.
+    NETLAB_BUNDLE_DIR: `${nodeRoot(spec, node.name)}${NODE_BUNDLE_DIR}`,
     ...vars,
   });
   const body = readNodeScript(file.startsWith("45-join-token") ? "45-join-token.sh" : file);

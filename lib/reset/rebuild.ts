@@ -1,6 +1,5 @@
 /** The rebuild part of a reset: destroying the cluster (or everything), checking the nodes clean, waiting for the lab, fresh ARP caches. */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { NOT_OBSERVABLE_IN_SIM } from "../check/observation";
 import type { ClusterState } from "../facts/cluster-state";
 import type { BenchAccess } from "../remote/bench-access";
 import { nodeRoot } from "../spec/nodes";
@@ -8,7 +7,7 @@ import { ResetLevel } from "./plan";
 import { CLEAN_CHECK, cleanCheckResults, CleanResult, FLUSH_ARP, parseKeyValues, runScript, type CleanCheck } from "./scripts";
 
 /** How a reset step ended. */
-export const StepOutcome = { Done: "done", Planned: "planned", Skipped: "skipped", NotObservable: NOT_OBSERVABLE_IN_SIM } as const;
+export const StepOutcome = { Done: "done", Planned: "planned", Skipped: "skipped" } as const;
 export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
 export type Note = (step: string, outcome: StepOutcome, detail: string) => void;
 
@@ -56,8 +55,8 @@ export async function destroyAndCheck(
   }
   const cleanChecks: CleanCheck[] = [];
   for (const node of spec.nodes) {
-    const text = await runScript(access, node.name, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node.name), spec.target]);
-    cleanChecks.push(...cleanCheckResults(node.name, text, spec.target));
+    const text = await runScript(access, node.name, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node.name)]);
+    cleanChecks.push(...cleanCheckResults(node.name, text));
   }
   const dirty = cleanChecks.filter((c) => c.result === CleanResult.Dirty);
   if (dirty.length > 0) {
@@ -65,22 +64,13 @@ export async function destroyAndCheck(
       `after the destroy, nodes are not clean: ${dirty.map((c) => `${c.node} ${c.what}=${c.found}`).join("; ")}; not bringing the bench up on dirty nodes`,
     );
   }
-  const unobservable = cleanChecks.filter((c) => c.result === CleanResult.NotObservable).length;
-  note(
-    "clean-check",
-    StepOutcome.Done,
-    `${cleanChecks.length - unobservable} check(s) clean on ${spec.nodes.length} nodes${unobservable > 0 ? `, ${unobservable} ${NOT_OBSERVABLE_IN_SIM}` : ""}`,
-  );
+  note("clean-check", StepOutcome.Done, `${cleanChecks.length} check(s) clean on ${spec.nodes.length} nodes`);
   return { destroy: sumChanges(counts), cleanChecks };
 }
 
 /** 5. Fresh neighbour tables in the lab pods (the recreated pods start empty; this covers any reuse of a sandbox). */
 export async function flushArp(access: BenchAccess, state: ClusterState, note: Note): Promise<void> {
   const { spec } = access;
-  if (spec.target === "sim") {
-    note("arp-flush", StepOutcome.NotObservable, "kwok pods have no network namespace");
-    return;
-  }
   const done: string[] = [];
   for (const node of spec.nodes) {
     const pods = state.pods.filter((p) => p.node === node.name).map((p) => p.name);

@@ -1,6 +1,5 @@
 /** The shell scripts a reset runs on the nodes (passed to `bash -c` with arguments) and their output parsers. */
 import { stringify } from "yaml";
-import { NOT_OBSERVABLE_IN_SIM } from "../check/observation";
 import type { BenchAccess } from "../remote/bench-access";
 import type { SshLimits } from "../remote/ssh";
 import { DECODE_NAMES, displayName } from "./names";
@@ -14,7 +13,7 @@ export function runScript(
 }
 
 /** What a node-clean check found. */
-export const CleanResult = { Clean: "clean", Dirty: "dirty", NotObservable: NOT_OBSERVABLE_IN_SIM } as const;
+export const CleanResult = { Clean: "clean", Dirty: "dirty" } as const;
 export type CleanResult = (typeof CleanResult)[keyof typeof CleanResult];
 
 export interface CleanCheck {
@@ -121,12 +120,11 @@ export function parseRemoval(text: string): { gone: string[]; kept: string[]; mo
   return out;
 }
 
-/** Prints key=value lines of what a rebuilt node must not have. */
-export const CLEAN_CHECK = `root=$1 target=$2
+/** Prints key=value lines of what a rebuilt node must not have. Argument: the node root ("" on a bench). */
+export const CLEAN_CHECK = `root=$1
 for f in /etc/cni/net.d/10-kuberouter.conflist /var/lib/kube-router; do
   if [ -e "$root$f" ]; then echo "file:$f=present"; else echo "file:$f=absent"; fi
 done
-if [ "$target" != bench ]; then exit 0; fi
 for l in kube-bridge kube-ipvs0 nodelocaldns; do
   if ip link show "$l" >/dev/null 2>&1; then echo "link:$l=present"; else echo "link:$l=absent"; fi
 done
@@ -151,20 +149,14 @@ export function parseKeyValues(text: string): [string, string][] {
 }
 
 /** Reads a node's clean-check output into results. */
-export function cleanCheckResults(node: string, text: string, target: "bench" | "sim"): CleanCheck[] {
-  const checks: CleanCheck[] = parseKeyValues(text).map(([what, found]) => {
+export function cleanCheckResults(node: string, text: string): CleanCheck[] {
+  return parseKeyValues(text).map(([what, found]) => {
     let clean: boolean;
     if (what.startsWith("file:") || what.startsWith("link:")) clean = found === "absent";
     else if (what === "ipvs:virtual-servers") clean = found === "0" || found === "no-ipvsadm";
     else clean = found === "0";
     return { node, what, found, result: clean ? CleanResult.Clean : CleanResult.Dirty };
   });
-  if (target === "sim") {
-    for (const what of ["link:kube-bridge", "link:kube-ipvs0", "link:nodelocaldns", "routes:proto-17", "ipvs:virtual-servers"]) {
-      checks.push({ node, what, found: "-", result: CleanResult.NotObservable });
-    }
-  }
-  return checks;
 }
 
 /** The archive's generated files: each object's YAML (as listed, without its managedFields) and the plan itself. */

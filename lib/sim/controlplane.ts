@@ -2,7 +2,8 @@
  * The simulated bench's control plane, run inside the controller's network namespace as kubeadm would run it on
  * the controller: etcd on its loopback, kube-apiserver on :6443 advertising the provider address,
  * kube-controller-manager (allocating /24 pod prefixes from the bench's pod subnet), kube-scheduler, and kwok
- * playing the four kubelets. Its admin kubeconfig goes where kubeadm puts it, for the kubeadm stage to adopt.
+ * playing the four kubelets. Its admin kubeconfig (admin.conf) and each node's Node object (node-<name>.yaml) stay
+ * in its directory, where the simulated nodes' kubeadm adopts and registers them (lib/sim/node/bin/kubeadm).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
@@ -29,8 +30,13 @@ export interface SimControlPlane {
 export const COMPONENTS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const;
 export type Component = (typeof COMPONENTS)[number];
 
+/** The control plane's directory in a sim's state directory: PKI, etcd, logs, admin.conf, the Node objects. */
+export function controlPlaneDir(stateDir: string): string {
+  return path.join(stateDir, "controlplane");
+}
+
 function dirs(stateDir: string) {
-  const root = path.join(stateDir, "controlplane");
+  const root = controlPlaneDir(stateDir);
   return { root, procs: new ProcessDir(root), etcdData: path.join(root, "etcd") };
 }
 
@@ -69,7 +75,9 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
         `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`, `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
         "--authorization-mode=Node,RBAC", "--enable-bootstrap-token-auth=true", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
         `--service-account-key-file=${pki.file("sa.pub")}`, `--service-account-signing-key-file=${pki.file("sa.key")}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`, "--allow-privileged=true", "--profiling=false"];
+        `--service-cluster-ip-range=${net.serviceSubnet}`, "--allow-privileged=true", "--profiling=false",
+        // As kubeadm sets it: the kubelet (exec, logs) is reached at the node's InternalIP, never its name.
+        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"];
     case "kube-controller-manager":
       return [t.bin("kube-controller-manager"), ...delegated, `--secure-port=${p.controllerManager}`,
         "--allocate-node-cidrs=true", `--cluster-cidr=${net.podSubnet}`, `--node-cidr-mask-size=${net.nodePrefixLength}`,
@@ -138,17 +146,15 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
     "the default ServiceAccount", d.procs, "kube-controller-manager",
     async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "",
   );
-  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), simNodes(spec), "kubelet");
+  const nodes = simNodes(spec);
+  await applyObjects(kubeconfigPath, path.join(d.root, "nodes.yaml"), nodes, "kubelet");
+  // Each node's kubeadm registers its Node again when it joins (the join-token step removes a stale one first).
+  for (const n of nodes) writeFileSync(path.join(d.root, `node-${n.metadata.name}.yaml`), stringify(n));
   await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig), "kubeadm");
   await waitFor("four Ready nodes", d.procs, "kwok", async () => {
     const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])).stdout;
     return out.split("\n").filter((s) => s === "True").length === spec.nodes.length;
   });
-
-  // Where kubeadm leaves it on the controller: the kubeadm stage reads it from there.
-  const adminConf = path.join(spec.simRoot, "controller", "etc", "kubernetes", "admin.conf");
-  mkdirSync(path.dirname(adminConf), { recursive: true });
-  writeFileSync(adminConf, nodeKubeconfig, { mode: 0o600 });
   return { kubeconfig, kubeconfigPath };
 }
 

@@ -1,11 +1,15 @@
 /**
  * The hosts half of the simulated bench: per node a network namespace wired like the real machine (enp1s0f0 on
  * the management bridge, enp1s0f2 on the provider bridge) running a real sshd the provisioner logs in to, with
- * a pinned host key. `simHostsUp` is idempotent; `simHostsDown` clears whatever a crash left.
+ * a pinned host key; a root directory holding the node's files (node-root.ts); and, first on every session's
+ * PATH, the node's own commands (node-env.ts). `simHostsUp` is idempotent; `simHostsDown` clears whatever a
+ * crash left.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { NODE_NAMES, type BenchSpec, type NodeName, type NodeSpec } from "../spec/types";
+import { simNodeEnv } from "./node-env";
+import { prepareNodeRoot } from "./node-root";
 import { checkManagementSubnetFree, ensureBridges, ensureNodeNetwork, managementGateway, namespaceExists, removeBenchNetwork, simNames } from "./netns";
 import {
   SIM_SSH_PORT, SIM_SSH_USER, clientKeyPaths, ensureClientKey, launchSshd, nodeSshPaths, prepareSshd, publicKeyLine, terminateSshd,
@@ -44,8 +48,20 @@ function specNode(spec: BenchSpec, name: NodeName): NodeSpec {
   return node;
 }
 
+export interface SimHostsOptions {
+  /** Directories of real tools (the toolchain's kubectl and kubeadm) on the nodes' PATH. @default [] */
+  readonly sessionPath?: readonly string[];
+  /** The simulated control plane's directory, which the nodes' kubeadm adopts. @default `<stateDir>/no-control-plane` */
+  readonly clusterDir?: string;
+}
+
+/** The directory of one node's simulated system state (kernel, systemd, packages, calls.log). */
+export function nodeStateDir(stateDir: string, node: NodeName): string {
+  return path.join(nodeSshPaths(stateDir, node).dir, "system");
+}
+
 /** Brings up (or completes) the simulated hosts of a bench. Safe to call again on a running bench. */
-export async function simHostsUp(spec: BenchSpec, stateDir: string, sessionPath: readonly string[] = []): Promise<SimHosts> {
+export async function simHostsUp(spec: BenchSpec, stateDir: string, options: SimHostsOptions = {}): Promise<SimHosts> {
   if (!path.isAbsolute(stateDir)) throw new Error(`sim ${spec.id}: state directory ${stateDir} must be an absolute path`);
   const names = simNames(spec);
   await checkManagementSubnetFree(spec);
@@ -54,7 +70,13 @@ export async function simHostsUp(spec: BenchSpec, stateDir: string, sessionPath:
   const nodes = {} as Record<NodeName, SimHost>;
   for (const node of spec.nodes) {
     await ensureNodeNetwork(spec, node);
-    const p = await prepareSshd(stateDir, spec.id, node, sessionPath);
+    prepareNodeRoot(spec, node);
+    const env = simNodeEnv(spec, node, {
+      stateDir: nodeStateDir(stateDir, node.name),
+      clusterDir: options.clusterDir ?? path.join(stateDir, "no-control-plane"),
+      sessionPath: options.sessionPath,
+    });
+    const p = await prepareSshd(stateDir, spec.id, node, env);
     await launchSshd(spec.id, node, names.namespace(node.name), p);
     nodes[node.name] = {
       node: node.name,

@@ -10,9 +10,8 @@ import { requireToolchain } from "../engine/toolchain";
 import { parseBenchSpec } from "../spec/parse";
 import { stackFile } from "../spec/source";
 import type { BenchSpec, NodeName } from "../spec/types";
-import { controlPlaneDown, controlPlaneUp, type SimControlPlane } from "./controlplane";
+import { controlPlaneDir, controlPlaneDown, controlPlaneUp, type SimControlPlane } from "./controlplane";
 import { simHostsDown, simHostsUp, type SimHosts } from "./hosts";
-import { simKubeRouterEffects } from "./kube-router-effects";
 
 export interface SimBench {
   readonly spec: BenchSpec;
@@ -42,11 +41,9 @@ export async function simUp(room: number, bench: number, log: (line: string) => 
   const toolchain = requireToolchain();
   log(`hosts: 4 network namespaces with sshd on ${spec.network.managementCidr}`);
   const kubeBin = path.dirname(toolchain.bin("kubeadm"));
-  const hosts = await simHostsUp(spec, path.join(stateDir, "hosts"), [kubeBin]);
+  const hosts = await simHostsUp(spec, path.join(stateDir, "hosts"), { sessionPath: [kubeBin], clusterDir: controlPlaneDir(stateDir) });
   log(`control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok`);
   const controlPlane = await controlPlaneUp(spec, stateDir, toolchain, hosts.nodes.controller.namespace);
-  log("kube-router's effects on the nodes: kube-bridge and BGP routes to the other pod prefixes");
-  await simKubeRouterEffects(spec);
   const stackName = simStackName(room, bench);
   const stack = await openStack(stackName);
   const nodes = Object.fromEntries(Object.entries(hosts.nodes).map(([name, h]) => [name, { hostKey: h.hostKey }])) as Record<NodeName, { hostKey: string }>;

@@ -64,10 +64,19 @@ export async function ensureClientKey(stateDir: string, benchId: string): Promis
   return k;
 }
 
-/** Directories a session's PATH starts with; the rest is the usual system PATH. */
-const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+/**
+ * One `SetEnv NAME="value" ...` line: sshd takes the first SetEnv only, and has no escape for a double quote or a
+ * line break in a value.
+ */
+function setEnvLine(env: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(env).map(([name, value]) => {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || /["\n\\]/.test(value)) throw new Error(`sim: cannot pass ${name}=${JSON.stringify(value)} to sshd's SetEnv`);
+    return `${name}="${value}"`;
+  });
+  return `SetEnv ${pairs.join(" ")}`;
+}
 
-function sshdConfig(node: NodeSpec, p: NodeSshPaths, authorizedKeys: string, sessionPath: readonly string[]): string {
+function sshdConfig(node: NodeSpec, p: NodeSshPaths, authorizedKeys: string, env: Readonly<Record<string, string>>): string {
   return [
     `# netlab sim: sshd of ${node.name}, started in its network namespace`,
     `ListenAddress ${node.management.address}`,
@@ -85,18 +94,18 @@ function sshdConfig(node: NodeSpec, p: NodeSshPaths, authorizedKeys: string, ses
     "X11Forwarding no",
     "PrintMotd no",
     "LogLevel VERBOSE",
-    // A real node has kubeadm installed; the simulated one gets the toolchain's on its PATH.
-    `SetEnv PATH=${[...sessionPath, ...SYSTEM_PATH].join(":")}`,
+    // The simulated node's commands first on PATH, and where its files and state are (node-env.ts).
+    setEnvLine(env),
     "",
   ].join("\n");
 }
 
 /** Host key and sshd_config of a node (both kept if present, the config rewritten). */
-export async function prepareSshd(stateDir: string, benchId: string, node: NodeSpec, sessionPath: readonly string[] = []): Promise<NodeSshPaths> {
+export async function prepareSshd(stateDir: string, benchId: string, node: NodeSpec, env: Readonly<Record<string, string>>): Promise<NodeSshPaths> {
   const p = nodeSshPaths(stateDir, node.name);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   await ensureKeyPair(`sim ${benchId} node ${node.name}: generating the host key`, p.hostKey, `root@${node.name}`);
-  writeFileSync(p.config, sshdConfig(node, p, clientKeyPaths(stateDir).authorizedKeys, sessionPath), { mode: 0o600 });
+  writeFileSync(p.config, sshdConfig(node, p, clientKeyPaths(stateDir).authorizedKeys, env), { mode: 0o600 });
   return p;
 }
 

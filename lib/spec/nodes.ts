@@ -1,5 +1,5 @@
 /** Finding a bench's nodes by role, and where their files live: the one place every caller asks. */
-import { NodeRole, Target, type BenchSpec, type NodeSpec } from "./types";
+import { NodeRole, type BenchSpec, type NodeSpec } from "./types";
 
 /** The bench's control-plane node (the parser always derives exactly one: "controller"). */
 export function controllerOf(spec: BenchSpec): NodeSpec {
@@ -11,9 +11,12 @@ export function workersOf(spec: BenchSpec): NodeSpec[] {
   return spec.nodes.filter((n) => n.role === NodeRole.Worker);
 }
 
-/** Where a node's files live: "" (i.e. /) on a real bench, `<simRoot>/<node>` in simulation. */
+/**
+ * Where a node's files live, as the node steps and the instructor's commands name them: `<simRoot>/<node>` when
+ * the bench's nodes keep their files under a root directory (netlab:simRoot), else "" (i.e. /).
+ */
 export function nodeRoot(spec: BenchSpec, node: string): string {
-  return spec.target === Target.Sim ? `${spec.simRoot}/${node}` : "";
+  return spec.simRoot === "" ? "" : `${spec.simRoot}/${node}`;
 }
 
 /** The lab user's home on the controller, as the instructor's machine reaches it (under the node's root in simulation). */

@@ -27,12 +27,11 @@ export type PortMode = (typeof PortMode)[keyof typeof PortMode];
 
 /** Where the program runs its host steps. */
 export const Target = {
-  /** Real bench machines: every step is applied and activated. */
+  /** Real bench machines. */
   Bench: "bench",
   /**
-   * The simulated bench (`netlab sim up`): host steps write under a per-node root directory and validate with
-   * the real tools, but skip what this kernel or a kubelet-less node cannot activate; the cluster stage
-   * adopts the simulated control plane.
+   * The simulated bench (`netlab sim up`): its nodes keep their files under a per-node root directory (simRoot)
+   * and have the simulator's own commands; the program runs the same steps on it as on a bench.
    */
   Sim: "sim",
 } as const;
@@ -168,7 +167,7 @@ export interface BenchSpec {
   readonly placement: PlacementSpec;
   /** Unprivileged account students log in with; gets the kubeconfig and lab files. @default "user" */
   readonly labUser: string;
-  /** Root under which sim-target steps write files; "" on a real bench. */
+  /** Root under which each node keeps its files (`nodeRoot`): set for the sim target, "" on a real bench. */
   readonly simRoot: string;
   /** @default "ssh" (the only one) */
   readonly remoteExecutor: RemoteExecutor;

@@ -6,20 +6,18 @@ create() {
   install_packages "${packages[@]}"
   put_file /etc/modules-load.d/netlab.conf "$NETLAB_MODULES"
   local module
-  for module in $NETLAB_MODULES; do activate modprobe "$module"; done
+  for module in $NETLAB_MODULES; do modprobe "$module"; done
   put_file /etc/sysctl.d/90-netlab.conf "$NETLAB_SYSCTLS"
-  apply_sysctls
-  activate swapoff --all
-  if on_bench; then
-    sed -i -E 's@^([^#].*\sswap\s.*)$@# netlab: \1@' /etc/fstab
-    release_from_ifupdown
-  fi
+  sysctl --system >/dev/null
+  swapoff --all
+  if [ -f "$NETLAB_ROOT/etc/fstab" ]; then sed -i -E 's@^([^#].*\sswap\s.*)$@# netlab: \1@' "$NETLAB_ROOT/etc/fstab"; fi
+  release_from_ifupdown
 }
 
 delete() {
   remove_file /etc/modules-load.d/netlab.conf
   remove_file /etc/sysctl.d/90-netlab.conf
-  if on_bench; then sed -i -E 's@^# netlab: (.*)$@\1@' /etc/fstab; fi
+  if [ -f "$NETLAB_ROOT/etc/fstab" ]; then sed -i -E 's@^# netlab: (.*)$@\1@' "$NETLAB_ROOT/etc/fstab"; fi
 }
 
 check() {
@@ -28,7 +26,7 @@ check() {
   while IFS= read -r line; do
     key="${line%%=*}"
     key="${key// /}"
-    if [ -e "/proc/sys/${key//.//}" ]; then printf 'sysctl:%s=%s\n' "$key" "$(sysctl -n "$key")"; else unobservable "sysctl:$key"; fi
+    printf 'sysctl:%s=%s\n' "$key" "$(sysctl -n "$key" 2>/dev/null || echo missing)"
   done <<<"$NETLAB_SYSCTLS"
 }
 
@@ -46,21 +44,4 @@ release_from_ifupdown() {
     { print }
   ' "$file" >"$file.netlab-tmp"
   if cmp -s "$file" "$file.netlab-tmp"; then rm -f "$file.netlab-tmp"; else mv -f "$file.netlab-tmp" "$file"; log "ifupdown no longer manages $NETLAB_LAB_NICS"; fi
-}
-
-# On a bench, sysctl --system loads every file. In the simulation each key is set in the node's own network
-# namespace when this kernel has it (the bridge keys need br_netfilter, which a namespace cannot load).
-apply_sysctls() {
-  if on_bench; then sysctl --system >/dev/null; return; fi
-  local line key value
-  while IFS= read -r line; do
-    key="${line%%=*}" value="${line#*=}"
-    key="${key// /}" value="${value// /}"
-    if [ -e "/proc/sys/${key//.//}" ]; then
-      sysctl -q -w "$key=$value"
-      log "sysctl $key=$(sysctl -n "$key")"
-    else
-      log "sim: $key does not exist in this kernel"
-    fi
-  done <<<"$NETLAB_SYSCTLS"
 }

@@ -6,10 +6,6 @@ create() {
     put_file /etc/systemd/system/kubelet.service "$NETLAB_KUBELET_UNIT"
     put_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf "$NETLAB_KUBELET_DROPIN"
   fi
-  if ! on_bench; then
-    log "sim: not activated: containerd, kubelet=$NETLAB_K8S_VERSION kubeadm kubectl crictl; systemctl enable"
-    return 0
-  fi
   # pigz: containerd 1.6 unpacks gzip'd layers with unpigz when it is on PATH, about three times faster than Go's
   # gzip (measured on an emulated node: 39 MB out in 3-7 s against 10-17 s).
   install_packages containerd runc containernetworking-plugins pigz
@@ -26,19 +22,19 @@ create() {
 install_kubernetes_from_bundle() {
   local bin
   for bin in kubelet kubeadm kubectl crictl; do
-    install -m 0755 "$NETLAB_BUNDLE_DIR/bin/$bin" "/usr/bin/$bin.netlab-tmp"
-    mv -f "/usr/bin/$bin.netlab-tmp" "/usr/bin/$bin"
+    install -m 0755 "$NETLAB_BUNDLE_DIR/bin/$bin" "$NETLAB_ROOT/usr/bin/$bin.netlab-tmp"
+    mv -f "$NETLAB_ROOT/usr/bin/$bin.netlab-tmp" "$NETLAB_ROOT/usr/bin/$bin"
   done
-  log "kubelet, kubeadm, kubectl, crictl $("/usr/bin/kubeadm" version -o short) installed from the bundle"
+  log "kubelet, kubeadm, kubectl, crictl $("$NETLAB_ROOT/usr/bin/kubeadm" version -o short) installed from the bundle"
 }
 
 install_kubernetes_online() {
   install_packages curl gpg ca-certificates
   put_file /etc/apt/sources.list.d/kubernetes.list \
     "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v$NETLAB_K8S_MINOR/deb/ /"
-  mkdir -p /etc/apt/keyrings
-  if [ ! -s /etc/apt/keyrings/kubernetes-apt-keyring.gpg ]; then
-    curl -fsSL "https://pkgs.k8s.io/core:/stable:/v$NETLAB_K8S_MINOR/deb/Release.key" | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg
+  mkdir -p "$NETLAB_ROOT/etc/apt/keyrings"
+  if [ ! -s "$NETLAB_ROOT/etc/apt/keyrings/kubernetes-apt-keyring.gpg" ]; then
+    curl -fsSL "https://pkgs.k8s.io/core:/stable:/v$NETLAB_K8S_MINOR/deb/Release.key" | gpg --dearmor -o "$NETLAB_ROOT/etc/apt/keyrings/kubernetes-apt-keyring.gpg"
   fi
   apt_get update
   apt_get install --allow-change-held-packages cri-tools \
@@ -48,10 +44,12 @@ install_kubernetes_online() {
 
 # Debian's containernetworking-plugins live in /usr/lib/cni; containerd and kube-router look in /opt/cni/bin.
 link_cni_plugins() {
-  local plugin
-  mkdir -p /opt/cni/bin
-  for plugin in /usr/lib/cni/*; do
-    [ -e "/opt/cni/bin/${plugin##*/}" ] || ln -s "$plugin" "/opt/cni/bin/${plugin##*/}"
+  local plugin name
+  mkdir -p "$NETLAB_ROOT/opt/cni/bin"
+  for plugin in "$NETLAB_ROOT"/usr/lib/cni/*; do
+    [ -e "$plugin" ] || continue
+    name="${plugin##*/}"
+    [ -e "$NETLAB_ROOT/opt/cni/bin/$name" ] || ln -s "/usr/lib/cni/$name" "$NETLAB_ROOT/opt/cni/bin/$name"
   done
 }
 
@@ -60,8 +58,9 @@ link_cni_plugins() {
 # otherwise leave cgroupfs (kubelet and containerd disagreeing) or an old pause image, and a re-run would find it
 # unchanged and pass.
 configure_containerd() {
-  local new=/etc/containerd/config.toml.netlab-tmp found
-  mkdir -p /etc/containerd
+  local config="$NETLAB_ROOT/etc/containerd/config.toml" found
+  local new="$config.netlab-tmp"
+  mkdir -p "$NETLAB_ROOT/etc/containerd"
   containerd config default |
     sed -E -e 's/^([[:space:]]*SystemdCgroup[[:space:]]*=).*/\1 true/' \
       -e "s#^([[:space:]]*sandbox_image[[:space:]]*=).*#\\1 \"$NETLAB_PAUSE_IMAGE\"#" >"$new"
@@ -72,19 +71,19 @@ configure_containerd() {
       "(netlab sets containerd 1.x's keys; 2.x names them differently)"
     return 1
   fi
-  if cmp -s "$new" /etc/containerd/config.toml; then
+  if cmp -s "$new" "$config"; then
     rm -f "$new"
     log "containerd: config unchanged"
     return 0
   fi
-  mv -f "$new" /etc/containerd/config.toml
+  mv -f "$new" "$config"
   systemctl restart containerd
   log "containerd: $found"
 }
 
 # The two settings as one line, read back from the file containerd loads (or the file named).
 containerd_settings() {
-  local file="${1:-/etc/containerd/config.toml}" cgroup sandbox
+  local file="${1:-$NETLAB_ROOT/etc/containerd/config.toml}" cgroup sandbox
   cgroup="$(sed -n -E 's/^[[:space:]]*SystemdCgroup[[:space:]]*=[[:space:]]*//p' "$file" 2>/dev/null | head -n1)"
   sandbox="$(sed -n -E 's/^[[:space:]]*sandbox_image[[:space:]]*=[[:space:]]*"?([^"]*)"?.*$/\1/p' "$file" 2>/dev/null | head -n1)"
   printf 'SystemdCgroup=%s sandbox_image=%s' "${cgroup:-missing}" "${sandbox:-missing}"
@@ -122,25 +121,23 @@ import_image_layout() {
 }
 
 delete() {
-  if on_bench; then
-    if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
-      systemctl disable --now kubelet 2>/dev/null || true
-      rm -f /usr/bin/kubelet /usr/bin/kubeadm /usr/bin/kubectl /usr/bin/crictl
-      remove_file /etc/systemd/system/kubelet.service
-      remove_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
-      systemctl daemon-reload
-    else
-      apt-mark unhold kubelet kubeadm kubectl
-      apt_get purge kubelet kubeadm kubectl cri-tools
-      remove_file /etc/apt/sources.list.d/kubernetes.list
-    fi
-    apt_get purge containerd
+  if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
+    systemctl disable --now kubelet 2>/dev/null || true
+    rm -f "$NETLAB_ROOT/usr/bin/kubelet" "$NETLAB_ROOT/usr/bin/kubeadm" "$NETLAB_ROOT/usr/bin/kubectl" "$NETLAB_ROOT/usr/bin/crictl"
+    remove_file /etc/systemd/system/kubelet.service
+    remove_file /etc/systemd/system/kubelet.service.d/10-kubeadm.conf
+    systemctl daemon-reload
+  else
+    apt-mark unhold kubelet kubeadm kubectl
+    apt_get purge kubelet kubeadm kubectl cri-tools
+    remove_file /etc/apt/sources.list.d/kubernetes.list
   fi
+  apt_get purge containerd
   remove_file /etc/crictl.yaml
 }
 
 check() {
   check_files
-  if on_bench; then printf 'containerd=%s\n' "$(containerd_settings)"; else unobservable containerd; fi
-  if on_bench; then printf 'crictl=%s\n' "$(command -v crictl >/dev/null && echo installed || echo missing)"; else unobservable crictl; fi
+  printf 'containerd=%s\n' "$(containerd_settings)"
+  printf 'crictl=%s\n' "$([ -x "$NETLAB_ROOT/usr/bin/crictl" ] && echo installed || echo missing)"
 }

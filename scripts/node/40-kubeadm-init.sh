@@ -4,19 +4,11 @@ create() {
   put_file "$NETLAB_KUBEADM_FILE" "$NETLAB_KUBEADM_YAML" 0600
   write_kubeadm_patches
   kubeadm config validate --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE"
-  if on_bench; then
-    if [ -f /etc/kubernetes/admin.conf ]; then
-      log "already initialised: /etc/kubernetes/admin.conf exists"
-    else
-      kubeadm init --config "$NETLAB_KUBEADM_FILE" --skip-token-print
-      revoke_all_tokens
-    fi
-  elif [ ! -s "$NETLAB_ROOT/etc/kubernetes/admin.conf" ]; then
-    log "sim: no simulated control plane at $NETLAB_ROOT/etc/kubernetes/admin.conf; run 'netlab sim up' first"
-    return 1
+  if [ -f "$NETLAB_ROOT/etc/kubernetes/admin.conf" ]; then
+    log "already initialised: /etc/kubernetes/admin.conf exists"
   else
-    log "sim: adopting the simulated control plane"
-    put_file /var/lib/kubelet/config.yaml "$NETLAB_KUBELET_YAML"
+    kubeadm init --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE" --skip-token-print
+    revoke_all_tokens
   fi
   link_kubelet_config
   install_user_kubeconfig
@@ -35,9 +27,9 @@ write_kubeadm_patches() {
 }
 
 revoke_all_tokens() {
-  local token
-  for token in $(api kubeadm token list --kubeconfig /etc/kubernetes/admin.conf | awk 'NR > 1 { print $1 }'); do
-    api kubeadm token delete --kubeconfig /etc/kubernetes/admin.conf "$token" >/dev/null
+  local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token
+  for token in $(api kubeadm token list --kubeconfig "$admin" | awk 'NR > 1 { print $1 }'); do
+    api kubeadm token delete --kubeconfig "$admin" "$token" >/dev/null
     log "revoked kubeadm's default bootstrap token ${token%%.*}"
   done
 }

@@ -4,7 +4,7 @@
 # the controller-manager gave the new Node against the plan (prefixes follow registration order).
 create() {
   local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token ca
-  if on_bench; then api kubectl --kubeconfig "$admin" delete node "$NETLAB_WORKER" --ignore-not-found >&2; fi
+  api kubectl --kubeconfig "$admin" delete node "$NETLAB_WORKER" --ignore-not-found >&2
   token="$(api kubeadm token create --kubeconfig "$admin" --ttl "$NETLAB_TOKEN_TTL" --description "netlab join $NETLAB_WORKER")"
   ca="$(kubectl --kubeconfig "$admin" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
   printf '%s\n' \
@@ -22,7 +22,6 @@ finish() {
     api kubeadm token delete --kubeconfig "$admin" "$token" >/dev/null
     log "token ${token%%.*} revoked"
   done
-  on_bench || return 0
   local deadline=$((SECONDS + NETLAB_JOIN_TIMEOUT)) prefix=""
   while [ -z "$prefix" ] && [ "$SECONDS" -lt "$deadline" ]; do
     prefix="$(kubectl --kubeconfig "$admin" get node "$NETLAB_WORKER" -o jsonpath='{.spec.podCIDR}' 2>/dev/null || true)"

@@ -7,9 +7,8 @@ create() {
 }
 
 wait_for_openapi() {
-  on_bench || return 0
   local deadline=$((SECONDS + NETLAB_API_TIMEOUT))
-  until kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /openapi/v2 --request-timeout=300s >/dev/null 2>&1; do
+  until kubectl --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" get --raw /openapi/v2 --request-timeout=300s >/dev/null 2>&1; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       log "the API server did not serve /openapi/v2 within ${NETLAB_API_TIMEOUT}s"
       return 1

@@ -1,26 +1,22 @@
 # Files in the lab user's home. Students are root on a bench for hours and the home is theirs: any name in it
 # may be a planted symbolic link (to /etc/shadow, /root/.ssh, ...), the home itself included. Root never
 # writes, chowns or removes through one:
-# - on a bench, every write and removal runs as the lab user (setpriv), so the kernel's permission checks stop
-#   a link from leading anywhere the students' account could not write anyway (and no chown is needed);
-# - everywhere (also the simulated bench, which has no lab user): a link where the lab's own file or directory
-#   goes is removed, never followed; files are created with mktemp (O_EXCL: no link followed) and renamed over
-#   the name (rename replaces a link, never writes through it); a home that is itself a link is refused.
+# - every write and removal runs as the lab user (setpriv), so the kernel's permission checks stop a link from
+#   leading anywhere the students' account could not write anyway (and no chown is needed);
+# - and, should that account be privileged after all: a link where the lab's own file or directory goes is
+#   removed, never followed; files are created with mktemp (O_EXCL: no link followed) and renamed over the name
+#   (rename replaces a link, never writes through it); a home that is itself a link is refused.
 
 lab_home() { printf '%s/home/%s' "$NETLAB_ROOT" "$NETLAB_LAB_USER"; }
 
-# as_lab_user CMD...: CMD as the lab user on a bench; as is in simulation.
+# as_lab_user CMD...: CMD as the lab user.
 as_lab_user() {
-  if on_bench; then
-    local uid gid
-    if ! uid="$(id -u "$NETLAB_LAB_USER")" || ! gid="$(id -g "$NETLAB_LAB_USER")"; then
-      log "no account $NETLAB_LAB_USER on this node (netlab:labUser)"
-      return 1
-    fi
-    setpriv --reuid="$uid" --regid="$gid" --init-groups -- "$@"
-  else
-    "$@"
+  local uid gid
+  if ! uid="$(id -u "$NETLAB_LAB_USER")" || ! gid="$(id -g "$NETLAB_LAB_USER")"; then
+    log "no account $NETLAB_LAB_USER on this node (netlab:labUser)"
+    return 1
   fi
+  setpriv --reuid="$uid" --regid="$gid" --init-groups -- "$@"
 }
 
 # The home exists and neither it nor /home is a link.
@@ -29,7 +25,7 @@ require_real_home() {
   home="$(lab_home)"
   if [ ! -e "$home" ] && [ ! -L "$home" ] && [ ! -L "$NETLAB_ROOT/home" ]; then
     mkdir -p "$home"
-    if on_bench; then chown "$NETLAB_LAB_USER:" "$home"; fi
+    chown "$NETLAB_LAB_USER:" "$home"
   fi
   for d in "$NETLAB_ROOT/home" "$home"; do
     if [ -L "$d" ] || [ ! -d "$d" ]; then

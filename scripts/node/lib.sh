@@ -1,16 +1,11 @@
 # Shared helpers for every node step. The rendered script is: header (NETLAB_* variables), this file, the step.
 # Each step defines create(), delete() and check(); the command line chooses one
 # ("bash -c <script> <file> create|delete|check").
+# Every file a step reads or writes on the node is named under NETLAB_ROOT, the node's root directory ("" on a
+# bench); paths inside the files it writes, and commands, are the node's own.
 set -euo pipefail
 
 log() { printf '[netlab %s/%s %(%T)T] %s\n' "$NETLAB_NODE" "$NETLAB_STEP" -1 "$*" >&2; }
-on_bench() { [ "$NETLAB_TARGET" = bench ]; }
-
-# Changes the live system. The simulated bench has no kubelet, VLANs or IPVS and no internet: there it
-# says what it would have run instead, so the step is still exercised end to end.
-activate() {
-  if on_bench; then "$@"; else log "sim: not activated: $*"; fi
-}
 
 # api CMD...: runs CMD, which talks to the API server, again every 5 s while it fails, for up to
 # NETLAB_API_TIMEOUT seconds, and prints the output of the run that succeeded. A busy control plane drops
@@ -59,10 +54,6 @@ apt_get() {
 # (--no-upgrade, like Kubespray's `state: present`): an upgrade now and then is the bench owner's call, and
 # on slow machines upgrading ca-certificates alone re-runs update-ca-certificates for minutes.
 install_packages() {
-  if ! on_bench; then
-    log "sim: not activated: install $*"
-    return 0
-  fi
   if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
     [ -f "$NETLAB_BUNDLE_DIR/debs/Packages" ] || { log "no bundle at $NETLAB_BUNDLE_DIR (it is pushed before the first step)"; return 1; }
     printf 'deb [trusted=yes] file:%s/debs ./\n' "$NETLAB_BUNDLE_DIR" >"$NETLAB_BUNDLE_DIR/apt.list"
@@ -104,21 +95,17 @@ link_kubelet_config() {
 # Everything kubeadm reset leaves behind, so a rebuilt node starts clean (a stale kube-bridge keeps its old /24).
 cluster_cleanup() {
   archive_student_files
-  activate kubeadm reset --force --cri-socket "$NETLAB_CRI_SOCKET"
+  kubeadm reset --force --cri-socket "$NETLAB_CRI_SOCKET"
   rm -f "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
   rm -rf "$NETLAB_ROOT/etc/cni/net.d/10-kuberouter.conflist" "$NETLAB_ROOT/var/lib/kube-router" \
     "$NETLAB_ROOT/var/lib/cni" "$NETLAB_ROOT$NETLAB_KUBEADM_DIR"
   for link in kube-bridge kube-ipvs0 nodelocaldns dummy0 kube-dummy-if tunl0; do
-    if ip link show "$link" >/dev/null 2>&1; then activate ip link delete "$link"; fi
+    if ip link show "$link" >/dev/null 2>&1; then ip link delete "$link"; fi
   done
-  if command -v ipvsadm >/dev/null 2>&1; then activate ipvsadm --clear; fi
+  if command -v ipvsadm >/dev/null 2>&1; then ipvsadm --clear; fi
   # Routes kube-router's BGP speaker installed (protocol 17).
-  activate ip route flush proto 17
-  if on_bench; then
-    iptables-save | grep -v -e KUBE -e KUBE-ROUTER | iptables-restore
-  else
-    log "sim: not activated: iptables chain clean-up"
-  fi
+  ip route flush proto 17
+  iptables-save | grep -v -e KUBE -e KUBE-ROUTER | iptables-restore
 }
 
 # Each step's check() prints "key=value" lines of what the step is responsible for on the host, compared with
@@ -133,9 +120,4 @@ check_files() {
       printf 'file:%s=missing\n' "$path"
     fi
   done <<<"$NETLAB_CHECK_FILES"
-}
-
-# What this kernel or a kubelet-less simulated node cannot show is reported as such, never as drift.
-unobservable() {
-  if on_bench; then printf '%s=missing\n' "$1"; else printf '%s=not-observable\n' "$1"; fi
 }

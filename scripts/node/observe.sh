@@ -31,19 +31,11 @@ observe_network() {
   if ip link show nodelocaldns >/dev/null 2>&1; then
     printf 'link:nodelocaldns=%s\n' "$(ip -4 -o addr show dev nodelocaldns | awk '{print $4}' | paste -sd, -)"
   else
-    unobservable link:nodelocaldns
+    printf 'link:nodelocaldns=missing\n'
   fi
   local target
   for target in $NETLAB_EXPECTED_IPVS; do
-    if on_bench && command -v ipvsadm >/dev/null 2>&1; then
-      if ipvsadm -Ln -t "$target" >/dev/null 2>&1; then printf 'ipvs:%s=present\n' "$target"; else printf 'ipvs:%s=missing\n' "$target"; fi
-    else
-      unobservable "ipvs:$target"
-    fi
+    if ipvsadm -Ln -t "$target" >/dev/null 2>&1; then printf 'ipvs:%s=present\n' "$target"; else printf 'ipvs:%s=missing\n' "$target"; fi
   done
-  if on_bench; then
-    printf 'kube-proxy-mode=%s\n' "$(curl -fsS --max-time 3 http://127.0.0.1:10249/proxyMode 2>/dev/null || echo unreachable)"
-  else
-    unobservable kube-proxy-mode
-  fi
+  printf 'kube-proxy-mode=%s\n' "$(curl -fsS --max-time 3 http://127.0.0.1:10249/proxyMode 2>/dev/null || echo unreachable)"
 }

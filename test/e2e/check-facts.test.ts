@@ -1,7 +1,8 @@
 /**
- * `netlab check` and `netlab facts` against a simulated bench provisioned by the real engine (room 31 bench 5):
- * the sim-observable checks pass, the others say not-observable; breaking an observable thing fails the bench
- * naming the check; the answer key matches what the cluster says.
+ * `netlab check` and `netlab facts` against a simulated bench provisioned by the real engine (room 31 bench 5),
+ * gathered as on any bench: what the simulated bench has passes (its nodes' routes and IPVS included); the two
+ * checks run inside pods fail, as its pods have no containers; breaking anything else fails the bench naming the
+ * check; the answer key matches what the cluster says, its MACs and veths not found on the nodes.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,7 +11,7 @@ import * as path from "node:path";
 import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";
 import { labRunning as labRunningOn, waitFor } from "../helpers/wait";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkOp, makeCheckOp, type CheckData } from "../../lib/check/op";
+import { checkSummary, makeCheckOp, runChecks, type CheckData } from "../../lib/check/op";
 import { factsOp, makeFactsOp } from "../../lib/facts/op";
 import { CHECK_NAMES } from "../../lib/check/checks";
 import type { AnswerKey } from "../../lib/facts/answer-key";
@@ -31,6 +32,14 @@ const noProgress = () => {};
 
 
 const labRunning = () => labRunningOn(sim.controlPlane.kubeconfig);
+
+/**
+ * The checks that run inside the lab pods (`kubectl exec`): the API server reaches the pod's kubelet on its node,
+ * where none listens (kwok plays the kubelets on the control plane). They fail on the simulated bench, always.
+ */
+const IN_POD_CHECKS = ["curl-service-from-client-2", "pod-resolv-conf"];
+/** The names of the failed checks of one run. */
+const failing = (data: CheckData) => data.results.filter((r) => r.status === "fail").map((r) => r.name);
 
 /** Runs the check op through the fleet runner, as `netlab check` does; returns the outcome and the results. */
 async function check() {
@@ -68,19 +77,29 @@ afterAll(async () => {
 }, 5 * MINUTE);
 
 describe("netlab check on the simulated bench", () => {
-  it("passes: what the sim can show passes, the rest is not-observable", async () => {
+  it("passes what the simulated bench has; the checks run inside pods fail, naming the kubelet it could not reach", async () => {
     const lines: string[] = [];
-    const out = await checkOp(sim.stackName, (l) => lines.push(l));
-    const data = out.data as CheckData;
+    const data = await runChecks(sim.stackName, (l) => lines.push(l));
     expect(data.target).toBe("sim");
     expect(Object.fromEntries(data.results.map((r) => [r.name, r.status]))).toEqual({
-      "nodes-ready": "pass", "pod-prefix-routes": "not-observable", "client-placement": "pass", "webserver-service-endpoint": "pass",
-      "curl-service-from-client-2": "not-observable", "kubelet-cluster-dns": "pass", "pod-resolv-conf": "not-observable",
-      "nodelocaldns-config": "pass", "ipvs-webserver-service": "not-observable",
+      "nodes-ready": "pass", "pod-prefix-routes": "pass", "client-placement": "pass", "webserver-service-endpoint": "pass",
+      "curl-service-from-client-2": "fail", "kubelet-cluster-dns": "pass", "pod-resolv-conf": "fail",
+      "nodelocaldns-config": "pass", "ipvs-webserver-service": "pass",
     });
     expect(data.results.map((r) => r.name)).toEqual([...CHECK_NAMES]);
-    for (const r of data.results.filter((x) => x.status === "not-observable")) expect(r.evidence, r.name).toMatch(/^not observable in simulation/);
-    expect(out.detail).toBe("5 pass, 0 fail, 4 not observable");
+    for (const name of IN_POD_CHECKS) {
+      // The pod's kubelet, at its node's address: none listens there (the error itself is cut off after 300 characters).
+      expect(data.results.find((r) => r.name === name)!.evidence, name)
+        .toMatch(/: error: Internal error occurred: error sending request: Post "https:\/\/10\.31\.5\.(22|32):10250\/exec\/default\/client-[12]\//);
+    }
+    expect(checkSummary(data.results)).toBe("7 pass, 2 fail, 0 not observable");
+    // Kube Router's routes and kube-proxy's IPVS table, read over SSH on every node as on a bench.
+    expect(data.results.find((r) => r.name === "pod-prefix-routes")!.evidence)
+      .toMatch(/^each of controller, compute1, compute2, compute3 routes the 3 other pod prefixes via their provider addresses \(10\.233\.64\.0\/24 via /);
+    const web = kubectlJson("-n", "default", "get", "pods").items.find((p: K8sObject) => p.metadata.name.startsWith("webserver-1-"));
+    const vip = kubectlJson("-n", "default", "get", "svc", "webserver-service-1").spec.clusterIP;
+    expect(data.results.find((r) => r.name === "ipvs-webserver-service")!.evidence)
+      .toBe(`TCP ${vip}:8000 -> ${web.status.podIP}:8000 on controller, compute1, compute2, compute3`);
     // The kubelet configs really came over SSH from every node.
     expect(data.results.find((r) => r.name === "kubelet-cluster-dns")!.evidence)
       .toBe("clusterDNS 169.254.25.10 in kubelet-config.yaml on controller, compute1, compute2, compute3");
@@ -97,12 +116,15 @@ describe("netlab check on the simulated bench", () => {
     });
     const { result, data } = await check();
     expect(result.outcome).toBe("failed");
-    expect(result.detail).toMatch(/^1 check failed: client-placement \(client-placement: client-2 on compute1, the webserver's node: must be another node/);
-    expect(data.results.filter((r) => r.status === "fail").map((r) => r.name)).toEqual(["client-placement"]);
+    expect(result.detail).toMatch(new RegExp(
+      /^3 checks failed: client-placement, curl-service-from-client-2, pod-resolv-conf /.source +
+        /\(client-placement: client-2 on compute1, the webserver's node: must be another node/.source,
+    ));
+    expect(failing(data)).toEqual(["client-placement", ...IN_POD_CHECKS]);
     // Put it back where the handout wants it.
     await recreatePod("client-2", pinTo("compute2"));
     await labRunning();
-    expect((await check()).result.outcome).toBe("ok");
+    expect(failing((await check()).data)).toEqual(IN_POD_CHECKS);
   }, 10 * MINUTE);
 
   it("fails naming nodelocaldns-config and kubelet-cluster-dns when DNS is pointed elsewhere", async () => {
@@ -119,9 +141,9 @@ describe("netlab check on the simulated bench", () => {
     try {
       const { result, data } = await check();
       expect(result.outcome).toBe("failed");
-      const failed = "2 checks failed: kubelet-cluster-dns, nodelocaldns-config " +
-        "(kubelet-cluster-dns: compute3: clusterDNS [10.233.0.10], expected 169.254.25.10 first";
-      expect(result.detail.slice(0, failed.length)).toBe(failed);
+      expect(failing(data)).toEqual(["curl-service-from-client-2", "kubelet-cluster-dns", "pod-resolv-conf", "nodelocaldns-config"]);
+      expect(data.results.find((r) => r.name === "kubelet-cluster-dns")!.evidence)
+        .toBe("compute3: clusterDNS [10.233.0.10], expected 169.254.25.10 first");
       expect(data.results.find((r) => r.name === "nodelocaldns-config")!.evidence)
         .toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.10], but the coredns Service's ClusterIP is 10.233.0.3");
     } finally {
@@ -132,7 +154,7 @@ describe("netlab check on the simulated bench", () => {
       writeFileSync(restore, JSON.stringify(back));
       kubectl("replace", "-f", restore);
     }
-    expect((await check()).result.outcome).toBe("ok");
+    expect(failing((await check()).data)).toEqual(IN_POD_CHECKS);
   }, 10 * MINUTE);
 });
 
@@ -155,7 +177,8 @@ describe("netlab facts on the simulated bench", () => {
       expect(live, p.role).toBeDefined();
       expect([p.ip, p.node], p.name).toEqual([live.status.podIP, live.spec.nodeName]);
       expect(p.defaultGateway, p.name).toBe(nthAddress(podCidr(p.node), 1));
-      expect(p.mac, p.name).toEqual({ unobservable: "not observable in simulation: kwok pods have no network namespace" });
+      // On the pod's node, no network namespace holds the pod's address: kwok's pods have none.
+      expect(p.mac, p.name).toEqual({ error: expect.stringContaining(`no network namespace on this node has ${p.ip} on eth0`) });
       expect(p.veth, p.name).toEqual(p.mac);
     }
     expect(key.pods.map((p) => p.role)).toEqual(["webserver-1", "client-1", "client-2"]);

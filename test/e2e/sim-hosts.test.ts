@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { simHostsDown, simHostsUp, startSshd, stopSshd, type SimHosts } from "../../lib/sim/hosts";
+import { nodeStateDir, simHostsDown, simHostsUp, startSshd, stopSshd, type SimHosts } from "../../lib/sim/hosts";
 import { planBench } from "../../lib/render/plan";
 import { shellJoin } from "../../lib/render/shell";
 import { parseBenchSpec } from "../../lib/spec/parse";
@@ -160,23 +160,37 @@ describe("simulated hosts of one bench (room 27 bench 4)", () => {
     const steps = planBench(specA).hosts.compute1.steps;
     const root = `${specA.simRoot}/compute1`;
     const files = [`${root}/etc/netplan/60-netlab.yaml`, `${root}/etc/sysctl.d/90-netlab.conf`];
-    const runStep = async (file: string, action: "create" | "delete") => {
+    const runStep = async (file: string, action: "create" | "delete" | "check") => {
       const step = steps.find((s) => s.file === file);
       expect(step, file).toBeDefined();
       const r = await ssh(hostsA, "compute1", shellJoin(["bash", "-c", step!.script, file, action]));
       expect(r.code, `${file} ${action}:\n${r.stderr}`).toBe(0);
       return r;
     };
+    const fstab = readFileSync(`${root}/etc/fstab`, "utf8");
+    expect(fstab).toMatch(/^UUID=\S+ none swap /m);
     await runStep("10-base-os.sh", "create");
     const net = await runStep("20-network.sh", "create");
     expect(net.stderr).toContain("enp1s0f2 has 10.27.4.22/24");
     for (const f of files) expect(existsSync(f), f).toBe(true);
+    // The bench path ran, its system commands the simulated node's own: modules and swap recorded, never this machine's.
+    const calls = readFileSync(path.join(nodeStateDir(stateA, "compute1"), "calls.log"), "utf8").split("\n");
+    expect(calls).toEqual(expect.arrayContaining([
+      "modprobe br_netfilter", "modprobe ip_vs", "sysctl --system", "swapoff --all", "netplan generate", "netplan apply",
+    ]));
+    expect(calls.find((c) => c.startsWith("apt-get ") && c.includes(" install "))).toMatch(/ netplan\.io curl /);
+    expect(readFileSync(`${root}/etc/fstab`, "utf8")).toMatch(/^# netlab: UUID=\S+ none swap /m);
+    expect(readFileSync(`${root}/etc/network/interfaces`, "utf8")).toContain("# netlab: iface enp1s0f2 inet dhcp");
+    // ip_forward is the namespace's own: set for real there.
     const fwd = await exec("ip", ["netns", "exec", "nl27x4-compute1", "sysctl", "-n", "net.ipv4.ip_forward"]);
     expect(fwd.stdout.trim()).toBe("1");
     expect(existsSync(`${root}/run/systemd/network/10-netplan-enp1s0f2.network`)).toBe(true);
+    const check = await runStep("10-base-os.sh", "check");
+    expect(check.stdout).toContain("sysctl:net.ipv4.ip_forward=1\n");
     await runStep("20-network.sh", "delete");
     await runStep("10-base-os.sh", "delete");
     expect(existsSync(`${root}/etc/sysctl.d/90-netlab.conf`)).toBe(false);
+    expect(readFileSync(`${root}/etc/fstab`, "utf8")).toBe(fstab);
     // Undoing the network step keeps the management interface the provisioner is connected through.
     const kept = readFileSync(`${root}/etc/netplan/60-netlab.yaml`, "utf8");
     expect(kept).toContain("enp1s0f0");

@@ -1,8 +1,7 @@
 /**
- * Runs functions of a rendered node step under bash as on a bench (the script's own NETLAB_TARGET), with
- * NETLAB_ROOT in a temporary directory and fake commands first on PATH: each fake appends "name arg..." to a log
- * and runs a few lines of sh for its canned output. Paths a step uses without NETLAB_ROOT (bench-only ones) are
- * the caller's to redirect into the root before running anything that reaches them.
+ * Runs functions of a rendered node step under bash, with NETLAB_ROOT in a temporary directory (every file a step
+ * names is under it) and fake commands first on PATH: each fake appends "name arg..." to a log and runs a few
+ * lines of sh for its canned output.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -3,12 +3,13 @@
  * shell does the work, by running that shell on files in a temporary root.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../../lib/repo";
+import { NODE_SCRIPT_DIR } from "../../lib/render/load";
 import { BASE_PACKAGES, KERNEL_MODULES, planBench, StepKind, type HostStep } from "../../lib/render/plan";
 import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
@@ -60,9 +61,8 @@ describe("packages on a bare Debian bench", () => {
   it("online: installs gpg before it dearmors the Kubernetes repository key", () => {
     const online = planBench(ONLINE).hosts.compute1.steps.find((s) => s.kind === StepKind.Runtime)!;
     const node = new FakeNode("online-runtime").fake("apt-get").fake("apt-mark").fake("curl", "echo KEY").fake("gpg", "cat >/dev/null");
-    const script = online.script.replaceAll("/etc/apt/keyrings", `${node.root}/etc/apt/keyrings`);
-    expect(script).toContain("NETLAB_PACKAGE_SOURCE=online");
-    const run = node.run(script, "install_kubernetes_online");
+    expect(online.script).toContain("NETLAB_PACKAGE_SOURCE=online");
+    const run = node.run(online.script, "install_kubernetes_online");
     expect(run.status, run.stderr).toBe(0);
     const calls = node.calls();
     const install = calls.findIndex((c) => c.startsWith("apt-get ") && c.endsWith(" install --no-install-recommends --no-upgrade curl gpg ca-certificates"));
@@ -81,10 +81,7 @@ describe("packages on a bare Debian bench", () => {
     writeFileSync(path.join(node.root, "bundle", "debs", "Packages"), "");
     writeFileSync(path.join(etc, "fstab"), "UUID=1 / ext4 defaults 0 1\nUUID=2 none swap sw 0 0\n");
     writeFileSync(path.join(etc, "network", "interfaces"), "auto lo\niface lo inet loopback\nallow-hotplug enp1s0f2\niface enp1s0f2 inet dhcp\n");
-    // The one bench path the script does not prefix with NETLAB_ROOT.
-    const script = base.script.replaceAll(" /etc/fstab", ` ${etc}/fstab`);
-    expect(script).not.toContain(" /etc/fstab");
-    const run = node.run(script, `NETLAB_BUNDLE_DIR=${node.root}/bundle\ncreate`);
+    const run = node.run(base.script, `NETLAB_BUNDLE_DIR=${node.root}/bundle\ncreate`);
     expect(run.status, run.stderr).toBe(0);
     expect(readFileSync(path.join(etc, "network", "interfaces"), "utf8")).toBe(
       "auto lo\niface lo inet loopback\n# netlab: allow-hotplug enp1s0f2\n# netlab: iface enp1s0f2 inet dhcp\n");
@@ -129,8 +126,8 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     mkdirSync(fake);
     writeFileSync(path.join(fake, "containerd"), `#!/bin/sh\nprintf '%s' '${defaults}'\n`, { mode: 0o755 });
     writeFileSync(path.join(fake, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
-    const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "").replaceAll("/etc/containerd", `${root}/etc/containerd`);
-    const settings = execFileSync("bash", ["-c", `${body}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
+    const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "");
+    const settings = execFileSync("bash", ["-c", `${body}\nNETLAB_ROOT=${root}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
       env: { ...process.env, PATH: `${fake}:${process.env.PATH}` }, encoding: "utf8",
     });
     expect(settings).toBe(runtime.expect.containerd);
@@ -147,9 +144,8 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     const config = path.join(node.root, "etc", "containerd", "config.toml");
     mkdirSync(path.dirname(config), { recursive: true });
     writeFileSync(config, "# what the node had\n");
-    const script = runtime.script.replaceAll("/etc/containerd", `${node.root}/etc/containerd`);
     for (const attempt of ["first run", "re-run"]) {
-      const run = node.run(script, "configure_containerd");
+      const run = node.run(runtime.script, "configure_containerd");
       expect(run.status, attempt).not.toBe(0);
       expect(run.stderr, attempt).toContain(
         "containerd config is not what kubeadm needs: found 'SystemdCgroup=true sandbox_image=missing', " +
@@ -187,5 +183,27 @@ describe("kubeadm", () => {
     const slow = planBench(specFor(30, 7, { timeouts: { scale: 10 } }));
     const init = parseAllDocuments(slow.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "InitConfiguration");
     expect(init.timeouts).toMatchObject({ controlPlaneComponentHealthCheck: "2400s", kubernetesAPICall: "600s", discovery: "3000s" });
+  });
+});
+
+describe("the node root", () => {
+  it("names every file a node script touches under $NETLAB_ROOT (a simulated node's files are this machine's otherwise)", () => {
+    // A system path outside $NETLAB_ROOT is only fine where it is the node's own view: put_file/remove_file root it
+    // themselves, a log line or an output key names it, file content or a link target holds it.
+    const own = /^\s*(put_file|remove_file|log|printf '[^']*=)|^\s*"deb \[|\bln -s "\/usr\/lib\/cni\//;
+    const systemPath = /(?<![\w$}/.-])\/(etc|usr|var|opt|run|home|lib|srv|root|proc|sys)\b/g;
+    const found: string[] = [];
+    for (const file of readdirSync(NODE_SCRIPT_DIR).filter((f) => f.endsWith(".sh"))) {
+      readFileSync(path.join(NODE_SCRIPT_DIR, file), "utf8").split("\n").forEach((line, i) => {
+        const code = line.replace(/(^|\s)#.*$/, "");
+        for (const m of code.matchAll(systemPath)) {
+          if (/(\$NETLAB_ROOT|"\$NETLAB_ROOT")"?$/.test(code.slice(0, m.index)) || own.test(code)) continue;
+          found.push(`${file}:${i + 1}: ${code.trim()}`);
+        }
+      });
+    }
+    expect(found).toEqual([]);
+    // The check is not blind: an unrooted write is found.
+    expect("  mkdir -p /etc/containerd".match(systemPath)).not.toBeNull();
   });
 });

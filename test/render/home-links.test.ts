@@ -1,7 +1,8 @@
 /**
  * Links planted in the lab user's home are never followed by the root-run node steps: the real helpers of
  * scripts/node (lib.sh, home.sh, 40-kubeadm-init.sh's install_user_kubeconfig) run with bash, as root, in a
- * temporary root, on both targets (bench: writes as the lab user, here "nobody"; sim: as root, link-safe).
+ * temporary root, with two lab accounts: an unprivileged one (here "nobody": the writes run as it), and root
+ * standing in for it as on a simulated node (its id/setpriv/chown from lib/sim/node/bin): link-safe writes alone.
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NODE_SCRIPT_DIR } from "../../lib/render/load";
+import { SIM_NODE_BIN } from "../../lib/sim/node-env";
 
 const LAB_USER = "nobody";
 let root: string;
@@ -29,16 +31,23 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-/** Runs `body` in bash with the node helpers loaded, as a step on `target` would. */
-function run(target: "bench" | "sim", body: string): { status: number | null; stderr: string } {
+/** The lab user's account: its own (unprivileged), or root standing in for it (a simulated node's commands). */
+type Account = "unprivileged" | "root";
+
+/** Runs `body` in bash with the node helpers loaded, as a step would, the lab user's writes made as `account`. */
+function run(account: Account, body: string): { status: number | null; stderr: string } {
+  const sim = {
+    PATH: `${SIM_NODE_BIN}:${process.env.PATH}`, NETLAB_SIM_ROOT: root, NETLAB_SIM_STATE: path.join(root, ".sim"),
+    NETLAB_SIM_PATH: process.env.PATH ?? "", NETLAB_SIM_LAB_USER: LAB_USER, NETLAB_SIM_NODE: "controller",
+  };
   const script = [
-    `NETLAB_NODE=controller NETLAB_STEP=test NETLAB_TARGET=${target} NETLAB_ROOT=${root} NETLAB_LAB_USER=${LAB_USER}`,
+    `NETLAB_NODE=controller NETLAB_STEP=test NETLAB_ROOT=${root} NETLAB_LAB_USER=${LAB_USER}`,
     readFileSync(path.join(NODE_SCRIPT_DIR, "lib.sh"), "utf8"),
     readFileSync(path.join(NODE_SCRIPT_DIR, "home.sh"), "utf8"),
     readFileSync(path.join(NODE_SCRIPT_DIR, "40-kubeadm-init.sh"), "utf8"),
     body,
   ].join("\n");
-  const r = spawnSync("bash", ["-c", script, "test"], { encoding: "utf8" });
+  const r = spawnSync("bash", ["-c", script, "test"], { encoding: "utf8", env: account === "root" ? { ...process.env, ...sim } : process.env });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -50,7 +59,7 @@ const victimUntouched = () => {
   expect(readdirSync(victim).sort()).toEqual(["config", "shadow"]);
 };
 
-describe.each(["bench", "sim"] as const)("lab user's home on the %s target", (target) => {
+describe.each(["unprivileged", "root"] as const)("lab user's home, written as a %s account", (target) => {
   it("install_user_kubeconfig replaces planted links instead of writing through them", () => {
     symlinkSync(victim, home(".kube"));
     symlinkSync(path.join(victim, "shadow"), home("admin.conf"));
@@ -61,7 +70,7 @@ describe.each(["bench", "sim"] as const)("lab user's home on the %s target", (ta
     expect(lstatSync(home("admin.conf")).isFile()).toBe(true);
     expect(readFileSync(home(".kube", "config"), "utf8")).toBe("apiVersion: v1\nkind: Config\n");
     expect(statSync(home("admin.conf")).mode & 0o777).toBe(0o600);
-    if (target === "bench") expect(statSync(home("admin.conf")).uid).not.toBe(0); // written as the lab user
+    expect(statSync(home("admin.conf")).uid === 0).toBe(target === "root"); // written as the lab user
   });
 
   it("put_user_file over a link to a root file leaves the file alone", () => {
@@ -95,7 +104,7 @@ describe("archive_student_files (the destroy path)", () => {
     mkdirSync(home(".kube"));
     writeFileSync(home(".kube", "config"), "admin credentials\n");
     writeFileSync(home("admin.conf"), "admin credentials\n");
-    const r = run("sim", "archive_student_files");
+    const r = run("unprivileged", "archive_student_files");
     expect(r.status, r.stderr).toBe(0);
     const dest = path.join(root, "var", "backups", "netlab");
     expect(statSync(dest).mode & 0o777).toBe(0o700);

@@ -13,6 +13,7 @@ import { planBench } from "../../lib/render/plan";
 import { writePlan } from "../../lib/render/write";
 import { specFor } from "../helpers/spec";
 import { requireToolchain } from "../../lib/engine/toolchain";
+import { SIM_EFFECTS_SCRIPT, SIM_NODE_BIN } from "../../lib/sim/node-env";
 import { onPath, REPO } from "../helpers/tools";
 
 const SETUP_HINT = "it is installed by the README's set-up (./dev setup)";
@@ -76,6 +77,16 @@ describe("shellcheck passes every node script", () => {
     writeFileSync(bad, "#!/bin/bash\nrm -rf $1/*\n");
     expect(spawnSync(shellcheck, [bad]).status).not.toBe(0);
   }, 120_000); // 50 scripts: about 30 s alone on 2 cores, longer beside other work
+
+  it("and the simulated node's commands (lib/sim/node)", () => {
+    const shellcheck = requireTool("shellcheck");
+    const bin = readdirSync(SIM_NODE_BIN).map((f) => path.join(SIM_NODE_BIN, f));
+    expect(bin.length).toBeGreaterThan(15);
+    const files = [...bin, SIM_EFFECTS_SCRIPT, path.join(SIM_NODE_BIN, "..", "lib.sh")];
+    const r = spawnSync(shellcheck, ["--severity=style", "--shell=bash", "-x", "-P", "SCRIPTDIR", ...files], { encoding: "utf8" });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 120_000);
 });
 
 describe("kubeadm config validate accepts init and join configs", () => {

@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ChecksFailedError, checksTable } from "../../lib/check/op";
 import { CHECK_NAMES, evaluateChecks, type CheckFacts, type CheckResult } from "../../lib/check/checks";
-import { NOT_OBSERVABLE_IN_SIM, type Observation } from "../../lib/check/observation";
+import type { Observation } from "../../lib/check/observation";
 import { parseCorefile, parseIpvs, parsePodLink, parseResolvConf, parseRoutes } from "../../lib/check/parse";
 import { buildAnswerKey, toJson, toMarkdown } from "../../lib/facts/answer-key";
 import { runFleet } from "../../lib/fleet/run";
@@ -66,9 +66,10 @@ function bench(): CheckFacts {
   };
 }
 
-/** The simulated bench: what it cannot show is not observable. */
-function sim(): CheckFacts {
-  const hidden = { unobservable: `${NOT_OBSERVABLE_IN_SIM}: no containers` };
+/** Facts gathered as ones that cannot be seen where they were gathered. */
+const UNSEEN = "cannot be seen here: no containers";
+function unseen(): CheckFacts {
+  const hidden = { unobservable: UNSEEN };
   return {
     ...bench(), routes: perNode(() => hidden), curlFromClient2: hidden, resolvConfs: { "client-1": hidden, "client-2": hidden }, ipvs: perNode(() => hidden),
   };
@@ -97,19 +98,19 @@ describe("a healthy bench", () => {
   });
 });
 
-describe("the simulated bench", () => {
-  it("passes what it can show and says not-observable for the rest, never pass or fail", () => {
-    expect(statuses(sim())).toEqual({
+describe("facts that cannot be seen", () => {
+  it("pass what can be seen and say not-observable for the rest, never pass or fail", () => {
+    expect(statuses(unseen())).toEqual({
       "nodes-ready": "pass", "pod-prefix-routes": "not-observable", "client-placement": "pass", "webserver-service-endpoint": "pass",
       "curl-service-from-client-2": "not-observable", "kubelet-cluster-dns": "pass", "pod-resolv-conf": "not-observable",
       "nodelocaldns-config": "pass", "ipvs-webserver-service": "not-observable",
     });
-    expect(check(sim(), "pod-prefix-routes").evidence).toBe(`${NOT_OBSERVABLE_IN_SIM}: no containers [controller, compute1, compute2, compute3]`);
-    expect(check(sim(), "pod-resolv-conf").evidence).toBe(`${NOT_OBSERVABLE_IN_SIM}: no containers [client-1, client-2]`);
+    expect(check(unseen(), "pod-prefix-routes").evidence).toBe(`${UNSEEN} [controller, compute1, compute2, compute3]`);
+    expect(check(unseen(), "pod-resolv-conf").evidence).toBe(`${UNSEEN} [client-1, client-2]`);
   });
 
   it("still fails an observable check, and an error beats not-observable", () => {
-    const f = { ...sim(), routes: { ...sim().routes, compute2: { error: "compute2 (user@192.168.4.32:22): ssh connection failed: timeout" } } };
+    const f = { ...unseen(), routes: { ...unseen().routes, compute2: { error: "compute2 (user@192.168.4.32:22): ssh connection failed: timeout" } } };
     expect(check(f, "pod-prefix-routes"))
       .toEqual({ name: "pod-prefix-routes", status: "fail", evidence: "compute2: compute2 (user@192.168.4.32:22): ssh connection failed: timeout" });
   });
@@ -304,17 +305,17 @@ describe("answer key", () => {
     expect(JSON.parse(toJson(key))).toEqual(JSON.parse(JSON.stringify(key)));
   });
 
-  it("in simulation: MAC and veth not observable; impossible pod addresses are called out", () => {
-    const hidden = { unobservable: `${NOT_OBSERVABLE_IN_SIM}: kwok pods have no network namespace` };
+  it("MAC and veth not gathered: the error shown; impossible pod addresses are called out", () => {
+    const hidden = { error: "compute1: no network namespace on this node has 10.233.65.1 on eth0" };
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, ip: "10.233.66.0" } : p.name === WEB ? { ...p, ip: "10.233.65.1" } : p));
     const key = buildAnswerKey({
       benchId: spec.id, stack: "sim-room27-bench4", target: "sim", nodeRows: rows, cluster: { ...f.cluster, pods },
       kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
       links: { [WEB]: hidden, "client-1": hidden, "client-2": hidden },
     });
-    expect(key.pods.every((p) => "unobservable" in p.mac && "unobservable" in p.veth)).toBe(true);
+    expect(key.pods.every((p) => "error" in p.mac && "error" in p.veth)).toBe(true);
     expect(key.pods[0]!.notes).toEqual(["10.233.65.1 is kube-bridge's own address: impossible on a real bench"]);
     expect(key.pods[2]!.notes).toEqual(["10.233.66.0 is the prefix's network address: impossible on a real bench"]);
-    expect(toMarkdown(key)).toContain(`| client-1 | client-1 | compute1 | 10.233.65.3 | ${hidden.unobservable} | ${hidden.unobservable} | 10.233.65.1 |`);
+    expect(toMarkdown(key)).toContain(`| client-1 | client-1 | compute1 | 10.233.65.3 | error: ${hidden.error} | error: ${hidden.error} | 10.233.65.1 |`);
   });
 });

@@ -210,16 +210,14 @@ describe("helpers", () => {
     expect(last(kubernetesObjectUrns(resources))).toEqual(["room1-bench1-lab-c1-default/client-1"]);
   });
 
-  it("reads node-clean probes: clean, dirty, and what a simulated node cannot show", () => {
+  it("reads node-clean probes: clean and dirty, only what the node printed", () => {
     const probed = "file:/etc/cni/net.d/10-kuberouter.conflist=absent\nlink:kube-bridge=present\nroutes:proto-17=0\nipvs:virtual-servers=3\n";
-    const bench = cleanCheckResults("compute1", probed, "bench");
-    expect(bench.map((c) => [c.what, c.result])).toEqual([
+    const checks = cleanCheckResults("compute1", probed);
+    expect(checks.map((c) => [c.what, c.result])).toEqual([
       ["file:/etc/cni/net.d/10-kuberouter.conflist", "clean"], ["link:kube-bridge", "dirty"], ["routes:proto-17", "clean"], ["ipvs:virtual-servers", "dirty"],
     ]);
-    const sim = cleanCheckResults("compute1", "file:/etc/cni/net.d/10-kuberouter.conflist=present\n", "sim");
-    expect(sim[0]!.result).toBe("dirty");
-    expect(sim.slice(1).every((c) => c.result === "not observable in simulation")).toBe(true);
-    expect(sim.map((c) => c.what)).toContain("link:kube-ipvs0");
+    const noIpvsadm = cleanCheckResults("compute1", "file:/var/lib/kube-router=present\nipvs:virtual-servers=no-ipvsadm\n");
+    expect(noIpvsadm.map((c) => c.result)).toEqual(["dirty", "clean"]);
   });
 });
 
