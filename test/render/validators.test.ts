@@ -140,7 +140,7 @@ describe("netlab render (the command)", () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/"room27-bench5" has no stacks\/Pulumi\.room27-bench5\.yaml/);
     expect(() => readdirSync(path.join(out, "x"))).toThrow(/ENOENT/);
-  });
+  }, 120_000); // one netlab process per bench list: about 10 s alone, far longer beside VMs
 
   it("reads a stack file and refuses an unknown stack", () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "render-stack-"));
