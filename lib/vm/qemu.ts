@@ -4,7 +4,8 @@
  * kernels), q35, the two NICs as functions 0 and 2 of one virtio-net device behind a PCIe root port, so systemd
  * names them enp1s0f0 and enp1s0f2 like the lab's machines.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import type { InterfaceSpec, NodeName } from "../spec/types";
 import { probe, run, sleep } from "../sim/exec";
 import { NIC_FUNCTION, type VmNetwork } from "./names";
@@ -15,7 +16,9 @@ export const QEMU = "qemu-system-x86_64";
  * vCPUs, memory and scheduling priority per node. kubeadm wants 2 CPUs on the control plane. Emulated CPUs are
  * about ten times slower than real ones and this host has few cores, so the control plane runs at the host's normal
  * priority and the workers behind it (nice 10): starved, the API server misses TLS handshakes and every node's
- * agents restart.
+ * agents restart. QEMU daemonizes into a session of its own, and with the kernel's autogroup scheduling a session is
+ * one group sharing the CPU equally with every other session whatever its processes' nice values: the priority is
+ * therefore set on the VM's group too (startVm), or the workers and the test runner take as much as the controller.
  */
 export const VM_SIZE: Readonly<Record<NodeName, { vcpus: number; memoryMiB: number; niceness: number }>> = {
   controller: { vcpus: 2, memoryMiB: 2560, niceness: 0 },
@@ -139,7 +142,26 @@ export async function startVm(context: string, vm: VmDefinition): Promise<number
   await run(`${context}: starting QEMU`, "nice", ["-n", String(vm.niceness), QEMU, ...qemuArgv(vm)], 60_000);
   const pid = runningPid(vm);
   if (pid === undefined) throw new Error(`${context}: QEMU daemonized but ${vm.pidFile} names no running QEMU`);
+  setGroupNiceness(pid, vm.niceness);
   return pid;
+}
+
+/**
+ * The nice value of the process's autogroup (its session's share of the CPU), when the kernel groups sessions
+ * (/proc/sys/kernel/sched_autogroup_enabled = 1); without autogroups the process's own nice value is what counts.
+ */
+export function setGroupNiceness(pid: number, niceness: number, proc = "/proc"): void {
+  const file = path.join(proc, String(pid), "autogroup");
+  if (readFileSafe(path.join(proc, "sys", "kernel", "sched_autogroup_enabled"))?.trim() !== "1" || !existsSync(file)) return;
+  writeFileSync(file, String(niceness));
+}
+
+function readFileSafe(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Ends the VM's QEMU (SIGTERM, then SIGKILL after 10 s). No-op when it does not run. */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { vmDefinition } from "../../lib/vm/bench";
 import { ed25519HostKey, HOST_KEYS_BEGIN, HOST_KEYS_END, parseConsoleHostKeys } from "../../lib/vm/console";
 import { bridgeName, IFNAME_MAX, macAddress, tapName } from "../../lib/vm/names";
 import { tapVlanArgs, vlanTokens, wantedVlanTokens } from "../../lib/vm/network";
-import { kernelCmdline, prefixToNetmask, qemuArgv } from "../../lib/vm/qemu";
+import { kernelCmdline, prefixToNetmask, qemuArgv, setGroupNiceness } from "../../lib/vm/qemu";
 import { encodeEd25519, generateSshKeyPair } from "../../lib/vm/ssh-key";
 import { pendingKeys, vmStackConfig } from "../../lib/vm/stack";
 
@@ -221,5 +221,36 @@ describe("vm stack config", () => {
     expect(JSON.parse(later["netlab:packages"]!)).toEqual({ source: "bundle" });
     expect(JSON.parse(later["netlab:timeouts"]!)).toEqual({ scale: 10 });
     expect(pendingKeys(["packages", "timeouts"])).toEqual([]);
+  });
+});
+
+describe("a VM's scheduling group", () => {
+  it("gets the VM's nice value when the kernel groups sessions, and is left alone when it does not", () => {
+    const proc = mkdtempSync(path.join(os.tmpdir(), "proc-"));
+    mkdirSync(path.join(proc, "sys", "kernel"), { recursive: true });
+    mkdirSync(path.join(proc, "42"));
+    const group = path.join(proc, "42", "autogroup");
+    for (const [enabled, expected] of [["0\n", "untouched"], ["1\n", "10"]] as const) {
+      writeFileSync(path.join(proc, "sys", "kernel", "sched_autogroup_enabled"), enabled);
+      writeFileSync(group, "untouched");
+      setGroupNiceness(42, 10, proc);
+      expect(readFileSync(group, "utf8"), `autogroups ${enabled.trim()}`).toBe(expected);
+    }
+    rmSync(proc, { recursive: true, force: true });
+  });
+
+  it("a daemon in a session of its own (as QEMU daemonizes) gets it from the real kernel", async () => {
+    const child = spawn("sleep", ["30"], { detached: true, stdio: "ignore" }); // detached: setsid, a new autogroup
+    try {
+      const read = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "absent");
+      const enabled = read("/proc/sys/kernel/sched_autogroup_enabled").trim() === "1";
+      const before = read(`/proc/${child.pid}/autogroup`);
+      setGroupNiceness(child.pid!, 7);
+      const after = read(`/proc/${child.pid}/autogroup`);
+      if (enabled) expect(after).toMatch(/ nice 7$/m);
+      else expect(after).toBe(before);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
