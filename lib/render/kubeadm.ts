@@ -63,7 +63,7 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
       controlPlaneEndpoint: `${controller.provider.address}:${API_PORT}`,
       networking: { podSubnet: net.podSubnet, serviceSubnet: net.serviceSubnet, dnsDomain: net.clusterDomain },
       apiServer: { certSANs: [...new Set([controller.provider.address, controller.management.address, controller.ssh.host])] },
-      ...(spec.packageSource === "bundle" ? { etcd: { local: { imageTag: BUNDLE_ETCD_IMAGE_TAG } } } : {}),
+      ...etcdConfig(spec),
       controllerManager: {
         extraArgs: [
           // kube-router routes one prefix per node: the controller-manager must hand them out.
@@ -99,6 +99,25 @@ function leaderElectionArgs(spec: BenchSpec): { name: string; value: string }[] 
     { name: "leader-elect-renew-deadline", value: `${10 * s}s` },
     { name: "leader-elect-retry-period", value: `${2 * s}s` },
   ];
+}
+
+/**
+ * kubeadm's local etcd: the bundle's image tag, and at timeouts.scale > 1 upstream's 100 ms heartbeat and 1000 ms
+ * election timeout stretched. etcd gives a request 5 s + 2 election timeouts before it answers "etcdserver: request
+ * timed out" (ServerConfig.ReqTimeout); on an emulated controller a write once missed that 7 s and failed the up.
+ */
+function etcdConfig(spec: BenchSpec): { etcd?: { local: Record<string, unknown> } } {
+  const s = spec.timeouts.scale;
+  const local: Record<string, unknown> = {
+    ...(spec.packageSource === "bundle" ? { imageTag: BUNDLE_ETCD_IMAGE_TAG } : {}),
+    ...(s === 1 ? {} : {
+      extraArgs: [
+        { name: "heartbeat-interval", value: String(100 * s) },
+        { name: "election-timeout", value: String(1000 * s) },
+      ],
+    }),
+  };
+  return Object.keys(local).length > 0 ? { etcd: { local } } : {};
 }
 
 /**

@@ -44,14 +44,19 @@ function controlPlaneManifests(scale: number): Record<string, StaticPod> {
   mkdirSync(path.join(dir, "patches"));
   for (const [file, doc] of Object.entries(kubeadmPatches(spec))) writeFileSync(path.join(dir, "patches", path.basename(file)), stringify(doc));
   writeFileSync(path.join(dir, "kubeadm.yaml"), docs.map((d) => stringify(d)).join("---\n"));
-  const r = spawnSync(kubeadm, ["init", "phase", "control-plane", "all", "--dry-run", "--config", path.join(dir, "kubeadm.yaml")], { encoding: "utf8" });
-  expect(r.status, r.stderr).toBe(0);
-  // kubeadm's dry run writes the manifests into a fresh folder it names.
-  const folder = /Using manifest folder "([^"]+)"/.exec(r.stdout)?.[1];
-  expect(folder, r.stdout).toBeDefined();
-  dirs.push(folder!);
-  const pods = ["kube-apiserver", "kube-controller-manager", "kube-scheduler"];
-  return Object.fromEntries(pods.map((p) => [p, parse(readFileSync(path.join(folder!, `${p}.yaml`), "utf8"))]));
+  const phase = (args: string[], pods: string[]) => {
+    const r = spawnSync(kubeadm, ["init", "phase", ...args, "--dry-run", "--config", path.join(dir, "kubeadm.yaml")], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    // kubeadm's dry run writes the manifests into a fresh folder it names.
+    const folder = /(?:Using manifest folder|static Pod manifest for local etcd in) "([^"]+)"/.exec(r.stdout)?.[1];
+    expect(folder, r.stdout).toBeDefined();
+    dirs.push(folder!);
+    return pods.map((p) => [p, parse(readFileSync(path.join(folder!, `${p}.yaml`), "utf8"))] as const);
+  };
+  return Object.fromEntries([
+    ...phase(["control-plane", "all"], ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]),
+    ...phase(["etcd", "local"], ["etcd"]),
+  ]);
 }
 
 const container = (manifest: StaticPod | undefined) => manifest!.spec.containers[0]!;
@@ -84,6 +89,13 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
   it("the controller-manager waits ten times longer for a silent node at scale 10, upstream's wait at scale 1", () => {
     expect(flag(slow["kube-controller-manager"], "node-monitor-grace-period")).toBe("--node-monitor-grace-period=500s");
     expect(flag(real["kube-controller-manager"], "node-monitor-grace-period")).toBeUndefined();
+  });
+
+  it("etcd's heartbeat and election timeout ten times upstream's at scale 10 (its request limit with them), upstream's at scale 1", () => {
+    expect(flag(slow.etcd, "heartbeat-interval")).toBe("--heartbeat-interval=1000");
+    expect(flag(slow.etcd, "election-timeout")).toBe("--election-timeout=10000");
+    expect(flag(real.etcd, "heartbeat-interval")).toBeUndefined();
+    expect(flag(real.etcd, "election-timeout")).toBeUndefined();
   });
 
   it("the init step writes every patch file the kubeadm config points at, and none at scale 1", () => {
