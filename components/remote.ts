@@ -36,6 +36,7 @@ export function sshConnection(access: NodeAccess): pulumi.Output<SshConnection> 
   const { node, privateKey } = access;
   return pulumi.secret(pulumi.output(privateKey).apply((key) => ({
     node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey: key, hostKey: node.ssh.hostKey,
+    connectTimeout: node.ssh.connectTimeout, aliveTimeout: node.ssh.aliveTimeout,
   })));
 }
 

@@ -28,6 +28,10 @@ export interface SshConnection {
   privateKey: string;
   /** "ssh-ed25519 AAAA..." */
   hostKey: string;
+  /** Seconds to open a connection, banner included (OpenSSH's ConnectTimeout). @default 10 */
+  connectTimeout?: number;
+  /** Seconds a node may leave an open connection unanswered (ServerAlive probes every 15 s). @default 45 */
+  aliveTimeout?: number;
 }
 
 export interface SshLimits {
@@ -186,7 +190,9 @@ function sshOptions(c: SshConnection, agent: Agent, identity: string, knownHosts
   return [
     "-i", identity, "-o", "IdentitiesOnly=yes", "-o", `IdentityAgent=${agent.socket}`, "-o", "BatchMode=yes",
     "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=15", "-o", "LogLevel=ERROR", "-p", String(c.port), "-l", c.user,
+    "-o", `ConnectTimeout=${c.connectTimeout ?? 10}`,
+    "-o", "ServerAliveInterval=15", "-o", `ServerAliveCountMax=${Math.max(1, Math.ceil((c.aliveTimeout ?? 45) / 15))}`,
+    "-o", "LogLevel=ERROR", "-p", String(c.port), "-l", c.user,
   ];
 }
 

@@ -29,7 +29,9 @@ export const DEFAULTS = {
  * Control-plane and readiness limits in seconds at real-hardware speed; `timeouts.scale` multiplies them all.
  * kubeadm's own defaults (v1beta4 `timeouts`) and the Kubernetes provider's await default.
  */
-export const BASE_TIMEOUTS = { controlPlane: 240, apiCall: 60, join: 300, workloadReady: 600, hostStep: 900, kubeClient: 32 } as const;
+export const BASE_TIMEOUTS = {
+  controlPlane: 240, apiCall: 60, join: 300, workloadReady: 600, hostStep: 900, kubeClient: 32, sshConnect: 10, sshAlive: 45,
+} as const;
 
 /**
  * Pinned images: never an untagged or `latest` reference. They are the images `netlab bundle` builds, so the

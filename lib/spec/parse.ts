@@ -23,6 +23,7 @@ import {
   type NetworkSpec,
   type NodeName,
   type NodeSpec,
+  type TimeoutSpec,
 } from "./types";
 
 export interface ParseOptions {
@@ -139,7 +140,7 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
       nodes = NODE_NAMES.map((name, i) =>
         buildNode(p, name, raw.nodes?.[name] ?? {}, {
           providerCidr, managementCidr, providerMode, managementMode,
-          podCidr: podCidrs[i] ?? "", sshUser, sshPort,
+          podCidr: podCidrs[i] ?? "", sshUser, sshPort, timeouts,
         }),
       );
       checkDuplicates(p, nodes);
@@ -181,7 +182,7 @@ function podCidrsOrProblem(p: Problems, podSubnet: string, prefixLength: number)
 
 interface NodeContext {
   providerCidr: string; managementCidr: string; providerMode: PortMode; managementMode: PortMode;
-  podCidr: string; sshUser: string; sshPort: number;
+  podCidr: string; sshUser: string; sshPort: number; timeouts: TimeoutSpec;
 }
 
 function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeContext): NodeSpec {
@@ -207,7 +208,10 @@ function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeConte
     provider: iface(HARDWARE.provider, c.providerMode, nthAddress(c.providerCidr, octet), c.providerCidr),
     podCidr: c.podCidr,
     podGateway: c.podCidr ? nthAddress(c.podCidr, 1) : "",
-    ssh: { host: sshHost, port: sshPort, user: c.sshUser, hostKey: typeof hostKey === "string" ? hostKey.trim() : "" },
+    ssh: {
+      host: sshHost, port: sshPort, user: c.sshUser, hostKey: typeof hostKey === "string" ? hostKey.trim() : "",
+      connectTimeout: c.timeouts.sshConnect, aliveTimeout: c.timeouts.sshAlive,
+    },
   };
 }
 

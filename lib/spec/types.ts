@@ -75,6 +75,12 @@ export interface TimeoutSpec {
    * request reads the API's whole schema, which a slow control plane serves in more than that.
    */
   readonly kubeClient: number;
+  /**
+   * How long an SSH connection may take to open, banner included (OpenSSH's ConnectTimeout), and how long a node may
+   * leave an open one unanswered before it counts as dropped (ServerAlive probes); netlab's defaults: 10 s and 45 s.
+   */
+  readonly sshConnect: number;
+  readonly sshAlive: number;
 }
 
 export interface InterfaceSpec {
@@ -100,6 +106,9 @@ export interface SshSpec {
   readonly user: string;
   /** Pinned host key ("ssh-ed25519 AAAA..."); never skipped. */
   readonly hostKey: string;
+  /** timeouts.sshConnect and timeouts.sshAlive, in seconds: every connection to the node uses them. */
+  readonly connectTimeout: number;
+  readonly aliveTimeout: number;
 }
 
 export interface NodeSpec {

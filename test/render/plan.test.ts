@@ -134,7 +134,9 @@ describe("node scripts", () => {
       "45-join-token-compute1.sh", "45-join-token-compute2.sh", "45-join-token-compute3.sh", "50-lab-files.sh", "60-kubeconfig.sh",
       "70-lab-network.sh",
     ]);
-    expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual(["10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh", "70-lab-network.sh"]);
+    expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual([
+      "10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh", "70-lab-network.sh",
+    ]);
   });
 
   it("carries the node's values in its header and both actions", () => {

@@ -24,7 +24,12 @@ describe("BenchSpec derivation", () => {
       providerCidr: "10.27.4.0/24",
     });
     expect(spec.placement).toEqual({ webserverNode: "compute1", client2Node: "compute2" });
-    expect(spec.nodes[0]!.ssh).toEqual({ host: "192.168.4.12", port: 22, user: "user", hostKey: HOST_KEY });
+    expect(spec.nodes[0]!.ssh).toEqual({ host: "192.168.4.12", port: 22, user: "user", hostKey: HOST_KEY, connectTimeout: 10, aliveTimeout: 45 });
+  });
+
+  it("gives every node's SSH connections netlab's limits (10 s to open, 45 s unanswered), stretched by timeouts.scale", () => {
+    expect(specFor(27, 4).nodes.map((n) => [n.ssh.connectTimeout, n.ssh.aliveTimeout])).toEqual(Array(4).fill([10, 45]));
+    expect(specFor(27, 4, { timeouts: { scale: 10 } }).nodes.map((n) => [n.ssh.connectTimeout, n.ssh.aliveTimeout])).toEqual(Array(4).fill([100, 450]));
   });
 
   it("accepts room and bench as numeric strings (Pulumi config values are strings)", () => {

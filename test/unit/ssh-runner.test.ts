@@ -108,6 +108,22 @@ describe("SSH runner", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".s"))).toHaveLength(1);
   });
 
+  it("opens connections with the node's limits: connect (banner included) and unanswered-liveness time", async () => {
+    const slow = { ...sshd.connection, connectTimeout: 100, aliveTimeout: 450 };
+    process.env.NETLAB_SSH_MUX = "0";
+    try {
+      // Without a master the command's own ssh carries the options: seen while it runs.
+      const running = runSsh(slow, "sleep 2; echo slow", undefined);
+      await new Promise((r) => setTimeout(r, 700));
+      const ssh = processesMentioning("ConnectTimeout=100").filter((p) => p.includes("sleep 2"));
+      expect(ssh, "the running ssh").toHaveLength(1);
+      expect(ssh[0]).toContain("ServerAliveInterval=15 -o ServerAliveCountMax=30");
+      expect(await running).toBe("slow\n");
+    } finally {
+      delete process.env.NETLAB_SSH_MUX;
+    }
+  });
+
   it("NETLAB_SSH_MUX=0: one connection per command", async () => {
     const before = sshd.logins();
     process.env.NETLAB_SSH_MUX = "0";
