@@ -147,6 +147,32 @@ const STATIC_POD_PROBES: Readonly<Record<string, readonly (keyof typeof KUBEADM_
 };
 
 /**
+ * kubeadm's CoreDNS Deployment probes (1.34, read from `kubeadm init phase addon coredns --print-manifest`):
+ * liveness 60 s after start, every 10 s, 5 s to answer, 5 failures; readiness on Kubernetes' defaults (every 10 s,
+ * 1 s to answer, 3 failures).
+ */
+const KUBEADM_COREDNS_PROBES = {
+  livenessProbe: { initialDelaySeconds: 60, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 5 },
+  readinessProbe: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+} as const;
+
+/**
+ * A strategic merge patch of kubeadm's CoreDNS Deployment stretching its probes by timeouts.scale (none at scale 1);
+ * the init step applies it once the addon exists. On a starved emulated worker CoreDNS answered /ready in more
+ * than 1 s, stayed unready and was restarted over and over.
+ */
+export function corednsProbePatch(spec: BenchSpec): Doc | undefined {
+  if (spec.timeouts.scale === 1) return undefined;
+  const container: Record<string, unknown> = { name: "coredns" };
+  for (const [probe, values] of Object.entries(KUBEADM_COREDNS_PROBES)) {
+    const stretched: Record<string, unknown> = { ...values };
+    stretchProbe(stretched, spec.timeouts.scale);
+    container[probe] = stretched;
+  }
+  return { spec: { template: { spec: { containers: [container] } } } };
+}
+
+/**
  * kubeadm patches (file path -> strategic merge patch) stretching those probes by timeouts.scale; none at scale 1.
  * On a slow controller, an API server that answers /livez in 20 s is alive: upstream's 15 s would have the kubelet
  * kill it, and each restart costs minutes more.

@@ -7,7 +7,7 @@ import { controllerOf, nodeRoot, workersOf } from "../spec/nodes";
 import { NodeRole, type BenchSpec, type NodeName, type NodeSpec } from "../spec/types";
 import {
   API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
-  kubeadmInitDocs, kubeadmJoinDocs, kubeadmPatches, pauseImage,
+  corednsProbePatch, kubeadmInitDocs, kubeadmJoinDocs, kubeadmPatches, pauseImage,
 } from "./kubeadm";
 import { KUBELET_DROPIN_FILE, KUBELET_KUBEADM_DROPIN, KUBELET_UNIT, KUBELET_UNIT_FILE } from "./kubelet-units";
 import { kubeRouterObjects } from "./kube-router";
@@ -151,9 +151,14 @@ function planHost(spec: BenchSpec, node: NodeSpec, m: BenchPlan["manifests"]): H
   ];
   if (isController) {
     const patches = Object.entries(kubeadmPatches(spec)).map(([file, doc]) => [file, stringify(doc)] as const);
+    const corednsPatch = corednsProbePatch(spec);
     const patchVars = Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text]));
     steps.push(step(StepKind.KubeadmInit, "40-kubeadm-init.sh",
-      { ...kubeadmVars, NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall), NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"), ...patchVars },
+      {
+        ...kubeadmVars, NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
+        NETLAB_COREDNS_PATCH: corednsPatch ? JSON.stringify(corednsPatch) : "",
+        NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"), ...patchVars,
+      },
       { ...kubeadmExtras, files: { ...kubeadmExtras.files, ...Object.fromEntries(patches) } }));
     for (const worker of workersOf(spec)) {
       steps.push(step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {

@@ -15,16 +15,17 @@ export const QEMU = "qemu-system-x86_64";
 /**
  * vCPUs, memory and scheduling priority per node. kubeadm wants 2 CPUs on the control plane. Emulated CPUs are
  * about ten times slower than real ones and this host has few cores, so the control plane runs at the host's normal
- * priority and the workers behind it (nice 10): starved, the API server misses TLS handshakes and every node's
- * agents restart. QEMU daemonizes into a session of its own, and with the kernel's autogroup scheduling a session is
- * one group sharing the CPU equally with every other session whatever its processes' nice values: the priority is
- * therefore set on the VM's group too (startVm), or the workers and the test runner take as much as the controller.
+ * priority and the workers behind it: starved, the API server misses TLS handshakes and every node's agents
+ * restart. The workers get nice 5, not more: at 10 a busy controller left a worker too little CPU to answer SSH or
+ * CoreDNS's probes. QEMU daemonizes into a session of its own, and with the kernel's autogroup scheduling a session
+ * is one group sharing the CPU equally with every other session whatever its processes' nice values: the priority
+ * is therefore set on the VM's group too (startVm), or the workers and the test runner take as much as the controller.
  */
 export const VM_SIZE: Readonly<Record<NodeName, { vcpus: number; memoryMiB: number; niceness: number }>> = {
   controller: { vcpus: 2, memoryMiB: 2560, niceness: 0 },
-  compute1: { vcpus: 1, memoryMiB: 2048, niceness: 10 },
-  compute2: { vcpus: 1, memoryMiB: 2048, niceness: 10 },
-  compute3: { vcpus: 1, memoryMiB: 2048, niceness: 10 },
+  compute1: { vcpus: 1, memoryMiB: 2048, niceness: 5 },
+  compute2: { vcpus: 1, memoryMiB: 2048, niceness: 5 },
+  compute3: { vcpus: 1, memoryMiB: 2048, niceness: 5 },
 };
 
 export interface VmNic {

@@ -10,6 +10,10 @@ create() {
     kubeadm init --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE" --skip-token-print
     revoke_all_tokens
   fi
+  if [ -n "${NETLAB_COREDNS_PATCH:-}" ]; then
+    api kubectl --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" -n kube-system patch deployment coredns \
+      --type strategic -p "$NETLAB_COREDNS_PATCH" >&2
+  fi
   link_kubelet_config
   install_user_kubeconfig
 }

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { requireToolchain } from "../../lib/engine/toolchain";
-import { kubeadmInitDocs, kubeadmPatches, KUBEADM_PATCH_DIR } from "../../lib/render/kubeadm";
+import { corednsProbePatch, kubeadmInitDocs, kubeadmPatches, KUBEADM_PATCH_DIR } from "../../lib/render/kubeadm";
 import { planBench, StepKind } from "../../lib/render/plan";
 import { specFor } from "../helpers/spec";
 
@@ -109,5 +109,34 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     expect(stringify(kubeadmInitDocs(slowSpec)[0])).toContain(`directory: ${KUBEADM_PATCH_DIR}`);
     expect(kubeadmPatches(specFor(27, 4))).toEqual({});
     expect(kubeadmInitDocs(specFor(27, 4))[0]).not.toHaveProperty("patches");
+  });
+
+  it("CoreDNS's probes: kubeadm's own Deployment patched by kubectl has each wait ten times longer, its endpoints kept", () => {
+    const toolchain = requireToolchain();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "coredns-patch-"));
+    dirs.push(dir);
+    const config = path.join(dir, "kubeadm.yaml");
+    writeFileSync(config, kubeadmInitDocs(specFor(27, 4)).map((d) => stringify(d)).join("---\n"));
+    const printed = spawnSync(toolchain.bin("kubeadm"), ["init", "phase", "addon", "coredns", "--print-manifest", "--config", config], { encoding: "utf8" });
+    expect(printed.status, printed.stderr).toBe(0);
+    const deployment = printed.stdout.split(/^---$/m).find((d) => /^kind: Deployment$/m.test(d));
+    expect(deployment, printed.stdout).toBeDefined();
+    writeFileSync(path.join(dir, "coredns.yaml"), deployment!);
+    const patch = corednsProbePatch(specFor(27, 4, { timeouts: { scale: 10 } }));
+    const r = spawnSync(path.join(path.dirname(toolchain.bin("kubeadm")), "kubectl"), [
+      "patch", "--local", "-f", path.join(dir, "coredns.yaml"), "--type", "strategic", "-p", JSON.stringify(patch), "-o", "json",
+    ], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const [before, after] = [parse(deployment!), JSON.parse(r.stdout)].map((d) => d.spec.template.spec.containers[0]);
+    expect(before.readinessProbe.timeoutSeconds, "kubeadm leaves readiness on Kubernetes' 1 s").toBeUndefined();
+    expect(after.readinessProbe).toMatchObject({ periodSeconds: 100, timeoutSeconds: 10, failureThreshold: 3, httpGet: before.readinessProbe.httpGet });
+    expect(after.livenessProbe).toMatchObject({
+      initialDelaySeconds: before.livenessProbe.initialDelaySeconds * 10, timeoutSeconds: before.livenessProbe.timeoutSeconds * 10,
+      failureThreshold: before.livenessProbe.failureThreshold, httpGet: before.livenessProbe.httpGet,
+    });
+    expect(corednsProbePatch(specFor(27, 4))).toBeUndefined();
+    const init = (scale: number) => planBench(specFor(27, 4, { timeouts: { scale } })).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
+    expect(init(10).script).toContain("NETLAB_COREDNS_PATCH='{\"spec\"");
+    expect(init(1).script).toContain("NETLAB_COREDNS_PATCH=''");
   });
 });
