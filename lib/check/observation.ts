@@ -18,11 +18,14 @@ export async function observe<T>(probe: () => Promise<T>): Promise<Observation<T
   }
 }
 
-/** A readable single line (at most 300 characters) from an error or text. */
+/**
+ * A readable single line (at most 300 characters) from an error or text. A longer one keeps its start (what ran)
+ * and its end (why it failed: a failed command's stderr comes last) around " ... ".
+ */
 export function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const flat = text.split("\n").map((l) => l.trim()).filter(Boolean).join(" | ");
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+  return flat.length > 300 ? `${flat.slice(0, 120)} ... ${flat.slice(-175)}` : flat;
 }
 
 /** The observation as table text: the value through `show`, or the reason it is missing. */

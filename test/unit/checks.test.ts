@@ -3,7 +3,7 @@ import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ChecksFailedError, checksTable } from "../../lib/check/op";
 import { CHECK_NAMES, evaluateChecks, type CheckFacts, type CheckResult } from "../../lib/check/checks";
-import type { Observation } from "../../lib/check/observation";
+import { oneLine, type Observation } from "../../lib/check/observation";
 import { parseCorefile, parseIpvs, parsePodLink, parseResolvConf, parseRoutes } from "../../lib/check/parse";
 import { buildAnswerKey, toJson, toMarkdown } from "../../lib/facts/answer-key";
 import { runFleet } from "../../lib/fleet/run";
@@ -317,5 +317,16 @@ describe("answer key", () => {
     expect(key.pods[0]!.notes).toEqual(["10.233.65.1 is kube-bridge's own address: impossible on a real bench"]);
     expect(key.pods[2]!.notes).toEqual(["10.233.66.0 is the prefix's network address: impossible on a real bench"]);
     expect(toMarkdown(key)).toContain(`| client-1 | client-1 | compute1 | 10.233.65.3 | error: ${hidden.error} | error: ${hidden.error} | 10.233.65.1 |`);
+  });
+});
+
+describe("an observation's error line", () => {
+  it("keeps what ran and why it failed when a long error is cut to 300 characters", () => {
+    const command = `Command failed: kubectl --kubeconfig=/tmp/netlab-kc-x/config -n default exec client-2 -- ${"curl -sS ".repeat(20)}`;
+    const line = oneLine(new Error(`${command}\nerror: unable to upgrade connection: TLS handshake timeout\n`));
+    expect(line.length).toBeLessThanOrEqual(300);
+    expect(line.startsWith("Command failed: kubectl")).toBe(true);
+    expect(line.endsWith("| error: unable to upgrade connection: TLS handshake timeout")).toBe(true);
+    expect(oneLine("short\n  two lines ")).toBe("short | two lines");
   });
 });
