@@ -16,8 +16,10 @@ import { parsePodLink, type PodLink } from "./parse";
 
 export const WEBSERVER_PORT = 8000;
 
-/** How long one kubectl read of the checks may take. */
-const KUBECTL_READ = { timeoutMs: 60_000 };
+/** How long one kubectl read, and one kubectl exec in a lab pod, of the checks may take: stretched by timeouts.scale. */
+const KUBECTL_READ_MS = 60_000;
+const KUBECTL_EXEC_MS = 45_000;
+const limit = (a: BenchAccess, ms: number) => ({ timeoutMs: ms * a.spec.timeouts.scale });
 
 export function expectedBench(a: BenchAccess): ExpectedBench {
   const rows = a.nodeRows.length > 0
@@ -29,7 +31,7 @@ export function expectedBench(a: BenchAccess): ExpectedBench {
 
 /** ClusterIP of a Service, "" when there is none. */
 export async function serviceClusterIp(a: BenchAccess, namespace: string, name: string): Promise<string> {
-  const svc = await a.kubectl(["-n", namespace, "get", "service", name, "-o", "json"], KUBECTL_READ).catch(() => "");
+  const svc = await a.kubectl(["-n", namespace, "get", "service", name, "-o", "json"], limit(a, KUBECTL_READ_MS)).catch(() => "");
   return svc === "" ? "" : String(JSON.parse(svc).spec?.clusterIP ?? "");
 }
 
@@ -56,7 +58,7 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
     clusterStateOf(a.kubectl),
     corednsClusterIp(a),
     observe(async () => {
-      const cm = JSON.parse(await a.kubectl(["-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"], KUBECTL_READ));
+      const cm = JSON.parse(await a.kubectl(["-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"], limit(a, KUBECTL_READ_MS)));
       const text = cm.data?.Corefile;
       if (typeof text !== "string") throw new Error("ConfigMap kube-system/nodelocaldns has no data.Corefile");
       return text;
@@ -72,7 +74,7 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
   const { client1, client2 } = labPods(cluster);
   const exec = (pod: string | undefined, argv: string[]): Promise<Observation<string>> => {
     if (pod === undefined) return Promise.resolve(failed("pod not found"));
-    return observe(() => a.kubectl(["-n", LAB_NAMESPACE, "exec", pod, "--", ...argv], { timeoutMs: 45_000 }));
+    return observe(() => a.kubectl(["-n", LAB_NAMESPACE, "exec", pod, "--", ...argv], limit(a, KUBECTL_EXEC_MS)));
   };
   progress("kubectl exec: curl from client-2, /etc/resolv.conf of the clients");
   const [curlFromClient2, resolv1, resolv2] = await Promise.all([

@@ -33,7 +33,9 @@ export function kubectlAt(file: string): Kubectl {
   const answer = (args: readonly string[], opts: KubectlOptions = {}) =>
     new Promise<KubectlAnswer>((resolve) => {
       execFile("kubectl", [`--kubeconfig=${file}`, ...args], { maxBuffer: 256 << 20, timeout: opts.timeoutMs ?? 0 }, (err, stdout, stderr) => {
-        resolve({ ok: !err, stdout: String(stdout), stderr: String(stderr), ...(err ? { error: err.message } : {}) });
+        // A run stopped at its time limit says so: kubectl printed nothing yet to say why it failed.
+        const error = err && err.killed ? `timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s: ${err.message}` : err?.message;
+        resolve({ ok: !err, stdout: String(stdout), stderr: String(stderr), ...(error ? { error } : {}) });
       });
     });
   const run = async (args: readonly string[], opts: KubectlOptions = {}) => {
