@@ -28,15 +28,19 @@ export const KUBE_ROUTER_CNI_CONF_FILE = "/etc/cni/net.d/10-kuberouter.conflist"
 /**
  * Command-line flags of the kube-router container; every one is a flag of the pinned version (checked against
  * bundle/kube-router-<version>.flags). kube-router has no pod-CIDR flag: it reads each node's spec.podCIDR
- * (`--cluster-cidr` was removed in v1.1.0 and makes the binary exit). It does need the service range: its
- * firewall lets traffic to ClusterIPs through, and its default is 10.96.0.0/12, not this bench's range.
+ * (`--cluster-cidr` was removed in v1.1.0 and makes the binary exit). It is given the bench's service range, as its
+ * default is 10.96.0.0/12.
  * The node's name comes from the NODE_NAME environment variable (the DaemonSet sets it), so no
- * --hostname-override.
+ * --hostname-override. Its firewall (the NetworkPolicy controller) is off: the lab has no NetworkPolicy, and
+ * v2.1.0's firewall saves and restores every ipset on the node, kube-proxy's included, reverting entries kube-proxy
+ * added meanwhile (upstream issues #1732 and #1918, fixed from v2.6.1). On the VM bench that left the coredns and
+ * webserver-service-1 ClusterIPs out of kube-proxy's KUBE-CLUSTER-IP set, so a node's own connections to them (the
+ * path from nodelocaldns to CoreDNS) were never masqueraded and timed out; with the firewall off they answered.
  */
 export function kubeRouterArgs(spec: BenchSpec): string[] {
   return [
     "--run-router=true",
-    "--run-firewall=true",
+    "--run-firewall=false",
     "--run-service-proxy=false",
     "--nodes-full-mesh=true",
     "--advertise-pod-cidr=true",

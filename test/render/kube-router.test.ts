@@ -51,9 +51,9 @@ describe("kube-router flags", () => {
     }
   });
 
-  it("routes, firewalls and leaves the service proxy to kube-proxy, with the bench's service range", () => {
+  it("routes; no firewall (its ipset restore would revert kube-proxy's sets) and no service proxy; the bench's service range", () => {
     expect(kubeRouterArgs(spec)).toEqual([
-      "--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--advertise-pod-cidr=true",
+      "--run-router=true", "--run-firewall=false", "--run-service-proxy=false", "--nodes-full-mesh=true", "--advertise-pod-cidr=true",
       "--bgp-graceful-restart=true", "--service-cluster-ip-range=10.233.0.0/18", "--kubeconfig=/var/lib/kube-router/kubeconfig",
     ]);
     const other = specFor(30, 7, { network: { serviceSubnet: "10.96.0.0/16" } });

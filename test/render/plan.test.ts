@@ -78,7 +78,7 @@ describe("cluster objects", () => {
     const ds = objectsOf(plan.manifests.kubeRouter, "DaemonSet", "kube-router");
     const args: string[] = ds.spec.template.spec.containers[0].args;
     expect(args).toEqual(expect.arrayContaining([
-      "--run-router=true", "--run-firewall=true", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18",
+      "--run-router=true", "--run-firewall=false", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18",
     ]));
     expect(args.some((a) => a.startsWith("--cluster-cidr")), "not a kube-router flag since v1.1.0").toBe(false);
     expect(ds.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/cloudnativelabs\/kube-router:v\d+\.\d+\.\d+$/);
