@@ -100,8 +100,9 @@ describe("the real bench path on four VMs", () => {
     timings["up from bare VMs"] = up.seconds;
     const result = fleetJson(up);
     expect(result.outcome, result.detail).toBe("ok");
-    expect(result.changes).toBeGreaterThan(30);
+    // Opened before the count is asserted: on VMs kept from an earlier run (NETLAB_VM_TIER_KEEP) the later cases still run.
     access = await openBenchAccess(stack);
+    expect(result.changes).toBeGreaterThan(30);
   }, 65 * MINUTE);
 
   it("2. netlab check passes every check for real, none unobservable", async () => {
