@@ -30,7 +30,7 @@ export default defineConfig(
   {
     // Pulumi serializes a dynamic provider together with its closure, so these modules require Node's built-ins
     // inside the functions that use them instead of importing them at the top (see lib/remote/ssh.ts).
-    files: ["lib/remote/ssh.ts", "components/ssh-step.ts", "components/join-step.ts", "components/bundle-push.ts"],
+    files: ["lib/remote/ssh.ts", "lib/remote/ssh-probe.ts", "components/ssh-step.ts", "components/join-step.ts", "components/bundle-push.ts"],
     rules: { "@typescript-eslint/no-require-imports": ["error", { allow: ["^node:"] }] },
   },
 );

@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_BUNDLE_DIR } from "../lib/render/plan";
 import { shellJoin } from "../lib/render/shell";
-import { probeSsh, runSsh, type SshConnection } from "../lib/remote/ssh";
+import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { probeSsh } from "../lib/remote/ssh-probe";
 import { connectionChanged } from "./ssh-step";
 
 export interface BundlePushInputs {

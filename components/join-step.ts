@@ -7,7 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostDrift } from "../lib/remote/host-drift";
-import { probeSsh, runSsh, type SshConnection } from "../lib/remote/ssh";
+import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { probeSsh } from "../lib/remote/ssh-probe";
 import { connectionChanged, parseCheck } from "./ssh-step";
 
 export interface JoinStepInputs {

@@ -9,7 +9,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { hostDrift } from "../lib/remote/host-drift";
-import { probeSsh, runSsh, type SshConnection } from "../lib/remote/ssh";
+import { runSsh, type SshConnection } from "../lib/remote/ssh";
+import { probeSsh } from "../lib/remote/ssh-probe";
 
 export type { SshConnection };
 
