@@ -2,7 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { nodeBundle, type LocatedBundle } from "../lib/bundle/locate";
 import { BundlePush } from "./bundle-push";
-import { StepKind, type HostPlan } from "../lib/render/plan";
+import type { HostPlan } from "../lib/render/plan";
+import { StepKind } from "../lib/render/steps";
 import { NodeRole } from "../lib/spec/types";
 import { remoteStep, sshConnection, type NodeAccess, type RemoteStep } from "./remote";
 

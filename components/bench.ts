@@ -1,18 +1,19 @@
 /**
- * One whole bench: hosts stage -> kubeadm stage -> the bench's own Kubernetes provider -> Kube Router,
- * nodelocaldns -> lab workloads -> each node's network as the handout shows it (waited for, then observed).
- * Later stages depend on whole components.
+ * One whole bench: hosts stage -> kubeadm stage -> the bench's own Kubernetes provider -> each concern's objects
+ * (Kube Router, nodelocaldns, then the lab workloads: lib/concerns says who waits for whom) -> each node's network
+ * as the handout shows it (waited for, then observed). Later stages depend on whole components.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { LocatedBundle } from "../lib/bundle/locate";
-import { StepKind, type BenchPlan } from "../lib/render/plan";
+import { BENCH_CONCERNS } from "../lib/concerns";
+import { ConcernName } from "../lib/concerns/concern";
+import type { BenchPlan } from "../lib/render/plan";
+import { StepKind } from "../lib/render/steps";
 import type { NodeName } from "../lib/spec/types";
 import { BenchHost } from "./bench-host";
+import { ClusterAddon } from "./cluster-addon";
 import { KubeadmCluster } from "./kubeadm-cluster";
-import { KubeRouter } from "./kube-router";
-import { LabWorkloads } from "./lab-workloads";
-import { NodeLocalDns } from "./node-local-dns";
 import { remoteStep, type RemoteStep } from "./remote";
 
 export interface BenchArgs {
@@ -36,9 +37,8 @@ export class Bench extends pulumi.ComponentResource {
   public readonly hosts: Record<NodeName, BenchHost>;
   public readonly cluster: KubeadmCluster;
   public readonly provider: k8s.Provider;
-  public readonly kubeRouter: KubeRouter;
-  public readonly nodeLocalDns: NodeLocalDns;
-  public readonly lab: LabWorkloads;
+  /** Each concern's objects in the cluster stage, by concern ("kube-router", "nodelocaldns", "lab"). */
+  public readonly addons: Readonly<Partial<Record<ConcernName, ClusterAddon>>>;
   /** Per node: routes, kube-bridge, nodelocaldns and IPVS as the handout expects, once the lab runs. */
   public readonly labNetwork: RemoteStep[];
   /** Nodes, addresses and planned pod prefixes: the top of the instructor's answer key. */
@@ -62,25 +62,33 @@ export class Bench extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [this.cluster] });
     // Readiness waits (DaemonSets, Deployment, Pods, Services) get the bench's scaled limit, not the provider's 10 minutes.
     const readyTimeoutSeconds = spec.timeouts.workloadReady;
-    this.kubeRouter = new KubeRouter(`${name}-kube-router`, {
-      objects: plan.manifests.kubeRouter.objects, provider: this.provider, readyTimeoutSeconds,
-    }, { parent: this, dependsOn: [this.cluster] });
-    this.nodeLocalDns = new NodeLocalDns(`${name}-nodelocaldns`, {
-      objects: plan.manifests.nodeLocalDns.objects, provider: this.provider, localIp: spec.network.nodeLocalDnsIp, readyTimeoutSeconds,
-    }, { parent: this, dependsOn: [this.cluster] });
-    this.lab = new LabWorkloads(`${name}-lab`, {
-      server: plan.manifests.labServer.objects, clients: plan.manifests.labClients.objects, provider: this.provider, readyTimeoutSeconds,
-    }, { parent: this, dependsOn: [this.kubeRouter, this.nodeLocalDns] });
+    const addons: Partial<Record<ConcernName, ClusterAddon>> = {};
+    for (const c of BENCH_CONCERNS) {
+      const manifests = plan.manifests[c.name];
+      if (!c.component || !manifests) continue;
+      const after = c.component.after.map((n) => addons[n] ?? fail(`${c.name} waits for ${n}, which comes later in BENCH_CONCERNS or has no objects`));
+      addons[c.name] = new ClusterAddon(`${name}-${c.component.suffix}`, {
+        component: c.component, manifests, provider: this.provider, readyTimeoutSeconds,
+      }, { parent: this, dependsOn: [this.cluster, ...after] });
+    }
+    this.addons = addons;
+    const addonList = Object.values(addons);
     this.labNetwork = spec.nodes.map((n) => {
       const step = plan.hosts[n.name].steps.find((s) => s.kind === StepKind.LabNetwork);
       if (!step) throw new pulumi.ResourceError(`plan for ${n.name} has no ${StepKind.LabNetwork} step`, this);
-      return remoteStep(`${name}-${n.name}-${StepKind.LabNetwork}`, { access: this.hosts[n.name].access, step }, { parent: this, dependsOn: [this.lab] });
+      return remoteStep(`${name}-${n.name}-${StepKind.LabNetwork}`, { access: this.hosts[n.name].access, step }, { parent: this, dependsOn: addonList });
     });
 
     this.nodeTable = spec.nodes.map((n) => ({
       name: n.name, role: n.role, providerIp: n.provider.address, managementIp: n.management.address, podCidr: n.podCidr,
     }));
-    this.webserverClusterIp = this.lab.webserverClusterIp;
+    const service = addons[ConcernName.Lab]?.objects["Service/default/webserver-service-1"] as k8s.core.v1.Service | undefined;
+    if (!service) throw new pulumi.ResourceError("the lab's objects have no Service default/webserver-service-1", this);
+    this.webserverClusterIp = service.spec.clusterIP.apply((ip) => ip ?? "");
     this.registerOutputs({ nodeTable: this.nodeTable, webserverClusterIp: this.webserverClusterIp });
   }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

@@ -5,7 +5,7 @@
  * reads the node's digest, so a bundle removed or changed on the node is drift that `up` repairs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_BUNDLE_DIR } from "../lib/render/plan";
+import { NODE_BUNDLE_DIR } from "../lib/render/steps";
 import { shellJoin } from "../lib/render/shell";
 import { runSsh, type SshConnection } from "../lib/remote/ssh";
 import { probeSsh } from "../lib/remote/ssh-probe";

@@ -92,12 +92,3 @@ export function applyObjects(name: string, objects: readonly K8sObject[], o: App
   }
   return out;
 }
-
-export interface ClusterAddonArgs {
-  /** Rendered objects (from lib/render), never edited here. */
-  readonly objects: readonly K8sObject[];
-  /** The bench's explicit provider, built from its admin kubeconfig. */
-  readonly provider: k8s.Provider;
-  /** spec.timeouts.workloadReady: seconds a DaemonSet may take to become ready. */
-  readonly readyTimeoutSeconds: number;
-}

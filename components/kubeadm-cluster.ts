@@ -6,7 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { safeKubeconfig } from "../lib/remote/kubeconfig";
 import { API_PORT } from "../lib/render/kubeadm";
-import { StepKind, type BenchPlan, type HostStep } from "../lib/render/plan";
+import type { BenchPlan } from "../lib/render/plan";
+import { StepKind, type HostStep } from "../lib/render/steps";
 import { controllerOf, workersOf } from "../lib/spec/nodes";
 import type { NodeName } from "../lib/spec/types";
 import type { BenchHost } from "./bench-host";

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { HostStep } from "../lib/render/plan";
+import type { HostStep } from "../lib/render/steps";
 import { asRoot, shellJoin } from "../lib/render/shell";
 import type { NodeSpec } from "../lib/spec/types";
 import { JoinStep } from "./join-step";

@@ -7,7 +7,8 @@ import { openStack } from "../engine/workspace";
 import { table } from "../facts/cluster-state";
 import type { BenchOp, OpOutput } from "../fleet/run";
 import { openBenchAccess } from "../remote/bench-access";
-import { CheckStatus, evaluateChecks, failedChecks, type CheckResult } from "./checks";
+import { CheckStatus, failedChecks, type CheckResult } from "./checks";
+import { evaluateChecks } from "./evaluate";
 import { gatherCheckFacts } from "./gather";
 
 export interface CheckData {

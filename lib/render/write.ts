@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import type { BenchPlan } from "./plan";
+import { manifestFiles, type BenchPlan } from "./plan";
 
 /** Writes DIR/manifests/*.yaml and DIR/hosts/<node>/{netplan.yaml,kubeadm.yaml,NN-step.sh}; returns the paths. */
 export function writePlan(plan: BenchPlan, outDir: string): string[] {
@@ -13,7 +13,7 @@ export function writePlan(plan: BenchPlan, outDir: string): string[] {
     writeFileSync(file, content, { mode });
     written.push(rel);
   };
-  for (const m of Object.values(plan.manifests)) {
+  for (const m of manifestFiles(plan)) {
     put(path.join("manifests", m.file.replace(/\.yml$/, ".yaml")), m.objects.map((o) => stringify(o)).join("---\n"));
   }
   for (const host of Object.values(plan.hosts)) {

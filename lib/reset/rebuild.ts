@@ -1,5 +1,6 @@
 /** The rebuild part of a reset: destroying the cluster (or everything), checking the nodes clean, waiting for the lab, fresh ARP caches. */
 import type { Stack } from "@pulumi/pulumi/automation";
+import { cleanCheckArgs } from "../concerns";
 import type { ClusterState } from "../facts/cluster-state";
 import type { BenchAccess } from "../remote/bench-access";
 import { nodeRoot } from "../spec/nodes";
@@ -55,7 +56,7 @@ export async function destroyAndCheck(
   }
   const cleanChecks: CleanCheck[] = [];
   for (const node of spec.nodes) {
-    const text = await runScript(access, node.name, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node.name)]);
+    const text = await runScript(access, node.name, "netlab-reset-clean-check", CLEAN_CHECK, [nodeRoot(spec, node.name), ...cleanCheckArgs()]);
     cleanChecks.push(...cleanCheckResults(node.name, text));
   }
   const dirty = cleanChecks.filter((c) => c.result === CleanResult.Dirty);

@@ -24,6 +24,7 @@ import * as path from "node:path";
 import { openStack } from "../engine/workspace";
 import { waitForLab } from "../facts/cluster-state";
 import type { K8sObject } from "../render/load";
+import { ConcernName } from "../concerns/concern";
 import { planBench } from "../render/plan";
 import type { BenchSpec } from "../spec/types";
 import { openBenchAccess, type BenchAccess } from "../remote/bench-access";
@@ -94,11 +95,13 @@ function engineLines(progress: (line: string) => void): (out: string) => void {
   };
 }
 
-/** The objects of the manifests the cluster stage applies (lib/render/plan.ts): the lab's, and the rest (kube-router, nodelocaldns). */
+/** The objects the cluster stage applies (lib/render/plan.ts): the lab concern's, and the other concerns' (kube-router, nodelocaldns). */
 export function renderedObjects(spec: BenchSpec): { lab: ObjectKey[]; provisioner: ObjectKey[] } {
   const m = planBench(spec).manifests;
   const key = (o: K8sObject): ObjectKey => ({ kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
-  return { lab: [...m.labServer.objects, ...m.labClients.objects].map(key), provisioner: [...m.kubeRouter.objects, ...m.nodeLocalDns.objects].map(key) };
+  const objectsOf = (lab: boolean) =>
+    Object.entries(m).filter(([name]) => (name === ConcernName.Lab) === lab).flatMap(([, files]) => files.flatMap((f) => f.objects));
+  return { lab: objectsOf(true).map(key), provisioner: objectsOf(false).map(key) };
 }
 
 interface Inspection {

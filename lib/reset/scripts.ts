@@ -120,15 +120,21 @@ export function parseRemoval(text: string): { gone: string[]; kept: string[]; mo
   return out;
 }
 
-/** Prints key=value lines of what a rebuilt node must not have. Argument: the node root ("" on a bench). */
-export const CLEAN_CHECK = `root=$1
-for f in /etc/cni/net.d/10-kuberouter.conflist /var/lib/kube-router; do
-  if [ -e "$root$f" ]; then echo "file:$f=present"; else echo "file:$f=absent"; fi
-done
-for l in kube-bridge kube-ipvs0 nodelocaldns; do
+/**
+ * Prints key=value lines of what a rebuilt node must not have: the concerns' footprint (lib/concerns), the same
+ * list its clean-up removed. Arguments: the node root ("" on a bench), then the footprint as cleanupVars renders
+ * it: paths (one per line), links, route protocols, "yes" when IPVS is the concerns'.
+ */
+export const CLEAN_CHECK = `root=$1 paths=$2 links=$3 protocols=$4 ipvs=$5
+while IFS= read -r f; do
+  [ -n "$f" ] || continue
+  if [ -e "$root$f" ] || [ -L "$root$f" ]; then echo "file:$f=present"; else echo "file:$f=absent"; fi
+done <<<"$paths"
+for l in $links; do
   if ip link show "$l" >/dev/null 2>&1; then echo "link:$l=present"; else echo "link:$l=absent"; fi
 done
-echo "routes:proto-17=$(ip -4 route show proto 17 | wc -l)"
+for p in $protocols; do echo "routes:proto-$p=$(ip -4 route show proto "$p" | wc -l)"; done
+if [ "$ipvs" != yes ]; then exit 0; fi
 if command -v ipvsadm >/dev/null 2>&1; then
   echo "ipvs:virtual-servers=$(ipvsadm -Ln | grep -cE '^(TCP|UDP|SCTP|FWM) ' || true)"
 else

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pauseImage } from "../render/kubeadm";
-import { NODE_BUNDLE_DIR } from "../render/plan";
+import { NODE_BUNDLE_DIR } from "../render/steps";
 import { nodeRoot } from "../spec/nodes";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 

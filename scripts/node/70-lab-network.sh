@@ -1,8 +1,8 @@
-# The node's network as the handout shows it once the cluster runs (observe_network): kube-router's routes and
-# kube-bridge, the nodelocaldns link, kube-proxy's IPVS virtual servers and mode. Nothing here writes: those are
-# the components' to make. create waits until the node shows all of it; if the node still differs after
-# NETLAB_VIEW_GRACE seconds (a node that drifted), it restarts the containers that own what is missing, once, and
-# waits again up to NETLAB_VIEW_TIMEOUT. It fails naming what is still missing.
+# The node's network as the handout shows it once the cluster runs (observe_network: each concern's view, e.g.
+# kube-router's routes and kube-bridge, the nodelocaldns link, kube-proxy's IPVS virtual servers and mode).
+# Nothing here writes: those are the components' to make. create waits until the node shows all of it; if the
+# node still differs after NETLAB_VIEW_GRACE seconds (a node that drifted), it restarts the containers that own
+# what is missing, once, and waits again up to NETLAB_VIEW_TIMEOUT. It fails naming what is still missing.
 
 # "key=expected found=value" for every expected line the observation contradicts ("not-observable" is no contradiction).
 view_mismatches() {
@@ -30,14 +30,10 @@ wait_for_view() {
   done
 }
 
-# The container that makes each kind of observation: kube-router (routes, kube-bridge), kube-proxy (IPVS and its
-# mode), node-cache (the nodelocaldns link).
+# The containers that make what differs: NETLAB_VIEW_OWNERS has one "key container" line per expected key.
 owners_of() {
-  awk -F= '
-    /^(route:|link:kube-bridge|kube-bridge)/ { print "kube-router" }
-    /^(ipvs:|kube-proxy-mode)/ { print "kube-proxy" }
-    /^link:nodelocaldns/ { print "node-cache" }
-  ' <<<"$1" | sort -u
+  awk 'NR == FNR { owner[$1] = $2; next } { k = substr($0, 1, index($0, "=") - 1); if (k in owner) print owner[k] }' \
+    <(printf '%s\n' "$NETLAB_VIEW_OWNERS") <(printf '%s\n' "$1") | sort -u
 }
 
 restart_containers() {

@@ -86,28 +86,6 @@ archive_student_files() {
   fi
 }
 
-# The handout points students at /etc/kubernetes/kubelet-config.yaml: it is the kubelet's own config, linked.
-link_kubelet_config() {
-  mkdir -p "$NETLAB_ROOT/etc/kubernetes"
-  ln -sfn "$NETLAB_KUBELET_CONFIG_LINK" "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
-}
-
-# Everything kubeadm reset leaves behind, so a rebuilt node starts clean (a stale kube-bridge keeps its old /24).
-cluster_cleanup() {
-  archive_student_files
-  kubeadm reset --force --cri-socket "$NETLAB_CRI_SOCKET"
-  rm -f "$NETLAB_ROOT/etc/kubernetes/kubelet-config.yaml"
-  rm -rf "$NETLAB_ROOT/etc/cni/net.d/10-kuberouter.conflist" "$NETLAB_ROOT/var/lib/kube-router" \
-    "$NETLAB_ROOT/var/lib/cni" "$NETLAB_ROOT$NETLAB_KUBEADM_DIR"
-  for link in kube-bridge kube-ipvs0 nodelocaldns dummy0 kube-dummy-if tunl0; do
-    if ip link show "$link" >/dev/null 2>&1; then ip link delete "$link"; fi
-  done
-  if command -v ipvsadm >/dev/null 2>&1; then ipvsadm --clear; fi
-  # Routes kube-router's BGP speaker installed (protocol 17).
-  ip route flush proto 17
-  iptables-save | grep -v -e KUBE -e KUBE-ROUTER | iptables-restore
-}
-
 # Each step's check() prints "key=value" lines of what the step is responsible for on the host, compared with
 # the render's expectations on refresh (host drift). check_files: the files it writes (NETLAB_CHECK_FILES).
 check_files() {

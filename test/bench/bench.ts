@@ -22,7 +22,7 @@ import { table } from "../../lib/facts/cluster-state";
 import { openStack, NETLAB_DIR } from "../../lib/engine/workspace";
 import { previewOp, upOp } from "../../lib/fleet/ops";
 import { Outcome, runFleet, type BenchOp } from "../../lib/fleet/run";
-import { planBench } from "../../lib/render/plan";
+import { manifestFiles, planBench } from "../../lib/render/plan";
 import { ResetLevel } from "../../lib/reset/plan";
 import { resetOp } from "../../lib/reset/op";
 import { simDown, simUp, type SimBench } from "../../lib/sim/sim";
@@ -84,7 +84,7 @@ async function clusterStage(sim: SimBench): Promise<{ pulumi: number[]; floor: n
     const kubeconfig = path.join(dir, "kubeconfig");
     writeFileSync(kubeconfig, sim.controlPlane.kubeconfig, { mode: 0o600 });
     const k = (...args: string[]) => execFileSync("kubectl", [`--kubeconfig=${kubeconfig}`, ...args], { stdio: "pipe" });
-    const files = Object.values(planBench(sim.spec).manifests).map((m) => {
+    const files = manifestFiles(planBench(sim.spec)).map((m) => {
       const file = path.join(dir, m.file.replace(/\.yml$/, ".yaml"));
       writeFileSync(file, m.objects.map((o) => stringify(o)).join("---\n"));
       return file;

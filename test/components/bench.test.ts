@@ -68,11 +68,11 @@ describe("Bench under Pulumi mocks", () => {
     expect(await urnOf(bench.hosts.compute2)).toMatch(/::netlab:bench:Bench\$netlab:hosts:BenchHost::room27-bench4-compute2$/);
     expect(await urnOf(bench.hosts.compute2.ready)).toMatch(/::netlab:hosts:BenchHost\$pulumi-nodejs:dynamic\/netlab:SshStep::room27-bench4-compute2-runtime$/);
     expect(await urnOf(bench.cluster.steps[0]!)).toMatch(/::netlab:cluster:KubeadmCluster\$pulumi-nodejs:dynamic\/netlab:SshStep::/);
-    expect(await urnOf(bench.lab.clients["Pod/default/client-1"]!))
+    expect(await urnOf(bench.addons.lab!.objects["Pod/default/client-1"]!))
       .toMatch(/::netlab:lab:LabWorkloads\$kubernetes:core\/v1:Pod::room27-bench4-lab-c1-default\/client-1$/);
-    expect(await urnOf(bench.kubeRouter.objects["DaemonSet/kube-system/kube-router"]!))
+    expect(await urnOf(bench.addons["kube-router"]!.objects["DaemonSet/kube-system/kube-router"]!))
       .toMatch(/::netlab:cni:KubeRouter\$kubernetes:apps\/v1:DaemonSet::room27-bench4-kube-router-objects-kube-system\/kube-router$/);
-    expect(await urnOf(bench.kubeRouter)).toMatch(/::netlab:bench:Bench\$netlab:cni:KubeRouter::/);
+    expect(await urnOf(bench.addons["kube-router"]!)).toMatch(/::netlab:bench:Bench\$netlab:cni:KubeRouter::/);
   });
 
   it("connects over SSH to the management address with the pinned host key", () => {

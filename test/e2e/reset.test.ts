@@ -9,6 +9,7 @@ import { existsSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionSim, removeSim, type ProvisionedSim } from "../helpers/sim-bench";
 import { labRunning, waitFor } from "../helpers/wait";
+import { benchFootprint } from "../../lib/concerns";
 import { resetOp } from "../../lib/reset/op";
 import { readClusterState, type ClusterState } from "../../lib/facts/cluster-state";
 import { resetBench, type ResetResult } from "../../lib/reset/reset";
@@ -141,12 +142,14 @@ describe("netlab reset on the simulated bench", () => {
     // object (14, with the provider) went, then came back.
     expect(r.engine.destroy?.delete ?? 0).toBeGreaterThanOrEqual(20);
     expect(r.engine.up?.create ?? 0).toBe(r.engine.destroy?.delete);
-    // Each node was checked clean after the destroy, as a bench is: files, Kube Router's and nodelocaldns's links,
-    // protocol 17 routes and IPVS virtual servers (the node no longer a cluster node: none).
+    // Each node was checked clean after the destroy, as a bench is: every concern's footprint (files, Kube Router's
+    // and nodelocaldns's links, protocol 17 routes, IPVS virtual servers), the node no longer a cluster node.
+    const f = benchFootprint();
+    expect(f.paths).toContain("/etc/cni/net.d/10-kuberouter.conflist");
+    expect(f.links).toEqual(expect.arrayContaining(["kube-bridge", "kube-ipvs0", "nodelocaldns"]));
     for (const node of ["controller", "compute1", "compute2", "compute3"]) {
       expect(r.cleanChecks.filter((c) => c.node === node).map((c) => [c.what, c.found, c.result])).toEqual([
-        ["file:/etc/cni/net.d/10-kuberouter.conflist", "absent", "clean"], ["file:/var/lib/kube-router", "absent", "clean"],
-        ["link:kube-bridge", "absent", "clean"], ["link:kube-ipvs0", "absent", "clean"], ["link:nodelocaldns", "absent", "clean"],
+        ...f.paths.map((p) => [`file:${p}`, "absent", "clean"]), ...f.links.map((l) => [`link:${l}`, "absent", "clean"]),
         ["routes:proto-17", "0", "clean"], ["ipvs:virtual-servers", "0", "clean"],
       ]);
     }

@@ -10,7 +10,9 @@ import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../../lib/repo";
 import { NODE_SCRIPT_DIR } from "../../lib/render/load";
-import { BASE_PACKAGES, KERNEL_MODULES, planBench, StepKind, type HostStep } from "../../lib/render/plan";
+import { BASE_PACKAGES, KERNEL_MODULES } from "../../lib/concerns/host-base";
+import { planBench } from "../../lib/render/plan";
+import { StepKind, type HostStep } from "../../lib/render/steps";
 import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 

@@ -3,7 +3,8 @@
  * (40-kubeadm-init.sh), run under bash as on a bench with fake kubeadm and kubectl (issue 8, items 4 and 8).
  */
 import { describe, expect, it } from "vitest";
-import { planBench, StepKind } from "../../lib/render/plan";
+import { planBench } from "../../lib/render/plan";
+import { StepKind } from "../../lib/render/steps";
 import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { requireToolchain } from "../../lib/engine/toolchain";
 import { corednsProbePatch, kubeadmInitDocs, kubeadmPatches, KUBEADM_PATCH_DIR } from "../../lib/render/kubeadm";
-import { planBench, StepKind } from "../../lib/render/plan";
+import { planBench } from "../../lib/render/plan";
+import { StepKind } from "../../lib/render/steps";
 import { specFor } from "../helpers/spec";
 
 const dirs: string[] = [];

@@ -4,7 +4,8 @@
  * missing, and fails naming what never came. Limits of 0 s make each wait a single look.
  */
 import { describe, expect, it } from "vitest";
-import { planBench, StepKind } from "../../lib/render/plan";
+import { planBench } from "../../lib/render/plan";
+import { StepKind } from "../../lib/render/steps";
 import { FakeNode } from "../helpers/fake-node";
 import { specFor } from "../helpers/spec";
 

@@ -1,13 +1,16 @@
 import { parse, parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import { pinToNode, type K8sObject } from "../../lib/render/load";
-import { planBench, StepKind } from "../../lib/render/plan";
+import { manifestFiles, planBench } from "../../lib/render/plan";
+import { StepKind } from "../../lib/render/steps";
 import { kubeRouterArgs } from "../../lib/render/kube-router";
 import { nodeLocalDnsCorefile } from "../../lib/render/nodelocaldns";
 import { specFor } from "../helpers/spec";
 
 const plan = planBench(specFor(30, 7));
-const objectsOf = (m: { objects: readonly K8sObject[] }, kind: string, name: string) => m.objects.find((o) => o.kind === kind && o.metadata.name === name)!;
+/** The object of that kind and name in the plan's manifest file `file`. */
+const objectsOf = (file: string, kind: string, name: string) =>
+  manifestFiles(plan).find((m) => m.file === file)!.objects.find((o: K8sObject) => o.kind === kind && o.metadata.name === name)!;
 
 describe("netplan", () => {
   it("puts the provider and management addresses on the NICs of an access port", () => {
@@ -74,15 +77,15 @@ describe("kubeadm", () => {
 });
 
 describe("cluster objects", () => {
-  it("kube-router: pinned image, routing and firewall on, service proxy off, kube-bridge CNI", () => {
-    const ds = objectsOf(plan.manifests.kubeRouter, "DaemonSet", "kube-router");
+  it("kube-router: pinned image, routing on, firewall and service proxy off, kube-bridge CNI", () => {
+    const ds = objectsOf("kube-router.yaml", "DaemonSet", "kube-router");
     const args: string[] = ds.spec.template.spec.containers[0].args;
     expect(args).toEqual(expect.arrayContaining([
       "--run-router=true", "--run-firewall=false", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18",
     ]));
     expect(args.some((a) => a.startsWith("--cluster-cidr")), "not a kube-router flag since v1.1.0").toBe(false);
     expect(ds.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/cloudnativelabs\/kube-router:v\d+\.\d+\.\d+$/);
-    const cni = JSON.parse(objectsOf(plan.manifests.kubeRouter, "ConfigMap", "kube-router-cfg").data["cni-conf.json"]);
+    const cni = JSON.parse(objectsOf("kube-router.yaml", "ConfigMap", "kube-router-cfg").data["cni-conf.json"]);
     expect(cni.plugins[0]).toMatchObject({ type: "bridge", bridge: "kube-bridge", isDefaultGateway: true, ipam: { type: "host-local" } });
     expect(kubeRouterArgs(plan.spec)).not.toContain("--run-service-proxy=true");
   });
@@ -91,31 +94,31 @@ describe("cluster objects", () => {
     const corefile = nodeLocalDnsCorefile(plan.spec);
     expect(corefile).toContain("bind 169.254.25.10");
     expect(corefile).toMatch(/cluster\.local:53 \{[\s\S]*?forward \. 10\.233\.0\.3 \{\n\s+force_tcp/);
-    expect(objectsOf(plan.manifests.nodeLocalDns, "Service", "coredns").spec.clusterIP).toBe("10.233.0.3");
+    expect(objectsOf("nodelocaldns.yaml", "Service", "coredns").spec.clusterIP).toBe("10.233.0.3");
     expect(corefile).toContain("health 169.254.25.10:9254");
     expect(corefile).toMatch(/\.:53 \{[^}]*forward \. \/etc\/resolv\.conf/);
-    const ds = objectsOf(plan.manifests.nodeLocalDns, "DaemonSet", "nodelocaldns");
+    const ds = objectsOf("nodelocaldns.yaml", "DaemonSet", "nodelocaldns");
     expect(ds.spec.template.spec.hostNetwork).toBe(true);
     expect(ds.spec.template.spec.containers[0].args).toEqual([
       "-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "coredns", "-health-port", "9254",
     ]);
-    expect(objectsOf(plan.manifests.nodeLocalDns, "ConfigMap", "nodelocaldns").data.Corefile).toBe(corefile);
+    expect(objectsOf("nodelocaldns.yaml", "ConfigMap", "nodelocaldns").data.Corefile).toBe(corefile);
   });
 
   it("lab: webserver-1 and client-1 share a node, client-2 is elsewhere, port 8000", () => {
     const hostOf = (pod: Parameters<typeof pinToNode>[0]) =>
       pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]!.matchExpressions[0]!.values;
-    const web = objectsOf(plan.manifests.labServer, "Deployment", "webserver-1");
+    const web = objectsOf("k8s-network-lab-s1.yml", "Deployment", "webserver-1");
     expect(web.spec.replicas).toBe(1);
     expect(hostOf(web.spec.template.spec)).toEqual(["compute1"]);
-    expect(hostOf(objectsOf(plan.manifests.labClients, "Pod", "client-1").spec)).toEqual(["compute1"]);
-    expect(hostOf(objectsOf(plan.manifests.labClients, "Pod", "client-2").spec)).toEqual(["compute2"]);
-    expect(objectsOf(plan.manifests.labServer, "Service", "webserver-service-1").spec.ports[0]).toMatchObject({ port: 8000, targetPort: 8000 });
+    expect(hostOf(objectsOf("k8s-network-lab-c1.yml", "Pod", "client-1").spec)).toEqual(["compute1"]);
+    expect(hostOf(objectsOf("k8s-network-lab-c1.yml", "Pod", "client-2").spec)).toEqual(["compute2"]);
+    expect(objectsOf("k8s-network-lab-s1.yml", "Service", "webserver-service-1").spec.ports[0]).toMatchObject({ port: 8000, targetPort: 8000 });
     expect(web.spec.template.spec.containers[0].args[0]).toContain("httpd -f -v -p 8000");
   });
 
   it("every image is pinned, none untagged or latest", () => {
-    const images = Object.values(plan.manifests).flatMap((m) => m.objects).flatMap((o) => {
+    const images = manifestFiles(plan).flatMap((m) => m.objects).flatMap((o) => {
       const pod = o.spec?.template?.spec ?? o.spec;
       return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c: { image: string }) => c.image);
     });

@@ -2,7 +2,8 @@
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import { ChecksFailedError, checksTable } from "../../lib/check/op";
-import { CHECK_NAMES, evaluateChecks, type CheckFacts, type CheckResult } from "../../lib/check/checks";
+import { CHECK_NAMES, type CheckFacts, type CheckResult } from "../../lib/check/checks";
+import { evaluateChecks } from "../../lib/check/evaluate";
 import { oneLine, type Observation } from "../../lib/check/observation";
 import { parseCorefile, parseIpvs, parsePodLink, parseResolvConf, parseRoutes } from "../../lib/check/parse";
 import { buildAnswerKey, toJson, toMarkdown } from "../../lib/facts/answer-key";
