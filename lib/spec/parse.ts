@@ -88,14 +88,15 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
       "(whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with " +
       "`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
   }
+  const WORKER_NAMES = NODE_NAMES.filter((n) => n !== "controller");
   const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
   const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
   for (const [field, node] of [["placement.webserverNode", webserverNode], ["placement.client2Node", client2Node]] as const) {
-    if (node === "controller") p.add(field, `"controller" keeps kubeadm's control-plane taint and runs no lab pods; choose compute1, compute2 or compute3`);
+    if (node === "controller") p.add(field, `"controller" keeps kubeadm's control-plane taint and runs no lab pods; choose ${WORKER_NAMES.join(", ")}`);
   }
   if (webserverNode === client2Node) {
     p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), ` +
-      `e.g. "${webserverNode === "compute2" ? "compute3" : "compute2"}"`);
+      `e.g. "${WORKER_NAMES.find((n) => n !== webserverNode)}"`);
   }
   for (const name of Object.keys(raw.nodes ?? {})) {
     if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
