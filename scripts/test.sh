@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`): set-up, type check, lint (`npm run lint`: ESLint, any warning fails),
-# then the unit, render, components and engine tiers. `npm run test:vm` (this script with --vm) runs the VM tier:
-# four QEMU VMs provisioned from bare OS, about an hour on this 2-core machine; it is not yet part of `npm test`
-# (see the README's "Tests").
-# Other arguments are passed to vitest (e.g. a file).
+# the unit, render, components and engine tiers, then the VM tier alone (four QEMU VMs provisioned from bare OS:
+# they need the whole machine, so nothing else runs beside them).
+#   --fast  (`npm run test:fast`) everything but the VM tier
+#   --vm    (`npm run test:vm`) the VM tier only
+# Other arguments are passed to vitest (e.g. a file) and run only that.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$here/scripts/setup.sh"
@@ -12,8 +13,12 @@ source "$here/scripts/env.sh"
 cd "$here"
 npx tsc --noEmit -p tsconfig.json
 npx eslint --max-warnings 0 .
-if [ "${1:-}" = --vm ]; then
-  shift
-  NETLAB_VM_TIER=1 exec npx vitest run test/vm "$@"
-fi
-exec npx vitest run "$@"
+case "${1:-}" in
+  --vm) shift; NETLAB_VM_TIER=1 exec npx vitest run test/vm "$@" ;;
+  --fast) shift; exec npx vitest run "$@" ;;
+  "") ;;
+  *) exec npx vitest run "$@" ;;
+esac
+npx vitest run
+echo "[test] the VM tier: four VMs from bare OS to the handout's checks (about an hour here)" >&2
+NETLAB_VM_TIER=1 exec npx vitest run test/vm

@@ -192,7 +192,11 @@ export function kubeadmPatches(spec: BenchSpec): Record<string, Doc> {
   );
 }
 
-/** The kubelet config every node gets: pods resolve through nodelocaldns, as IPVS mode requires. */
+/**
+ * The kubelet config every node gets: pods resolve through nodelocaldns, as IPVS mode requires. The limit of each
+ * call to the container runtime (runtimeRequestTimeout, 2 minutes by default) is stretched by timeouts.scale: on
+ * the emulated VM bench, stopping a lab pod's container took longer, and the kubelet gave up killing the pod.
+ */
 export function kubeletConfig(spec: BenchSpec): Doc {
   return {
     apiVersion: "kubelet.config.k8s.io/v1beta1",
@@ -200,6 +204,7 @@ export function kubeletConfig(spec: BenchSpec): Doc {
     cgroupDriver: "systemd",
     clusterDNS: [spec.network.nodeLocalDnsIp],
     clusterDomain: spec.network.clusterDomain,
+    ...(spec.timeouts.scale > 1 ? { runtimeRequestTimeout: `${2 * spec.timeouts.scale}m0s` } : {}),
   };
 }
 

@@ -164,6 +164,15 @@ async function inspect(
   return { plan, objects, rendered };
 }
 
+/**
+ * How long a delete waits for its objects to go: 3 minutes on hardware, stretched by timeouts.scale (a pod's
+ * containers are stopped by its node's kubelet and runtime, as slow as the node: on the emulated VM bench a stop
+ * took over 2 minutes).
+ */
+function deleteWait(spec: BenchSpec): string {
+  return `--timeout=${180 * spec.timeouts.scale}s`;
+}
+
 /** 3. Namespace default's student objects, and exactly the student files the archive holds. */
 async function removeStudentWork(
   access: BenchAccess, plan: ResetPlan, archive: ArchiveInfo, note: Note,
@@ -172,7 +181,7 @@ async function removeStudentWork(
   const deletedObjects: ObjectRef[] = [];
   if (plan.deleteObjects.length > 0) {
     await access.kubectl(
-      ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
+      ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(spec)],
     );
     deletedObjects.push(...plan.deleteObjects);
   }
@@ -223,7 +232,7 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
 async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): Promise<ObjectRef[]> {
   if (plan.recreatePods.length > 0) {
     await access.kubectl(
-      ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", "--timeout=180s"],
+      ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(access.spec)],
     );
   }
   note("lab-pods", StepOutcome.Done, `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);

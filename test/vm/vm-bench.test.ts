@@ -60,7 +60,7 @@ function fleetJson<D = unknown>(r: Run): { outcome: string; changes: number; det
 }
 
 /** What `netlab preview --json` says of the bench. */
-interface PreviewData { hostDrift: { node: string; what: string; found: string }[]; changeSummary: { update?: number } }
+interface PreviewData { hostDrift: { node: string; what: string; found: string }[]; changeSummary: { update?: number; replace?: number } }
 
 const onNode = (name: string, script: string, stdin?: string) => access.ssh(name, ["bash", "-c", script], { root: true, stdin });
 const k = (...args: string[]) => access.kubectl(args);
@@ -148,17 +148,25 @@ describe("the real bench path on four VMs", () => {
 
   it("5. preview reports host and Kubernetes drift, and up repairs both", async () => {
     await onNode("compute2", "rm -f /etc/sysctl.d/90-netlab.conf");
-    await k("-n", "kube-system", "label", "daemonset", "kube-router", "netlab-drift=injected");
+    // Kubernetes drift in a field the provisioner owns (a label another field manager adds is not drift under
+    // server-side apply): the nodelocaldns Corefile edited in place, as a student would with kubectl edit.
+    const cm = JSON.parse(await k("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json"));
+    cm.data.Corefile = String(cm.data.Corefile).replace("cache 30", "cache 5");
+    const edited = path.join(LOG_DIR, "nodelocaldns-edited.json");
+    writeFileSync(edited, JSON.stringify(cm), { mode: 0o600 });
+    await k("replace", "-f", edited);
     const preview = netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE);
     timings["refresh preview"] = preview.seconds;
     const found = fleetJson<PreviewData>(preview);
     expect(found.outcome, found.detail).toBe("ok");
     const drift = found.data.hostDrift;
     expect(drift).toContainEqual(expect.objectContaining({ node: "compute2", what: "file:/etc/sysctl.d/90-netlab.conf", found: "missing" }));
-    expect(found.data.changeSummary.update ?? 0, "the DaemonSet's label is Kubernetes drift").toBeGreaterThanOrEqual(2);
+    const summary = found.data.changeSummary;
+    expect((summary.update ?? 0) + (summary.replace ?? 0), `compute2's base-os and the ConfigMap: ${JSON.stringify(summary)}`).toBeGreaterThanOrEqual(2);
     const repair = fleetJson(netlab(["up", "--stack", STACK, "--json"], 30 * MINUTE));
     expect(repair.outcome, repair.detail).toBe("ok");
     expect(await onNode("compute2", "cat /etc/sysctl.d/90-netlab.conf")).toContain("net.ipv4.ip_forward = 1");
+    expect(JSON.parse(await k("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json")).data.Corefile).not.toContain("cache 5");
     const after = fleetJson<PreviewData>(netlab(["preview", "--stack", STACK, "--json"], 20 * MINUTE));
     expect(after.data.hostDrift, JSON.stringify(after.data)).toEqual([]);
   }, 75 * MINUTE);
