@@ -119,6 +119,13 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     expect(runtime.expect.crictl).toBe("installed");
     const kubelet = parseAllDocuments(plan.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
     expect(kubelet.cgroupDriver).toBe("systemd");
+    expect(kubelet.runtimeRequestTimeout, "the kubelet's default (2m) on hardware").toBeUndefined();
+  });
+
+  it("stretches the kubelet's limit on runtime calls by timeouts.scale (workers join with the same kubelet config)", () => {
+    const slow = planBench(specFor(27, 4, { timeouts: { scale: 10 } }));
+    const kubelet = parseAllDocuments(slow.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
+    expect(kubelet.runtimeRequestTimeout).toBe("20m0s");
   });
 
   it("rewrites containerd's default config into exactly those two settings (run on containerd 1.6's defaults)", () => {
