@@ -77,42 +77,49 @@ export interface AnswerKeyInput {
 
 const gatewayOf = (cidr: string): string => (parseCidr(cidr) ? nthAddress(cidr, 1) : "");
 
-/** Builds the key from gathered facts (pure). */
-export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
+/** A lab pod as `labPods` finds it in the cluster (absent: not found). */
+type FoundPod = { name: string; node: string; ip: string } | undefined;
+
+/** The bench's nodes with the prefix the cluster gave each and whether its kube-bridge has its address yet. */
+function answerKeyNodes(input: AnswerKeyInput, labNodes: ReadonlySet<string | undefined>): AnswerKeyNode[] {
   const clusterNodes = new Map(input.cluster.nodes.map((n) => [n.name, n]));
-  const { webservers, client1, client2 } = labPods(input.cluster);
-  const labNodes = new Set([webservers[0], client1, client2].map((p) => p?.node).filter(Boolean));
-  const nodes: AnswerKeyNode[] = input.nodeRows.map((r) => {
+  return input.nodeRows.map((r) => {
     const podCidr = clusterNodes.get(r.name)?.podCidr || "";
     return {
       name: r.name, role: r.role, providerIp: r.providerIp, managementIp: r.managementIp, podCidr, kubeBridgeIp: gatewayOf(podCidr),
       kubeBridgeAddressed: labNodes.has(r.name) ? "yes" : "only once a pod runs there",
     };
   });
-  const roles: [AnswerKeyPod["role"], { name: string; node: string; ip: string } | undefined][] = [
-    ["webserver-1", webservers[0]], ["client-1", client1], ["client-2", client2],
-  ];
-  const pods = roles.map(([role, p]): AnswerKeyPod => {
-    const name = p?.name ?? "";
-    const node = nodes.find((n) => n.name === p?.node);
-    const prefix = node?.podCidr ?? "";
-    const ip = p?.ip ?? "";
-    const notes: string[] = [];
-    if (!p) notes.push("pod not found");
-    else if (ip === "") notes.push("pod has no IP yet");
-    else if (prefix !== "" && parseCidr(prefix)) {
-      if (!contains(prefix, ip)) notes.push(`${ip} is not in ${p.node}'s pod prefix ${prefix}`);
-      else if (ip === nthAddress(prefix, 0)) notes.push(`${ip} is the prefix's network address: impossible on a real bench`);
-      else if (ip === node!.kubeBridgeIp) notes.push(`${ip} is kube-bridge's own address: impossible on a real bench`);
-    }
-    const link: Observation<PodLink> = input.links[name] ?? { error: "not gathered" };
-    const mac: Observation<string> = "value" in link ? { value: link.value.mac } : link;
-    const veth: Observation<{ name: string; index: number }> = "value" in link ? { value: { name: link.value.veth, index: link.value.peerIndex } } : link;
-    return { role, name, ip, node: p?.node ?? "", mac, veth, defaultGateway: node?.kubeBridgeIp ?? "", notes };
-  });
-  const web = pods[0]!.node || "the webserver's node";
-  const c2 = pods[2]!.node || "client-2's node";
-  const ttls: ExpectedTtl[] = [
+}
+
+/** What is odd about a pod's address: missing, or one its node's prefix cannot give a pod. */
+function podNotes(p: FoundPod, node: AnswerKeyNode | undefined): string[] {
+  const prefix = node?.podCidr ?? "";
+  const ip = p?.ip ?? "";
+  const notes: string[] = [];
+  if (!p) notes.push("pod not found");
+  else if (ip === "") notes.push("pod has no IP yet");
+  else if (prefix !== "" && parseCidr(prefix)) {
+    if (!contains(prefix, ip)) notes.push(`${ip} is not in ${p.node}'s pod prefix ${prefix}`);
+    else if (ip === nthAddress(prefix, 0)) notes.push(`${ip} is the prefix's network address: impossible on a real bench`);
+    else if (ip === node!.kubeBridgeIp) notes.push(`${ip} is kube-bridge's own address: impossible on a real bench`);
+  }
+  return notes;
+}
+
+/** One lab pod's row: its address, node and gateway, and the MAC and veth gathered for it (or why not). */
+function answerKeyPod(role: AnswerKeyPod["role"], p: FoundPod, nodes: readonly AnswerKeyNode[], links: AnswerKeyInput["links"]): AnswerKeyPod {
+  const name = p?.name ?? "";
+  const node = nodes.find((n) => n.name === p?.node);
+  const link: Observation<PodLink> = links[name] ?? { error: "not gathered" };
+  const mac: Observation<string> = "value" in link ? { value: link.value.mac } : link;
+  const veth: Observation<{ name: string; index: number }> = "value" in link ? { value: { name: link.value.veth, index: link.value.peerIndex } } : link;
+  return { role, name, ip: p?.ip ?? "", node: p?.node ?? "", mac, veth, defaultGateway: node?.kubeBridgeIp ?? "", notes: podNotes(p, node) };
+}
+
+/** The TTLs the handout's pings and curl should show, naming the webserver's node and client-2's. */
+function expectedTtls(web: string, c2: string): ExpectedTtl[] {
+  return [
     {
       case: "same node (2.1)", from: "client-1", to: "webserver-1 (pod IP)", ttl: 64,
       why:
@@ -138,9 +145,19 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
         `so ${c2} itself answers the echo request (TTL 64, not forwarded) and webserver-1's capture sees no ICMP at all.`,
     },
   ];
+}
+
+/** Builds the key from gathered facts (pure). */
+export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
+  const { webservers, client1, client2 } = labPods(input.cluster);
+  const labNodes = new Set([webservers[0], client1, client2].map((p) => p?.node).filter(Boolean));
+  const nodes = answerKeyNodes(input, labNodes);
+  const roles: [AnswerKeyPod["role"], FoundPod][] = [["webserver-1", webservers[0]], ["client-1", client1], ["client-2", client2]];
+  const pods = roles.map(([role, p]) => answerKeyPod(role, p, nodes, input.links));
   return {
     benchId: input.benchId, stack: input.stack, target: input.target, nodes, pods,
-    clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp }, ttls,
+    clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp },
+    ttls: expectedTtls(pods[0]!.node || "the webserver's node", pods[2]!.node || "client-2's node"),
   };
 }
 

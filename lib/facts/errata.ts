@@ -51,15 +51,17 @@ export function errataValues(spec: BenchSpec, key: AnswerKey): ErrataValues {
   };
 }
 
-/** Every erratum for this bench, in the handout's order. */
-export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
-  const v = errataValues(spec, key);
-  const user = spec.labUser;
-  const home = `/home/${user}`;
-  const dns = spec.network.nodeLocalDnsIp;
-  const domain = spec.network.clusterDomain;
+/** What each group of errata reads: the spec and the bench values the sheet quotes. */
+interface ErrataContext {
+  readonly spec: BenchSpec;
+  readonly v: ErrataValues;
+}
+
+/** Handout §1: the controller's pod prefix and kubectl's configuration. */
+function clusterSetupErrata({ spec, v }: ErrataContext): Erratum[] {
   const c = v.controller;
-  const list: Erratum[] = [
+  const user = spec.labUser;
+  return [
     {
       section: "1.1",
       handout: "`ip route` on each machine shows the prefix Kube Router assigned to it (including the controller)",
@@ -84,11 +86,18 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
         "Nothing to do: run `kubectl get nodes` directly. To redo it: `mkdir -p ~/.kube`, then the same three commands " +
         `(\`sudo chown ${user}:${user} admin.conf\`).`,
     },
+  ];
+}
+
+/** Handout §2 and §2.1: the lab's files, its pods and how to get into them. */
+function labPodErrata({ spec, v }: ErrataContext): Erratum[] {
+  const home = `/home/${spec.labUser}`;
+  return [
     {
       section: "2",
       handout: "download `k8s-network-lab-s1.yml` and `k8s-network-lab-c1.yml` from www.cloud.rennes.enst-bretagne.fr with `wget`",
       problem: "The bench may have no internet access, and the files are already on the controller.",
-      instead: `Use the copies in ${home} on the ${c.name}: \`ls ~/${LAB_FILES.server} ~/${LAB_FILES.clients}\`.`,
+      instead: `Use the copies in ${home} on the ${v.controller.name}: \`ls ~/${LAB_FILES.server} ~/${LAB_FILES.clients}\`.`,
     },
     {
       section: "2.1",
@@ -112,6 +121,12 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
       problem: "kubectl 1.31 removed this form: `error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead`.",
       instead: "`kubectl exec -it client-1 -- sh` (the same for client-2 and webserver-1-...).",
     },
+  ];
+}
+
+/** Handout §2.1.1: finding a pod's network namespace with containerd instead of Docker. */
+function containerRuntimeErrata({ v }: ErrataContext): Erratum[] {
+  return [
     {
       section: "2.1.1",
       handout: "in `sudo lsns -t net` the client containers are easy to find because they run `sleep`",
@@ -134,6 +149,12 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
         "$(sudo crictl ps -q --name client --pod $(sudo crictl pods -q --name '^client-1$'))`. " +
         "Then `sudo nsenter -t PID -n ip neigh flush all` as written.",
     },
+  ];
+}
+
+/** Handout §2.2 and §2.3: where to capture (a tagged provider device) and where to read the captures. */
+function captureErrata({ v }: ErrataContext): Erratum[] {
+  return [
     ...(v.providerDevice !== "enp1s0f2"
       ? [{
         section: "2.2, 2.3",
@@ -148,6 +169,14 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
       problem: "Wireshark is not installed on the bench nodes.",
       instead: "Copy the files to your own computer with `scp` and open them there.",
     },
+  ];
+}
+
+/** Handout §3 and §3.1: the node's interfaces and the pods' DNS path. */
+function interfaceAndDnsErrata({ spec, v }: ErrataContext): Erratum[] {
+  const dns = spec.network.nodeLocalDnsIp;
+  const domain = spec.network.clusterDomain;
+  return [
     {
       section: "3",
       handout: "a `docker0` bridge (172.17.0.1/16)",
@@ -178,6 +207,12 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
         `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_CONFIG_FILE}\`, with \`clusterDNS\` \`${dns}\` ` +
         `(\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
     },
+  ];
+}
+
+/** Handout §3.2 and §3.3: the pods' own namespaces and their pause containers. */
+function pauseErrata({ spec }: ErrataContext): Erratum[] {
+  return [
     {
       section: "3.2",
       handout: "pods \"with `dashboard` in their name\" have their own network namespace",
@@ -199,7 +234,15 @@ export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
         `the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
     },
   ];
-  return list;
+}
+
+/** The groups of errata, in the handout's order. */
+const ERRATA_GROUPS = [clusterSetupErrata, labPodErrata, containerRuntimeErrata, captureErrata, interfaceAndDnsErrata, pauseErrata] as const;
+
+/** Every erratum for this bench, in the handout's order. */
+export function buildErrata(spec: BenchSpec, key: AnswerKey): Erratum[] {
+  const ctx: ErrataContext = { spec, v: errataValues(spec, key) };
+  return ERRATA_GROUPS.flatMap((group) => group(ctx));
 }
 
 const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");

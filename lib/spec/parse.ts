@@ -23,6 +23,7 @@ import {
   type NetworkSpec,
   type NodeName,
   type NodeSpec,
+  type PlacementSpec,
   type TimeoutSpec,
 } from "./types";
 
@@ -37,18 +38,62 @@ export interface ParseOptions {
 const PORT_MODES = Object.values(PortMode);
 const HOST_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+( \S+)?$/;
 
+/** The bench-wide settings that need no address: where the bench is, who uses it, what it installs and how. */
+type Settings = Omit<BenchSpec, "room" | "bench" | "id" | "nodes" | "network" | "placement"> & { readonly room?: number; readonly bench?: number };
+
+/** network.* read key by key (undefined: refused, and reported). */
+interface NetworkSettings {
+  readonly podSubnet?: string;
+  readonly serviceSubnet?: string;
+  readonly nodePrefixLength?: number;
+  readonly nodeLocalDnsIp?: string;
+  readonly clusterDomain: string;
+  readonly providerMode: PortMode;
+  readonly managementMode: PortMode;
+}
+
+/** The defaults every node's SSH connection starts from. */
+interface SshDefaults {
+  readonly sshUser: string;
+  readonly sshPort: number;
+}
+
+/** The validated BenchSpec of a bench's raw config; every problem found is thrown together, as one BenchConfigError. */
 export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}): BenchSpec {
   const requireAccess = options.requireAccess ?? true;
   const p = new Problems();
+  // The problems are reported in the order these run.
+  const raw = checkedRaw(p, input);
+  const s = parseSettings(p, raw);
+  const net = parseNetworkSettings(p, (raw.network ?? {}) as NonNullable<RawBenchConfig["network"]>);
+  const ssh = parseSshDefaults(p, raw, requireAccess);
+  const placement = parsePlacement(p, raw);
+  checkNodeEntries(p, raw, requireAccess);
+  const { network, nodes } = deriveAddresses(p, raw, s, net, ssh);
+
+  const { room, bench } = s;
+  p.throwIfAny(room && bench ? `bench config for room ${room} bench ${bench}` : "bench config");
+  return {
+    room: room!, bench: bench!, id: `room${room}-bench${bench}`, target: s.target, nodes, network: network!,
+    kubernetesVersion: s.kubernetesVersion, containerRuntime: s.containerRuntime, images: s.images, placement, labUser: s.labUser, simRoot: s.simRoot,
+    remoteExecutor: s.remoteExecutor, packageSource: s.packageSource, timeouts: s.timeouts,
+  };
+}
+
+/** The config with its nested keys and block types checked (blocks of the wrong type dropped) and unknown keys reported. */
+function checkedRaw(p: Problems, input: RawBenchConfig): RawBenchConfig {
   if (!isMapping(input)) p.add("config", `${show(input)} is not a block of netlab: keys; write one netlab:<key>: <value> line per key`);
-  // Nested keys and block types first; blocks of the wrong type are dropped here (and reported).
   const raw = checkLengths(p, checkShape(p, isMapping(input) ? input : {}));
   for (const key of Object.keys(raw)) {
     if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
       p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);
     }
   }
+  return raw;
+}
 
+/** Room, bench, target, lab user, what is installed and how (everything but the network, SSH and placement). */
+function parseSettings(p: Problems, raw: RawBenchConfig): Settings {
   const room = p.integer("room", raw.room, 1, 254, "room number (second octet of 10.ROOM.BENCH.x)");
   const bench = p.integer("bench", raw.bench, 1, 254, "bench number (third octet of 10.ROOM.BENCH.x)");
   const target = p.oneOf("target", raw.target, Object.values(Target), DEFAULTS.target);
@@ -62,8 +107,11 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   const packageSource = parsePackageSource(p, (raw.packages as { source?: unknown } | undefined)?.source, images);
   const timeouts = parseTimeouts(p, (raw.timeouts as { scale?: unknown } | undefined)?.scale);
   const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
+  return { room, bench, target, labUser, kubernetesVersion, containerRuntime, images, remoteExecutor, packageSource, timeouts, simRoot };
+}
 
-  const net = (raw.network ?? {}) as NonNullable<RawBenchConfig["network"]>;
+/** The cluster's ranges, its DNS and the ports' modes, each checked alone (how they fit together: deriveAddresses). */
+function parseNetworkSettings(p: Problems, net: NonNullable<RawBenchConfig["network"]>): NetworkSettings {
   const podSubnet = p.cidr("network.podSubnet", net.podSubnet, DEFAULTS.podSubnet);
   const serviceSubnet = p.cidr("network.serviceSubnet", net.serviceSubnet, DEFAULTS.serviceSubnet);
   const nodePrefixLength = p.integer("network.nodePrefixLength", net.nodePrefixLength ?? DEFAULTS.nodePrefixLength, 16, 28, "node pod prefix length");
@@ -78,7 +126,11 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   checkDnsDomain(p, "network.clusterDomain", clusterDomain);
   const providerMode = p.oneOf("network.providerPortMode", net.providerPortMode, PORT_MODES, DEFAULTS.portMode);
   const managementMode = p.oneOf("network.managementPortMode", net.managementPortMode, PORT_MODES, DEFAULTS.portMode);
+  return { podSubnet, serviceSubnet, nodePrefixLength, nodeLocalDnsIp, clusterDomain, providerMode, managementMode };
+}
 
+/** ssh.user and ssh.port, and the private key: required to provision, and never accepted in plain text. */
+function parseSshDefaults(p: Problems, raw: RawBenchConfig, requireAccess: boolean): SshDefaults {
   const sshUser = p.word("ssh.user", raw.ssh?.user, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
   const sshPort = p.integer("ssh.port", raw.ssh?.port ?? DEFAULTS.sshPort, 1, 65535, "TCP port") ?? DEFAULTS.sshPort;
   if (requireAccess && raw.sshPrivateKey === undefined) {
@@ -88,7 +140,14 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
       "(whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with " +
       "`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
   }
-  const WORKER_NAMES = NODE_NAMES.filter((n) => n !== "controller");
+  return { sshUser, sshPort };
+}
+
+/** The nodes the lab pods may run on: every node but the controller. */
+const WORKER_NAMES = NODE_NAMES.filter((n) => n !== "controller");
+
+/** Where the lab pods run: two different compute nodes. */
+function parsePlacement(p: Problems, raw: RawBenchConfig): PlacementSpec {
   const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
   const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
   for (const [field, node] of [["placement.webserverNode", webserverNode], ["placement.client2Node", client2Node]] as const) {
@@ -98,10 +157,14 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
     p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), ` +
       `e.g. "${WORKER_NAMES.find((n) => n !== webserverNode)}"`);
   }
+  return { webserverNode, client2Node };
+}
+
+/** The nodes block: only the bench's node names, and each node's pinned host key. */
+function checkNodeEntries(p: Problems, raw: RawBenchConfig, requireAccess: boolean): void {
   for (const name of Object.keys(raw.nodes ?? {})) {
     if (!(NODE_NAMES as readonly string[]).includes(name)) p.add(`nodes.${name}`, `unknown node; a bench has ${NODE_NAMES.join(", ")}`);
   }
-
   // A host key that is given is checked even offline: render refuses what up would refuse.
   for (const name of NODE_NAMES) {
     const hostKey = raw.nodes?.[name]?.hostKey;
@@ -112,50 +175,52 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
       }
     }
   }
+}
 
-  let network: NetworkSpec | undefined;
-  let nodes: NodeSpec[] = [];
-  if (room !== undefined && bench !== undefined && podSubnet && serviceSubnet && nodePrefixLength && nodeLocalDnsIp) {
-    const providerCidr = `10.${room}.${bench}.0/${DEFAULTS.providerPrefixLength}`;
-    const mgmtTemplate = net.managementSubnet === undefined ? DEFAULTS.managementSubnet : String(net.managementSubnet);
-    const managementCidr = p.cidr(
-      "network.managementSubnet",
-      mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)),
-      DEFAULTS.managementSubnet.replace("{bench}", String(bench)),
-    );
-    const sized = checkClusterRanges(p, podSubnet, serviceSubnet, nodePrefixLength);
-    if (managementCidr && sized && checkManagementRoom(p, managementCidr, HARDWARE.hostOctet, (n) => raw.nodes?.[n]?.managementIp !== undefined)) {
-      checkRanges(p, { providerCidr, managementCidr, podSubnet, serviceSubnet });
-      const podCidrs = podCidrsOrProblem(p, podSubnet, nodePrefixLength);
-      network = {
-        podSubnet,
-        serviceSubnet,
-        nodePrefixLength,
-        kubernetesServiceIp: nthAddress(serviceSubnet, 1),
-        corednsIp: nthAddress(serviceSubnet, 10),
-        nodeLocalDnsIp,
-        providerCidr,
-        managementCidr,
-        clusterDomain,
-      };
-      nodes = NODE_NAMES.map((name, i) =>
-        buildNode(p, name, raw.nodes?.[name] ?? {}, {
-          providerCidr, managementCidr, providerMode, managementMode,
-          podCidr: podCidrs[i] ?? "", sshUser, sshPort, timeouts,
-        }),
-      );
-      checkDuplicates(p, nodes);
-      checkHostAddresses(p, managementCidr, nodes);
-      checkSshEndpoints(p, nodes);
-    }
+/**
+ * The bench's networks and nodes, every address derived once, and how the ranges and addresses fit together.
+ * Nothing (and no problem about how they fit) when a value they derive from was refused already.
+ */
+function deriveAddresses(
+  p: Problems, raw: RawBenchConfig, s: Settings, n: NetworkSettings, ssh: SshDefaults,
+): { network?: NetworkSpec; nodes: NodeSpec[] } {
+  const { room, bench } = s;
+  const { podSubnet, serviceSubnet, nodePrefixLength, nodeLocalDnsIp } = n;
+  if (room === undefined || bench === undefined || !podSubnet || !serviceSubnet || !nodePrefixLength || !nodeLocalDnsIp) return { nodes: [] };
+  const providerCidr = `10.${room}.${bench}.0/${DEFAULTS.providerPrefixLength}`;
+  const mgmtTemplate = raw.network?.managementSubnet === undefined ? DEFAULTS.managementSubnet : String(raw.network.managementSubnet);
+  const managementCidr = p.cidr(
+    "network.managementSubnet",
+    mgmtTemplate.replaceAll("{room}", String(room)).replaceAll("{bench}", String(bench)),
+    DEFAULTS.managementSubnet.replace("{bench}", String(bench)),
+  );
+  const sized = checkClusterRanges(p, podSubnet, serviceSubnet, nodePrefixLength);
+  if (!managementCidr || !sized || !checkManagementRoom(p, managementCidr, HARDWARE.hostOctet, (name) => raw.nodes?.[name]?.managementIp !== undefined)) {
+    return { nodes: [] };
   }
-
-  p.throwIfAny(room && bench ? `bench config for room ${room} bench ${bench}` : "bench config");
-  return {
-    room: room!, bench: bench!, id: `room${room}-bench${bench}`, target, nodes, network: network!,
-    kubernetesVersion, containerRuntime, images, placement: { webserverNode, client2Node }, labUser, simRoot, remoteExecutor,
-    packageSource, timeouts,
+  checkRanges(p, { providerCidr, managementCidr, podSubnet, serviceSubnet });
+  const podCidrs = podCidrsOrProblem(p, podSubnet, nodePrefixLength);
+  const network: NetworkSpec = {
+    podSubnet,
+    serviceSubnet,
+    nodePrefixLength,
+    kubernetesServiceIp: nthAddress(serviceSubnet, 1),
+    corednsIp: nthAddress(serviceSubnet, 10),
+    nodeLocalDnsIp,
+    providerCidr,
+    managementCidr,
+    clusterDomain: n.clusterDomain,
   };
+  const nodes = NODE_NAMES.map((name, i) =>
+    buildNode(p, name, raw.nodes?.[name] ?? {}, {
+      providerCidr, managementCidr, providerMode: n.providerMode, managementMode: n.managementMode,
+      podCidr: podCidrs[i] ?? "", sshUser: ssh.sshUser, sshPort: ssh.sshPort, timeouts: s.timeouts,
+    }),
+  );
+  checkDuplicates(p, nodes);
+  checkHostAddresses(p, managementCidr, nodes);
+  checkSshEndpoints(p, nodes);
+  return { network, nodes };
 }
 
 function checkRanges(p: Problems, r: { providerCidr: string; managementCidr: string; podSubnet: string; serviceSubnet: string }): void {
