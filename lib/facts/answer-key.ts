@@ -49,6 +49,8 @@ export interface ExpectedTtl {
   readonly to: string;
   /** TTL of the packets as the receiving pod sees them (request at the server, reply at the client). */
   readonly ttl: number;
+  /** For the handout's pings: the address `ping -c 5` in `from` targets, whose replies show `ttl` ("" if unknown yet). */
+  readonly ping?: string;
   readonly why: string;
 }
 
@@ -117,17 +119,20 @@ function answerKeyPod(role: AnswerKeyPod["role"], p: FoundPod, nodes: readonly A
   return { role, name, ip: p?.ip ?? "", node: p?.node ?? "", mac, veth, defaultGateway: node?.kubeBridgeIp ?? "", notes: podNotes(p, node) };
 }
 
-/** The TTLs the handout's pings and curl should show, naming the webserver's node and client-2's. */
-function expectedTtls(web: string, c2: string): ExpectedTtl[] {
+/**
+ * The TTLs the handout's pings and curl should show, naming the webserver's node and client-2's; the pings with
+ * the address they target (webserver-1's pod IP, webserver-service-1's ClusterIP).
+ */
+function expectedTtls(web: string, c2: string, at: { readonly podIp: string; readonly clusterIp: string }): ExpectedTtl[] {
   return [
     {
-      case: "same node (2.1)", from: "client-1", to: "webserver-1 (pod IP)", ttl: 64,
+      case: "same node (2.1)", from: "client-1", to: "webserver-1 (pod IP)", ttl: 64, ping: at.podIp,
       why:
         `Both pods hang off kube-bridge on ${web}: the frames are bridged (switched), no router decrements the TTL, ` +
         "so the 64 the sender set arrives unchanged.",
     },
     {
-      case: "different nodes (2.2)", from: "client-2", to: "webserver-1 (pod IP)", ttl: 62,
+      case: "different nodes (2.2)", from: "client-2", to: "webserver-1 (pod IP)", ttl: 62, ping: at.podIp,
       why:
         `Routed twice: ${c2} forwards the packet from its kube-bridge to enp1s0f2 (64 -> 63), ${web} forwards it from enp1s0f2 ` +
         `to its kube-bridge (63 -> 62). On ${web}'s enp1s0f2 the capture shows 63. The reply is decremented the same way.`,
@@ -139,7 +144,7 @@ function expectedTtls(web: string, c2: string): ExpectedTtl[] {
         "by both nodes like the pod-to-pod case: 62 at webserver-1, and 62 for the replies at client-2 (source rewritten back to the ClusterIP).",
     },
     {
-      case: "ping the service (2.3, ping)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 64,
+      case: "ping the service (2.3, ping)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 64, ping: at.clusterIp,
       why:
         "IPVS only balances the Service's TCP port; kube-proxy also puts every ClusterIP on the kube-ipvs0 dummy link of every node, " +
         `so ${c2} itself answers the echo request (TTL 64, not forwarded) and webserver-1's capture sees no ICMP at all.`,
@@ -157,7 +162,9 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   return {
     benchId: input.benchId, stack: input.stack, target: input.target, nodes, pods,
     clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp },
-    ttls: expectedTtls(pods[0]!.node || "the webserver's node", pods[2]!.node || "client-2's node"),
+    ttls: expectedTtls(pods[0]!.node || "the webserver's node", pods[2]!.node || "client-2's node", {
+      podIp: pods[0]!.ip, clusterIp: input.cluster.webserverClusterIp,
+    }),
   };
 }
 

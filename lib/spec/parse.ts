@@ -144,7 +144,7 @@ function parseSshDefaults(p: Problems, raw: RawBenchConfig, requireAccess: boole
 }
 
 /** The nodes the lab pods may run on: every node but the controller. */
-const WORKER_NAMES = NODE_NAMES.filter((n) => n !== "controller");
+const WORKER_NAMES: readonly NodeName[] = NODE_NAMES.filter((n) => n !== "controller");
 
 /** Where the lab pods run: two different compute nodes. */
 function parsePlacement(p: Problems, raw: RawBenchConfig): PlacementSpec {
@@ -155,7 +155,7 @@ function parsePlacement(p: Problems, raw: RawBenchConfig): PlacementSpec {
   }
   if (webserverNode === client2Node) {
     p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), ` +
-      `e.g. "${WORKER_NAMES.find((n) => n !== webserverNode)}"`);
+      `e.g. "${WORKER_NAMES[(WORKER_NAMES.indexOf(webserverNode) + 1) % WORKER_NAMES.length]}"`);
   }
   return { webserverNode, client2Node };
 }

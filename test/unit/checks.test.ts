@@ -296,6 +296,9 @@ describe("answer key", () => {
       ["client-1", "webserver-1 (pod IP)", 64], ["client-2", "webserver-1 (pod IP)", 62],
       ["client-2", "webserver-service-1 (ClusterIP)", 62], ["client-2", "webserver-service-1 (ClusterIP)", 64],
     ]);
+    // The pings students run target webserver-1's pod IP twice and the ClusterIP once; curl is no ping.
+    const web = key.pods.find((p) => p.role === "webserver-1")!;
+    expect(key.ttls.map((t) => t.ping)).toEqual([web.ip, web.ip, undefined, VIP]);
     const md = toMarkdown(key);
     expect(md).toContain("| client-2 | client-2 | compute2 | 10.233.66.2 | 0a:58:0a:e9:42:02 | veth3333cccc (if9) | 10.233.66.1 |");
     expect(md).toContain("| compute1 | worker | 10.27.4.22 | 192.168.4.22 | 10.233.65.0/24 | 10.233.65.1 | yes |");

@@ -120,14 +120,16 @@ describe("the real bench path on four VMs", () => {
   it("3. the answer key is what students measure: TTLs by ping, MACs, gateways and veths by ip", async () => {
     const r = netlab(["facts", "--stack", STACK, "--json"], 10 * MINUTE);
     type Pod = { role: string; name: string; node: string; ip: string; mac: { value?: string }; defaultGateway: string; veth: { value?: { name: string } } };
-    const key = fleetJson<{ pods: Pod[]; ttls: { from: string; ttl: number }[] }>(r).data;
-    const pod = (role: string) => key.pods.find((p) => p.role === role)!;
-    const web = pod("webserver-1");
-    for (const t of key.ttls) {
-      const out = await k("exec", t.from, "--", "ping", "-c", "5", web.ip);
+    const key = fleetJson<{ pods: Pod[]; ttls: { case: string; from: string; to: string; ttl: number; ping?: string }[] }>(r).data;
+    // The handout's three pings (same node, across nodes, to the Service's ClusterIP), as students run them.
+    const pings = key.ttls.filter((t) => t.ping !== undefined);
+    expect(pings.map((t) => t.case)).toHaveLength(3);
+    for (const t of pings) {
+      expect(t.ping, `${t.case}: an address to ping`).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const out = await k("exec", t.from, "--", "ping", "-c", "5", t.ping!);
       const ttls = [...out.matchAll(/ttl=(\d+)/g)].map((m) => Number(m[1]));
       expect(ttls.length, out).toBe(5);
-      expect(new Set(ttls), `${t.from} -> webserver-1`).toEqual(new Set([t.ttl]));
+      expect(new Set(ttls), `${t.case}: ${t.from} -> ${t.to} (${t.ping})`).toEqual(new Set([t.ttl]));
     }
     for (const p of key.pods) {
       const inside = await k("exec", p.name, "--", "ip", "-o", "link", "show", "eth0");
