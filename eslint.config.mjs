@@ -29,8 +29,12 @@ export default defineConfig(
   },
   {
     // Pulumi serializes a dynamic provider together with its closure, so these modules require Node's built-ins
-    // inside the functions that use them instead of importing them at the top (see lib/remote/ssh.ts).
-    files: ["lib/remote/ssh.ts", "lib/remote/ssh-probe.ts", "components/ssh-step.ts", "components/join-step.ts", "components/bundle-push.ts"],
+    // inside the functions that use them instead of importing them at the top (see lib/remote/ssh.ts). The SSH runner's
+    // modules (ssh.ts and the agent, options and master it calls) are serialized with the providers that call them.
+    files: [
+      "lib/remote/ssh.ts", "lib/remote/ssh-agent.ts", "lib/remote/ssh-options.ts", "lib/remote/ssh-master.ts", "lib/remote/ssh-probe.ts",
+      "components/ssh-step.ts", "components/join-step.ts", "components/bundle-push.ts",
+    ],
     rules: { "@typescript-eslint/no-require-imports": ["error", { allow: ["^node:"] }] },
   },
 );

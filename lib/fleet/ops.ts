@@ -37,7 +37,7 @@ export interface PreviewData {
 
 /**
  * Resource operations a refresh preview runs at once: every read of a bench (its ~40 resources), so the host steps'
- * probes reach the SSH runner together and each node is read in one round trip (lib/remote/ssh.ts probeSsh), not in
+ * probes reach the SSH runner together and each node is read in one round trip (lib/remote/ssh-probe.ts probeSsh), not in
  * the engine's default batches of 4 per CPU.
  */
 export const PREVIEW_PARALLEL = 64;

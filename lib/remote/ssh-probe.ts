@@ -2,7 +2,9 @@
  * Probes: read-only commands asked of one node at about the same time run in one SSH session (lib/remote/ssh.ts
  * runs it), so a refresh reads each node in one round trip.
  */
-import { agentFor, masterFor, runSsh, sshMultiplexing, type SshConnection } from "./ssh";
+import { runSsh, type SshConnection } from "./ssh";
+import { agentFor } from "./ssh-agent";
+import { masterFor, sshMultiplexing } from "./ssh-master";
 
 /** How long a probe waits for others on the same node to share its session. */
 const PROBE_WINDOW_MS = 50;

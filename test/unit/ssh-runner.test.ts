@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runSsh, sshMuxDir } from "../../lib/remote/ssh";
+import { runSsh } from "../../lib/remote/ssh";
+import { sshMuxDir } from "../../lib/remote/ssh-master";
 import { probeSsh } from "../../lib/remote/ssh-probe";
 import { startSshd, type TestSshd } from "../helpers/sshd";
 

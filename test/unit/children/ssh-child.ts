@@ -1,5 +1,7 @@
 /** Child process for the SSH runner test: loads the key, starts the node's master, says "ready", then runs a long step until killed. */
-import { agentFor, runSsh, sshMuxDir, type SshConnection } from "../../../lib/remote/ssh";
+import { runSsh, type SshConnection } from "../../../lib/remote/ssh";
+import { agentFor } from "../../../lib/remote/ssh-agent";
+import { sshMuxDir } from "../../../lib/remote/ssh-master";
 
 const connection = JSON.parse(process.env.NETLAB_TEST_CONNECTION!) as SshConnection;
 void (async () => {
