@@ -20,7 +20,11 @@
  * Everything else is student-made: archived; roots in namespace default are also deleted, their dependents
  * (objects a student-made object owns) are left to the garbage collector.
  */
+import { ConcernName } from "../concerns/concern";
 import { LAB_NAMESPACE } from "../render/lab";
+import type { K8sObject } from "../render/load";
+import { planBench } from "../render/plan";
+import type { BenchSpec } from "../spec/types";
 
 /** A kind and name, with the namespace when it matters. Rendered objects without one are in default (or cluster-scoped). */
 export interface ObjectKey {
@@ -225,3 +229,12 @@ const kindRank = (kind: string) => {
   const i = KIND_ORDER.indexOf(kind);
   return i < 0 ? KIND_ORDER.length : i;
 };
+
+/** The objects the cluster stage applies (lib/render/plan.ts): the lab concern's, and the other concerns' (kube-router, nodelocaldns). */
+export function renderedObjects(spec: BenchSpec): { lab: ObjectKey[]; provisioner: ObjectKey[] } {
+  const m = planBench(spec).manifests;
+  const key = (o: K8sObject): ObjectKey => ({ kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
+  const objectsOf = (lab: boolean) =>
+    Object.entries(m).filter(([name]) => (name === ConcernName.Lab) === lab).flatMap(([, files]) => files.flatMap((f) => f.objects));
+  return { lab: objectsOf(true).map(key), provisioner: objectsOf(false).map(key) };
+}

@@ -23,14 +23,12 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { openStack } from "../engine/workspace";
 import { waitForLab } from "../facts/cluster-state";
-import type { K8sObject } from "../render/load";
-import { ConcernName } from "../concerns/concern";
-import { planBench } from "../render/plan";
 import type { BenchSpec } from "../spec/types";
 import { openBenchAccess, type BenchAccess } from "../remote/bench-access";
 import { controllerOf, labHome, nodeRoot } from "../spec/nodes";
 import { localArchivePath, makeVerifiedArchive, remoteArchiveDir, removeArchivedFiles, timestamp, type ArchiveInfo } from "./archive";
 import { lateObjects, unarchivedRefusal, type ClusterListing } from "./cluster-archive";
+import { renderedObjects } from "./owners";
 import { listCluster } from "./cluster-list";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, parseEncodedListing } from "./names";
 import {
@@ -93,15 +91,6 @@ function engineLines(progress: (line: string) => void): (out: string) => void {
     const line = out.split("\n").map((l) => l.trim()).filter(Boolean).pop();
     if (line) progress(`engine: ${line}`);
   };
-}
-
-/** The objects the cluster stage applies (lib/render/plan.ts): the lab concern's, and the other concerns' (kube-router, nodelocaldns). */
-export function renderedObjects(spec: BenchSpec): { lab: ObjectKey[]; provisioner: ObjectKey[] } {
-  const m = planBench(spec).manifests;
-  const key = (o: K8sObject): ObjectKey => ({ kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
-  const objectsOf = (lab: boolean) =>
-    Object.entries(m).filter(([name]) => (name === ConcernName.Lab) === lab).flatMap(([, files]) => files.flatMap((f) => f.objects));
-  return { lab: objectsOf(true).map(key), provisioner: objectsOf(false).map(key) };
 }
 
 interface Inspection {
