@@ -49,6 +49,7 @@ function controllerSteps(spec: BenchSpec, node: NodeSpec, step: StepMaker, clean
   const corednsPatch = corednsProbePatch(spec);
   const init = step(StepKind.KubeadmInit, "40-kubeadm-init.sh", {
     ...vars, NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
+    NETLAB_EXPECTED_POD_CIDR: node.podCidr, NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
     NETLAB_COREDNS_PATCH: corednsPatch ? JSON.stringify(corednsPatch) : "",
     NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"),
     ...Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text])),
@@ -62,7 +63,7 @@ function controllerSteps(spec: BenchSpec, node: NodeSpec, step: StepMaker, clean
     NETLAB_TOKEN_TTL: `${spec.timeouts.join * 2}s`,
     NETLAB_CLUSTER: spec.id,
     NETLAB_API_SERVER: `https://${controllerOf(spec).provider.address}:${API_PORT}`,
-  }, { worker: worker.name }));
+  }, { worker: worker.name, libs: ["kubeadm.sh"] }));
   const kubeconfig = step(StepKind.Kubeconfig, "60-kubeconfig.sh", { NETLAB_API_TIMEOUT: String(spec.timeouts.controlPlane) });
   return [init, ...tokens, kubeconfig];
 }

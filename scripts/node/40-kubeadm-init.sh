@@ -10,6 +10,8 @@ create() {
     kubeadm init --config "$NETLAB_ROOT$NETLAB_KUBEADM_FILE" --skip-token-print
     revoke_all_tokens
   fi
+  # The first Node of a new cluster gets the first prefix; the workers' are set before they join (45-join-token).
+  expect_pod_prefix "$NETLAB_NODE" "$NETLAB_EXPECTED_POD_CIDR"
   if [ -n "${NETLAB_COREDNS_PATCH:-}" ]; then
     api kubectl --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" -n kube-system patch deployment coredns \
       --type strategic -p "$NETLAB_COREDNS_PATCH" >&2

@@ -1,10 +1,11 @@
-# Runs on the controller around one worker's join. create: removes a stale Node of that name (a rebuilt worker
-# cannot join while it exists), mints a bootstrap token and prints the discovery kubeconfig (a secret, passed
-# to the worker's join in memory, never stored). finish: revokes that worker's tokens, then checks the pod prefix
-# the controller-manager gave the new Node against the plan (prefixes follow registration order).
+# Runs on the controller around one worker's join. create: replaces a stale Node of that name (a rebuilt worker
+# cannot join while it exists) by one holding the planned pod prefix (node_with_prefix, kubeadm.sh), mints a
+# bootstrap token and prints the discovery kubeconfig (a secret, passed to the worker's join in memory, never
+# stored). finish: revokes that worker's tokens, then checks the new Node's pod prefix against the plan.
 create() {
   local admin="$NETLAB_ROOT/etc/kubernetes/admin.conf" token ca
   api kubectl --kubeconfig "$admin" delete node "$NETLAB_WORKER" --ignore-not-found >&2
+  api node_with_prefix "$NETLAB_WORKER" "$NETLAB_EXPECTED_POD_CIDR" >&2
   token="$(api kubeadm token create --kubeconfig "$admin" --ttl "$NETLAB_TOKEN_TTL" --description "netlab join $NETLAB_WORKER")"
   ca="$(kubectl --kubeconfig "$admin" config view --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
   printf '%s\n' \
@@ -22,16 +23,7 @@ finish() {
     api kubeadm token delete --kubeconfig "$admin" "$token" >/dev/null
     log "token ${token%%.*} revoked"
   done
-  local deadline=$((SECONDS + NETLAB_JOIN_TIMEOUT)) prefix=""
-  while [ -z "$prefix" ] && [ "$SECONDS" -lt "$deadline" ]; do
-    prefix="$(kubectl --kubeconfig "$admin" get node "$NETLAB_WORKER" -o jsonpath='{.spec.podCIDR}' 2>/dev/null || true)"
-    [ -n "$prefix" ] || sleep 2
-  done
-  if [ "$prefix" != "$NETLAB_EXPECTED_POD_CIDR" ]; then
-    log "$NETLAB_WORKER has pod prefix '${prefix:-none}', the plan says $NETLAB_EXPECTED_POD_CIDR (nodes must register controller, compute1, compute2, compute3 in that order); reset the bench with 'netlab reset --level cluster'"
-    return 1
-  fi
-  log "$NETLAB_WORKER has pod prefix $prefix, as planned"
+  expect_pod_prefix "$NETLAB_WORKER" "$NETLAB_EXPECTED_POD_CIDR"
 }
 
 delete() {

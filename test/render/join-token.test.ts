@@ -2,7 +2,9 @@
  * The controller's side of a worker's join (scripts/node/45-join-token.sh) and kubeadm init's default token
  * (40-kubeadm-init.sh), run under bash as on a bench with fake kubeadm and kubectl (issue 8, items 4 and 8).
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { planBench } from "../../lib/render/plan";
 import { StepKind } from "../../lib/render/steps";
 import { FakeNode } from "../helpers/fake-node";
@@ -29,7 +31,8 @@ const TOKEN_LIST = [
 function controller(): FakeNode {
   return new FakeNode("join-token")
     .fake("kubeadm", `case "$1 $2" in\n"token create") echo eeeeee.eeeeeeeeeeeeeeee ;;\n"token list") cat <<'EOF'\n${TOKEN_LIST}\nEOF\n;;\nesac`)
-    .fake("kubectl", 'case "$*" in\n*"get node compute2"*) printf "%s" "$FAKE_POD_CIDR" ;;\n*"config view"*) printf "Q0EtREFUQQ==" ;;\nesac');
+    .fake("kubectl", 'case "$*" in\n*"get node compute2"*) printf "%s" "$FAKE_POD_CIDR" ;;\n*"config view"*) printf "Q0EtREFUQQ==" ;;\n' +
+      '*" apply "*) cat >"$FAKE_APPLIED" ;;\nesac');
 }
 
 describe("join token step (controller), compute2", () => {
@@ -77,16 +80,22 @@ describe("join token step (controller), compute2", () => {
     expect(deleted).toEqual(["aaaaaa.aaaaaaaaaaaaaaaa", "dddddd.dddddddddddddddd"]);
   });
 
-  it("create removes a stale compute2 Node before minting, then prints the discovery kubeconfig with the token", () => {
+  it("create replaces a stale compute2 Node by one with the planned prefix before minting, then prints the discovery kubeconfig", () => {
     const node = controller();
-    const run = node.run(tokenStep.script, "create");
-    expect(run.status).toBe(0);
+    const applied = `${node.root}/.applied`;
+    const run = node.run(tokenStep.script, "create", { env: { FAKE_APPLIED: applied } });
+    expect(run.status, run.stderr).toBe(0);
     const calls = node.calls();
     const admin = `--kubeconfig ${node.root}/etc/kubernetes/admin.conf`;
     const removal = calls.indexOf(`kubectl ${admin} delete node compute2 --ignore-not-found`);
+    const registration = calls.indexOf(`kubectl ${admin} apply --server-side --field-manager=netlab -f -`);
     const mint = calls.findIndex((c) => c.startsWith(`kubeadm token create ${admin} `));
     expect(removal).toBeGreaterThanOrEqual(0);
-    expect(mint).toBeGreaterThan(removal);
+    expect(registration).toBeGreaterThan(removal);
+    expect(mint).toBeGreaterThan(registration);
+    expect(parse(readFileSync(applied, "utf8"))).toEqual({
+      apiVersion: "v1", kind: "Node", metadata: { name: "compute2" }, spec: { podCIDR: PLANNED, podCIDRs: [PLANNED] },
+    });
     expect(calls[mint]).toContain("--description netlab join compute2");
     expect(run.stdout).toContain("    token: eeeeee.eeeeeeeeeeeeeeee\n");
     expect(run.stdout).toContain("    server: https://10.30.7.12:6443\n");
@@ -95,11 +104,22 @@ describe("join token step (controller), compute2", () => {
 });
 
 describe("kubeadm init step (controller)", () => {
+  const initNode = (prefix: string) => new FakeNode("kubeadm-init")
+    .fake("kubeadm", `case "$1 $2" in\n"token list") cat <<'EOF'\n${TOKEN_LIST.split("\n")
+      .filter((l) => l.startsWith("TOKEN") || l.startsWith("cccccc")).join("\n")}\nEOF\n;;\nesac`)
+    .fake("kubectl", `case "$*" in\n*"get node controller"*) printf "%s" "${prefix}" ;;\nesac`);
+  // The lab user's kubeconfig (home.sh, as the lab user) is not this test's.
+  const runInit = (node: FakeNode) => node.run(initStep.script, "install_user_kubeconfig() { :; }\ncreate");
+
+  it("fails when the controller's Node did not get the first prefix, naming both", () => {
+    const run = runInit(initNode("10.233.65.0/24"));
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("controller has pod prefix '10.233.65.0/24', the plan says 10.233.64.0/24");
+  });
+
   it("does not print kubeadm's default token and revokes it right after init", () => {
-    const node = new FakeNode("kubeadm-init").fake("kubeadm", `case "$1 $2" in\n"token list") cat <<'EOF'\n${TOKEN_LIST.split("\n")
-      .filter((l) => l.startsWith("TOKEN") || l.startsWith("cccccc")).join("\n")}\nEOF\n;;\nesac`);
-    // The lab user's kubeconfig (home.sh, as the lab user) is not this test's.
-    const run = node.run(initStep.script, "install_user_kubeconfig() { :; }\ncreate");
+    const node = initNode("10.233.64.0/24");
+    const run = runInit(node);
     expect(run.status, run.stderr).toBe(0);
     const calls = node.calls();
     const init = calls.findIndex((c) => c.startsWith("kubeadm init "));
@@ -107,6 +127,7 @@ describe("kubeadm init step (controller)", () => {
     expect(calls.slice(init + 1)).toEqual([
       `kubeadm token list --kubeconfig ${node.root}/etc/kubernetes/admin.conf`,
       `kubeadm token delete --kubeconfig ${node.root}/etc/kubernetes/admin.conf cccccc.cccccccccccccccc`,
+      `kubectl --kubeconfig ${node.root}/etc/kubernetes/admin.conf get node controller -o jsonpath={.spec.podCIDR}`,
     ]);
   });
 });
