@@ -13,6 +13,9 @@ export function labServerObjects(spec: BenchSpec): K8sObject[] {
   const pod = find(objects, "Deployment", "webserver-1").spec.template.spec;
   pinToNode(pod, spec.placement.webserverNode);
   pod.containers[0].image = spec.images.webserver;
+  // Kubernetes' 1 s probe timeout missed connects on a loaded emulated node for minutes (the Service had no
+  // endpoint). Only the timeout scales: a longer period would delay the first success by as much.
+  if (spec.timeouts.scale > 1) pod.containers[0].readinessProbe.timeoutSeconds = Math.ceil(spec.timeouts.scale);
   return objects;
 }
 
