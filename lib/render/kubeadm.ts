@@ -173,6 +173,19 @@ export function corednsProbePatch(spec: BenchSpec): Doc | undefined {
 }
 
 /**
+ * On slow nodes (timeouts.scale > 1), a CPU request for kubeadm's kube-proxy DaemonSet, which has none (none at
+ * scale 1). Without one the pod is BestEffort: on an emulated worker whose kubelet and containerd kept its one
+ * CPU busy, its cgroup got a weight of 1, its API watches missed TLS handshakes for minutes and its IPVS table
+ * stayed without the lab's Service. The init step applies it once the addon exists.
+ */
+export const SLOW_NODE_CPU_REQUEST = "100m";
+
+export function kubeProxyCpuPatch(spec: BenchSpec): Doc | undefined {
+  if (spec.timeouts.scale === 1) return undefined;
+  return { spec: { template: { spec: { containers: [{ name: "kube-proxy", resources: { requests: { cpu: SLOW_NODE_CPU_REQUEST } } }] } } } };
+}
+
+/**
  * kubeadm patches (file path -> strategic merge patch) stretching those probes by timeouts.scale; none at scale 1.
  * On a slow controller, an API server that answers /livez in 20 s is alive: upstream's 15 s would have the kubelet
  * kill it, and each restart costs minutes more.

@@ -16,6 +16,7 @@ export function labServerObjects(spec: BenchSpec): K8sObject[] {
   // Kubernetes' 1 s probe timeout missed connects on a loaded emulated node for minutes (the Service had no
   // endpoint). Only the timeout scales: a longer period would delay the first success by as much.
   if (spec.timeouts.scale > 1) pod.containers[0].readinessProbe.timeoutSeconds = Math.ceil(spec.timeouts.scale);
+  requestCpuOnSlowNodes(spec, pod);
   return objects;
 }
 
@@ -26,9 +27,21 @@ export function labClientObjects(spec: BenchSpec): K8sObject[] {
     const pod = find(objects, "Pod", name).spec;
     pinToNode(pod, node);
     pod.containers[0].image = spec.images.client;
+    requestCpuOnSlowNodes(spec, pod);
   }
   return objects;
 }
+
+/**
+ * On slow nodes (timeouts.scale > 1) a lab pod asks for a little CPU, so it is not BestEffort: on a busy emulated
+ * worker a BestEffort httpd answered its probe's connect too late for minutes. Real benches keep the handout's pods.
+ */
+function requestCpuOnSlowNodes(spec: BenchSpec, pod: { containers: Record<string, unknown>[] }): void {
+  if (spec.timeouts.scale === 1) return;
+  pod.containers[0]!.resources = { requests: { cpu: LAB_POD_CPU_REQUEST } };
+}
+
+const LAB_POD_CPU_REQUEST = "10m";
 
 /** A multi-document YAML file, as students receive it. */
 export function toYamlStream(objects: readonly K8sObject[]): string {

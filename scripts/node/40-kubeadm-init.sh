@@ -12,12 +12,16 @@ create() {
   fi
   # The first Node of a new cluster gets the first prefix; the workers' are set before they join (45-join-token).
   expect_pod_prefix "$NETLAB_NODE" "$NETLAB_EXPECTED_POD_CIDR"
-  if [ -n "${NETLAB_COREDNS_PATCH:-}" ]; then
-    api kubectl --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" -n kube-system patch deployment coredns \
-      --type strategic -p "$NETLAB_COREDNS_PATCH" >&2
-  fi
+  patch_addon deployment coredns "${NETLAB_COREDNS_PATCH:-}"
+  patch_addon daemonset kube-proxy "${NETLAB_KUBE_PROXY_PATCH:-}"
   link_kubelet_config
   install_user_kubeconfig
+}
+
+# patch_addon KIND NAME PATCH: a strategic merge patch of one of kubeadm's addons (none when PATCH is empty).
+patch_addon() {
+  [ -n "$3" ] || return 0
+  api kubectl --kubeconfig "$NETLAB_ROOT/etc/kubernetes/admin.conf" -n kube-system patch "$1" "$2" --type strategic -p "$3" >&2
 }
 
 # The control plane's probe patches (timeouts.scale > 1): file i of NETLAB_KUBEADM_PATCH_FILES holds

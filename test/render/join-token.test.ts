@@ -131,3 +131,17 @@ describe("kubeadm init step (controller)", () => {
     ]);
   });
 });
+
+describe("kubeadm init step at timeouts.scale 10", () => {
+  it("patches kubeadm's CoreDNS Deployment and kube-proxy DaemonSet once the addons exist", () => {
+    const slow = planBench(specFor(30, 7, { timeouts: { scale: 10 } })).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
+    const node = new FakeNode("kubeadm-init-slow")
+      .fake("kubeadm", "exit 0")
+      .fake("kubectl", 'case "$*" in\n*"get node controller"*) printf "10.233.64.0/24" ;;\nesac');
+    const run = node.run(slow.script, "install_user_kubeconfig() { :; }\ncreate");
+    expect(run.status, run.stderr).toBe(0);
+    const patches = node.calls().filter((c) => c.includes(" patch "));
+    expect(patches.map((c) => c.split(" ").slice(6, 8).join(" "))).toEqual(["deployment coredns", "daemonset kube-proxy"]);
+    expect(patches[1]).toContain('"requests":{"cpu":"100m"}');
+  });
+});
