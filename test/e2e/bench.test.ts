@@ -20,6 +20,7 @@ import { requireToolchain } from "../../lib/engine/toolchain";
 import { previewOp, type PreviewData } from "../../lib/fleet/ops";
 import { simKubeRouterEffects } from "../../lib/sim/kube-router-effects";
 import { hostDrift } from "../../lib/remote/host-drift";
+import { locateBundle, nodeBundle } from "../../lib/bundle/locate";
 
 const ROOM = 29;
 const BENCH = 3;
@@ -100,6 +101,15 @@ describe("pulumi up on the simulated bench", () => {
       expect(existsSync(path.join(sim.spec.nodeRoot, node, "etc", "netplan", "60-netlab.yaml")), node).toBe(true);
     }
     expect(existsSync(path.join(sim.spec.nodeRoot, "controller", "home", "user", "k8s-network-lab-c1.yml"))).toBe(true);
+    // The stand-in bundle was pushed over SSH as a bench's is, into each node's root, and the steps installed from it.
+    const located = locateBundle(sim.bundleDir);
+    for (const node of ["controller", "compute1", "compute2", "compute3"]) {
+      const pushed = nodeBundle(located, node === "controller");
+      const bundle = path.join(sim.spec.nodeRoot, node, "var", "lib", "netlab", "bundle");
+      expect(readFileSync(path.join(bundle, ".digest"), "utf8"), node).toBe(`${pushed.digest}\n`);
+      expect(readFileSync(path.join(bundle, ".sums"), "utf8"), node).toBe(pushed.sums);
+      expect(readFileSync(path.join(sim.spec.nodeRoot, node, "usr", "bin", "kubeadm"), "utf8"), node).toMatch(/exec kubeadm "\$@"/);
+    }
     // Secrets stay secret in the stack's state file: no SSH key, no admin credentials, no join token in clear.
     // (Booleans, so a failure never prints the state.)
     const stateFile = path.join(STATE_DIR, ".pulumi", "stacks", "k8s-netlab", `${sim.stackName}.json`);
