@@ -14,11 +14,10 @@ const { raw, privateKey } = readPulumiConfig();
 const spec = parseBenchSpec(raw);
 const plan = planBench(spec);
 // The bundle is found (or its absence reported) before anything is registered.
-const bundle = spec.packageSource === "bundle" && spec.target === "bench" ? locateBundle() : undefined;
+const bundle = spec.packageSource === "bundle" ? locateBundle(spec.bundleDir) : undefined;
 const bench = new Bench(spec.id, { plan, privateKey: privateKey!, bundle });
 
 export const benchId = spec.id;
-export const target = spec.target;
 export const nodes = bench.nodeTable;
 export const serviceIps = {
   kubernetes: spec.network.kubernetesServiceIp,

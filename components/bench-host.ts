@@ -32,7 +32,7 @@ export class BenchHost extends pulumi.ComponentResource {
     if (args.bundle) {
       const held = nodeBundle(args.bundle, node.role === NodeRole.ControlPlane);
       previous = new BundlePush(`${name}-bundle`, {
-        node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir, ...held,
+        node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir, ...held, remoteDir: args.plan.bundleDir,
       }, { parent: this, additionalSecretOutputs: ["connection"] });
     }
     for (const kind of HOST_STEPS) {

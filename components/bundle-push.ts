@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_BUNDLE_DIR } from "../lib/render/steps";
-import { shellJoin } from "../lib/render/shell";
+import { asRoot, shellJoin, shellQuote } from "../lib/render/shell";
 import { runSsh, type SshConnection } from "../lib/remote/ssh";
 import { probeSsh } from "../lib/remote/ssh-probe";
 import { connectionChanged } from "./ssh-step";
@@ -22,29 +22,38 @@ export interface BundlePushInputs {
   files: string[];
   /** `sha256sum -c` lines of those files. */
   sums: string;
+  /** Where the bundle goes on the node, as its SSH sessions name it: NODE_BUNDLE_DIR under the node's root. */
+  remoteDir: string;
 }
 
-interface State extends Omit<BundlePushInputs, "connection"> {
+export interface BundlePushState extends Omit<BundlePushInputs, "connection" | "remoteDir"> {
   connection: SshConnection;
+  /** Absent from the state of a push made before it was an input: that bundle is at NODE_BUNDLE_DIR. */
+  remoteDir?: string;
   observedDigest?: string;
 }
 
+/** The bundle's directory on the node, quoted for the scripts below. */
+function dirOf(s: BundlePushState): string {
+  return shellQuote(s.remoteDir ?? NODE_BUNDLE_DIR);
+}
+
 /** As root on the node: the digest it holds, or "missing". */
-function readDigest(s: State): string {
-  return root(s, `cat ${NODE_BUNDLE_DIR}/.digest 2>/dev/null || echo missing`);
+function readDigest(s: BundlePushState): string {
+  return root(s, `cat ${dirOf(s)}/.digest 2>/dev/null || echo missing`);
 }
 
 /** As root on the node: the sums of the files it holds (empty when it holds none). */
-function readSums(s: State): string {
-  return root(s, `cat ${NODE_BUNDLE_DIR}/.sums 2>/dev/null || true`);
+function readSums(s: BundlePushState): string {
+  return root(s, `cat ${dirOf(s)}/.sums 2>/dev/null || true`);
 }
 
 /**
  * As root on the node: a new directory holding the files kept from the current bundle (hard links) and those on
  * standard input, every wanted file verified, nothing else left in it; then swapped in.
  */
-function receive(s: State): string {
-  const dir = NODE_BUNDLE_DIR;
+function receive(s: BundlePushState): string {
+  const dir = dirOf(s);
   return root(s, [
     "set -euo pipefail", `rm -rf ${dir}.new`, `mkdir -p ${dir}`, `cp -al ${dir} ${dir}.new`, `rm -f ${dir}.new/.digest ${dir}.new/.sums`,
     // No compression on the way: half of it (debs, image layers) is compressed already, and on a slow node the
@@ -59,9 +68,8 @@ function receive(s: State): string {
   ].join("\n"));
 }
 
-function root(s: State, script: string): string {
-  const sudo = s.connection.user === "root" ? [] : ["sudo", "-n", "--"];
-  return shellJoin([...sudo, "bash", "-c", script]);
+function root(s: BundlePushState, script: string): string {
+  return shellJoin(asRoot(s.connection.user, ["bash", "-c", script]));
 }
 
 /** The files the node lacks, by the sums it reports. */
@@ -71,7 +79,8 @@ export function missingFiles(files: readonly string[], wanted: string, held: str
   return files.filter((f) => !have.has(line.get(f) ?? ""));
 }
 
-async function push(s: State): Promise<string> {
+/** Brings the node's bundle to `s.digest`, sending only what it lacks; returns the digest the node then holds. */
+export async function pushBundle(s: BundlePushState): Promise<string> {
   if ((await runSsh(s.connection, readDigest(s), undefined)).trim() === s.digest) return s.digest;
   const send = missingFiles(s.files, s.sums, await runSsh(s.connection, readSums(s), undefined));
   const { spawn } = require("node:child_process") as typeof import("node:child_process");
@@ -82,23 +91,23 @@ async function push(s: State): Promise<string> {
 }
 
 const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: State) {
+  async create(inputs: BundlePushState) {
     const { randomUUID } = require("node:crypto") as typeof import("node:crypto");
-    return { id: randomUUID(), outs: { ...inputs, observedDigest: await push(inputs) } };
+    return { id: randomUUID(), outs: { ...inputs, observedDigest: await pushBundle(inputs) } };
   },
-  async read(id: string, props: State) {
+  async read(id: string, props: BundlePushState) {
     return { id, props: { ...props, observedDigest: (await probeSsh(props.connection, readDigest(props))).trim() } };
   },
-  async diff(_id: string, olds: State, news: State) {
+  async diff(_id: string, olds: BundlePushState, news: BundlePushState) {
     const changed = olds.digest !== news.digest || olds.observedDigest !== news.digest || olds.node !== news.node
-      || connectionChanged(olds.connection, news.connection);
+      || dirOf(olds) !== dirOf(news) || connectionChanged(olds.connection, news.connection);
     return { changes: changed };
   },
-  async update(_id: string, _olds: State, news: State) {
-    return { outs: { ...news, observedDigest: await push(news) } };
+  async update(_id: string, _olds: BundlePushState, news: BundlePushState) {
+    return { outs: { ...news, observedDigest: await pushBundle(news) } };
   },
-  async delete(_id: string, props: State) {
-    await runSsh(props.connection, root(props, `rm -rf ${NODE_BUNDLE_DIR} ${NODE_BUNDLE_DIR}.new`), undefined);
+  async delete(_id: string, props: BundlePushState) {
+    await runSsh(props.connection, root(props, `rm -rf ${dirOf(props)} ${dirOf(props)}.new`), undefined);
   },
 };
 

@@ -30,7 +30,8 @@ export function bundleDir(): string {
 export function locateBundle(dir = bundleDir()): LocatedBundle {
   const file = path.join(dir, "bundle.json");
   if (!existsSync(file)) {
-    throw new Error(`no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, or set netlab:packages.source to "online"`);
+    throw new Error(`no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, set netlab:packages.bundle to a built ` +
+      'bundle\'s directory, or set netlab:packages.source to "online"');
   }
   const text = readFileSync(file, "utf8");
   const manifest = JSON.parse(text) as BundleManifest;

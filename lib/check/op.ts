@@ -14,7 +14,6 @@ import { gatherCheckFacts } from "./gather";
 export interface CheckData {
   readonly stack: string;
   readonly benchId: string;
-  readonly target: string;
   readonly results: CheckResult[];
 }
 
@@ -34,7 +33,7 @@ export async function runChecks(stackName: string, progress: (line: string) => v
   const access = await openBenchAccess(await openStack(stackName, false));
   try {
     const facts = await gatherCheckFacts(access, progress);
-    return { stack: stackName, benchId: access.spec.id, target: access.spec.target, results: evaluateChecks(facts) };
+    return { stack: stackName, benchId: access.spec.id, results: evaluateChecks(facts) };
   } finally {
     access.close();
   }

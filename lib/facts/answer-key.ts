@@ -57,7 +57,6 @@ export interface ExpectedTtl {
 export interface AnswerKey {
   readonly benchId: string;
   readonly stack: string;
-  readonly target: string;
   readonly nodes: AnswerKeyNode[];
   readonly pods: AnswerKeyPod[];
   /** webserver-service-1; kubeadm's kube-dns and the coredns Service nodelocaldns forwards to (same CoreDNS pods). */
@@ -68,7 +67,6 @@ export interface AnswerKey {
 export interface AnswerKeyInput {
   readonly benchId: string;
   readonly stack: string;
-  readonly target: string;
   readonly nodeRows: readonly { name: string; role: string; providerIp: string; managementIp: string; podCidr: string }[];
   readonly cluster: ClusterState;
   readonly kubeDnsClusterIp: string;
@@ -160,7 +158,7 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   const roles: [AnswerKeyPod["role"], FoundPod][] = [["webserver-1", webservers[0]], ["client-1", client1], ["client-2", client2]];
   const pods = roles.map(([role, p]) => answerKeyPod(role, p, nodes, input.links));
   return {
-    benchId: input.benchId, stack: input.stack, target: input.target, nodes, pods,
+    benchId: input.benchId, stack: input.stack, nodes, pods,
     clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp },
     ttls: expectedTtls(pods[0]!.node || "the webserver's node", pods[2]!.node || "client-2's node", {
       podIp: pods[0]!.ip, clusterIp: input.cluster.webserverClusterIp,
@@ -177,7 +175,7 @@ export async function gatherAnswerKey(a: BenchAccess, progress: (line: string) =
   progress("ssh + nsenter: MAC and veth of each lab pod");
   const links = await Promise.all(pods.map((p) => probePodLink(a, p.node, p.ip)));
   return buildAnswerKey({
-    benchId: a.spec.id, stack: a.stackName, target: a.spec.target, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns, corednsClusterIp: coredns,
+    benchId: a.spec.id, stack: a.stackName, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns, corednsClusterIp: coredns,
     links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])),
   });
 }
@@ -190,7 +188,7 @@ export function toMarkdown(k: AnswerKey): string {
   const pods = k.pods;
   const notes = pods.flatMap((p) => p.notes.map((n) => `- ${p.name || p.role}: ${n}`));
   return [
-    `# Answer key: ${k.benchId} (stack ${k.stack}, target ${k.target})`,
+    `# Answer key: ${k.benchId} (stack ${k.stack})`,
     "",
     "## Nodes",
     "",

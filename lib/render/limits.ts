@@ -20,7 +20,7 @@ export function checkCommandLines(hosts: readonly { node: { name: string }; step
           field: `hosts.${host.node.name}.${step.file}`,
           message:
             `the step's command line would be ${bytes} bytes, over Linux's ${MAX_ARG_BYTES}-byte limit for one argument; ` +
-            "shorten the long values it carries (images.*, network.clusterDomain, simRoot)",
+            "shorten the long values it carries (images.*, network.clusterDomain, nodeRoot)",
         });
       }
     }

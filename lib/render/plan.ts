@@ -9,7 +9,7 @@ import { kubeadmYaml } from "../concerns/kubeadm";
 import { netplanYaml } from "../concerns/network";
 import type { BenchSpec, NodeName, NodeSpec } from "../spec/types";
 import { checkCommandLines } from "./limits";
-import { StepKind, stepMaker, type HostStep, type ManifestFile, type StepMaker } from "./steps";
+import { nodeBundleDir, StepKind, stepMaker, type HostStep, type ManifestFile, type StepMaker } from "./steps";
 
 export interface HostPlan {
   readonly node: NodeSpec;
@@ -19,6 +19,8 @@ export interface HostPlan {
   readonly kubeadm: string;
   /** In the order they run. */
   readonly steps: readonly HostStep[];
+  /** Where the bundle is pushed on this node (under its root), when the bench installs from it. */
+  readonly bundleDir: string;
 }
 
 export interface BenchPlan {
@@ -45,7 +47,10 @@ function planHost(spec: BenchSpec, node: NodeSpec): HostPlan {
   const step = stepMaker(spec, node);
   const steps = BENCH_CONCERNS.flatMap((c) => c.steps?.(spec, node, step, cleanupVars()) ?? []);
   const ordered = steps.map((s, i) => [s, i] as const).sort(([a, i], [b, j]) => stepNumber(a) - stepNumber(b) || i - j).map(([s]) => s);
-  return { node, netplan: netplanYaml(node), kubeadm: kubeadmYaml(spec, node), steps: [...ordered, labNetworkStep(spec, node, step)] };
+  return {
+    node, netplan: netplanYaml(node), kubeadm: kubeadmYaml(spec, node), steps: [...ordered, labNetworkStep(spec, node, step)],
+    bundleDir: nodeBundleDir(spec, node.name),
+  };
 }
 
 const stepNumber = (s: HostStep) => Number(/^(\d+)-/.exec(s.file)?.[1] ?? Number.NaN);

@@ -8,8 +8,13 @@ import type { BenchSpec, NodeName, NodeSpec } from "../spec/types";
 import { readNodeScript, type K8sObject } from "./load";
 import { shellAssignments } from "./shell";
 
-/** Where the provisioner pushes the bundle on each node. */
+/** Where the provisioner pushes the bundle on each node, below the node's root. */
 export const NODE_BUNDLE_DIR = "/var/lib/netlab/bundle";
+
+/** The bundle's directory on `node` as its SSH sessions name it: the push writes there, the steps read there. */
+export function nodeBundleDir(spec: BenchSpec, node: string): string {
+  return `${nodeRoot(spec, node)}${NODE_BUNDLE_DIR}`;
+}
 
 export const StepKind = {
   BaseOs: "base-os",
@@ -87,7 +92,7 @@ function buildScript(spec: BenchSpec, node: NodeSpec, file: string, vars: Record
     NETLAB_LAB_USER: spec.labUser,
     NETLAB_PACKAGE_SOURCE: spec.packageSource,
     // Where the bundle was pushed, as the step names files: under the node's root.
-    NETLAB_BUNDLE_DIR: `${nodeRoot(spec, node.name)}${NODE_BUNDLE_DIR}`,
+    NETLAB_BUNDLE_DIR: nodeBundleDir(spec, node.name),
     ...vars,
   });
   const body = readNodeScript(file.startsWith("45-join-token") ? "45-join-token.sh" : file);

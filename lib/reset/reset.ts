@@ -68,7 +68,6 @@ export interface StepNote {
 export interface ResetResult {
   readonly stack: string;
   readonly benchId: string;
-  readonly target: "bench" | "sim";
   readonly level: ResetLevel;
   readonly dryRun: boolean;
   readonly plan: ResetPlan;
@@ -257,7 +256,7 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
   const stamp = timestamp();
   const remote = `${remoteArchiveDir(spec)}/reset-${stamp}.tar.gz`;
   const local = localArchivePath(spec.id, stamp);
-  const base = { stack: stackName, benchId: spec.id, target: spec.target, level, dryRun, plan };
+  const base = { stack: stackName, benchId: spec.id, level, dryRun, plan };
   if (dryRun) {
     note("archive", StepOutcome.Planned, `${plan.archive.length} item(s) into ${remote} and ${path.relative(process.cwd(), local)}`);
     return {

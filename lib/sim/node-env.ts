@@ -42,7 +42,7 @@ export function effectsEnv(spec: BenchSpec, node: NodeSpec): Record<string, stri
 /** The environment of every session on the simulated `node`. */
 export function simNodeEnv(spec: BenchSpec, node: NodeSpec, dirs: SimNodeDirs): Record<string, string> {
   const root = nodeRoot(spec, node.name);
-  if (root === "") throw new Error(`sim ${spec.id}: node ${node.name} has no node root (netlab:simRoot is empty)`);
+  if (root === "") throw new Error(`sim ${spec.id}: node ${node.name} has no node root (netlab:nodeRoot is empty)`);
   const real = [...(dirs.sessionPath ?? []), ...SYSTEM_PATH].join(":");
   return {
     PATH: `${SIM_NODE_BIN}:${real}`,

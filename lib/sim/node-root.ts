@@ -1,23 +1,17 @@
 /**
- * A simulated node's root directory (`nodeRoot`) as a freshly installed Debian node on which netlab's bundle was
- * pushed: the files the bench path expects to find there. The program pushes no bundle to a simulated bench; a
- * stand-in holds what its steps read (an empty package index, the Kubernetes binaries as the node's own commands,
- * one image reference). Files already present are kept: a node root is only ever completed.
+ * A simulated node's root directory (netlab:nodeRoot) as a freshly installed Debian node: the files the bench path
+ * expects to find there. The bundle is not planted: the program pushes it (lib/sim/stand-in-bundle.ts). Files
+ * already present are kept: a node root is only ever completed.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { pauseImage } from "../render/kubeadm";
-import { NODE_BUNDLE_DIR } from "../render/steps";
 import { nodeRoot } from "../spec/nodes";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 
-/** The bundle binaries the runtime step installs; each runs the node's command of that name. */
-const BUNDLE_BINARIES = ["kubelet", "kubeadm", "kubectl", "crictl"] as const;
-
-function writeIfAbsent(file: string, content: string, mode = 0o644): void {
+function writeIfAbsent(file: string, content: string): void {
   if (existsSync(file)) return;
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, content, { mode });
+  writeFileSync(file, content, { mode: 0o644 });
 }
 
 /** Debian's fstab, swap included (the base-os step comments the swap line out). */
@@ -45,25 +39,9 @@ function interfaces(node: NodeSpec): string {
 /** Completes the root of a simulated node. */
 export function prepareNodeRoot(spec: BenchSpec, node: NodeSpec): string {
   const root = nodeRoot(spec, node.name);
-  if (root === "") throw new Error(`sim ${spec.id}: node ${node.name} has no node root (netlab:simRoot is empty)`);
+  if (root === "") throw new Error(`sim ${spec.id}: node ${node.name} has no node root (netlab:nodeRoot is empty)`);
   for (const dir of ["etc", "usr/bin", "usr/lib", "var/lib", `home/${spec.labUser}`]) mkdirSync(path.join(root, dir), { recursive: true });
   writeIfAbsent(path.join(root, "etc", "fstab"), fstab());
   writeIfAbsent(path.join(root, "etc", "network", "interfaces"), interfaces(node));
-
-  const bundle = path.join(root, NODE_BUNDLE_DIR);
-  writeIfAbsent(path.join(bundle, "debs", "Packages"), "");
-  for (const bin of BUNDLE_BINARIES) {
-    writeIfAbsent(path.join(bundle, "bin", bin), `#!/bin/sh\n# netlab sim: the bundle's ${bin} is the simulated node's own\nexec ${bin} "$@"\n`, 0o755);
-  }
-  const images = path.join(bundle, "images");
-  writeIfAbsent(path.join(images, "oci-layout"), `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`);
-  mkdirSync(path.join(images, "blobs", "sha256"), { recursive: true });
-  const pause = pauseImage(spec.kubernetesVersion);
-  writeIfAbsent(path.join(images, "refs", "pause.json"), JSON.stringify({
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    digest: `sha256:${"0".repeat(64)}`,
-    size: 0,
-    annotations: { "org.opencontainers.image.ref.name": pause },
-  }));
   return root;
 }

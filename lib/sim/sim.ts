@@ -12,6 +12,7 @@ import { stackFile } from "../spec/source";
 import type { BenchSpec, NodeName } from "../spec/types";
 import { controlPlaneDir, controlPlaneDown, controlPlaneUp, type SimControlPlane } from "./controlplane";
 import { simHostsDown, simHostsUp, type SimHosts } from "./hosts";
+import { writeStandInBundle } from "./stand-in-bundle";
 
 export interface SimBench {
   readonly spec: BenchSpec;
@@ -19,6 +20,8 @@ export interface SimBench {
   readonly stateDir: string;
   readonly hosts: SimHosts;
   readonly controlPlane: SimControlPlane;
+  /** The stand-in bundle the program pushes to its nodes (packages.bundle). */
+  readonly bundleDir: string;
 }
 
 export function simStackName(room: number, bench: number): string {
@@ -29,10 +32,13 @@ export function simStateDir(room: number, bench: number): string {
   return path.join(NETLAB_DIR, "sim", `room${room}-bench${bench}`);
 }
 
-/** The sim target's spec: the same derivation as a real bench, files under the sim's node roots. */
+/** A simulated bench's spec: the same derivation as a real bench, each node's files under its own directory here. */
 export function simSpec(room: number, bench: number): BenchSpec {
-  return parseBenchSpec({ room, bench, target: "sim", simRoot: path.join(simStateDir(room, bench), "nodes") }, { requireAccess: false });
+  return parseBenchSpec({ room, bench, nodeRoot: path.join(simStateDir(room, bench), "nodes") }, { requireAccess: false });
 }
+
+/** Keys an older sim stack holds that the spec no longer reads (setting config never removes a key). */
+const DROPPED_KEYS = ["netlab:target", "netlab:simRoot"];
 
 /** Brings up (or completes) a simulated bench and writes its stack config. Idempotent. */
 export async function simUp(room: number, bench: number, log: (line: string) => void = () => {}): Promise<SimBench> {
@@ -45,20 +51,24 @@ export async function simUp(room: number, bench: number, log: (line: string) => 
   log(`control plane: etcd, kube-apiserver, controller-manager, scheduler, kwok`);
   const controlPlane = await controlPlaneUp(spec, stateDir, toolchain, hosts.nodes.controller.namespace);
   const stackName = simStackName(room, bench);
+  const bundleDir = writeStandInBundle(path.join(stateDir, "bundle"), spec.kubernetesVersion);
   const stack = await openStack(stackName);
+  const existing = await stack.getAllConfig();
+  const dropped = DROPPED_KEYS.filter((k) => k in existing);
+  if (dropped.length > 0) await stack.removeAllConfig(dropped);
   const nodes = Object.fromEntries(Object.entries(hosts.nodes).map(([name, h]) => [name, { hostKey: h.hostKey }])) as Record<NodeName, { hostKey: string }>;
   // The client key is a secret: set over the CLI's stdin, never on a command line.
   await setAllConfigSafely(stack, {
     "netlab:room": { value: String(room) },
     "netlab:bench": { value: String(bench) },
-    "netlab:target": { value: "sim" },
-    "netlab:simRoot": { value: spec.simRoot },
+    "netlab:nodeRoot": { value: spec.nodeRoot },
+    "netlab:packages": { value: JSON.stringify({ source: "bundle", bundle: bundleDir }) },
     "netlab:ssh": { value: JSON.stringify({ user: hosts.sshUser, port: 22 }) },
     "netlab:nodes": { value: JSON.stringify(nodes) },
     "netlab:sshPrivateKey": { value: hosts.clientPrivateKey, secret: true },
   });
   log(`stack ${stackName} configured (${path.relative(process.cwd(), stackFile(stackName))})`);
-  return { spec, stackName, stateDir, hosts, controlPlane };
+  return { spec, stackName, stateDir, hosts, controlPlane, bundleDir };
 }
 
 /**

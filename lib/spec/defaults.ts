@@ -2,7 +2,6 @@ import type { ImageSpec, NodeName } from "./types";
 
 /** Values a bench gets when its stack config is silent. Documented key by key in the README. */
 export const DEFAULTS = {
-  target: "bench",
   labUser: "user",
   kubernetesVersion: "1.34.3",
   containerRuntime: "containerd",

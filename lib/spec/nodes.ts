@@ -12,11 +12,11 @@ export function workersOf(spec: BenchSpec): NodeSpec[] {
 }
 
 /**
- * Where a node's files live, as the node steps and the instructor's commands name them: `<simRoot>/<node>` when
- * the bench's nodes keep their files under a root directory (netlab:simRoot), else "" (i.e. /).
+ * Where a node's files live, as the node steps and the instructor's commands name them: `<nodeRoot>/<node>` when
+ * the bench's nodes keep their files under a root directory (netlab:nodeRoot), else "" (i.e. /).
  */
 export function nodeRoot(spec: BenchSpec, node: string): string {
-  return spec.simRoot === "" ? "" : `${spec.simRoot}/${node}`;
+  return spec.nodeRoot === "" ? "" : `${spec.nodeRoot}/${node}`;
 }
 
 /** The lab user's home on the controller, as the instructor's machine reaches it (under the node's root in simulation). */

@@ -8,16 +8,16 @@ import {
   checkClusterRanges, checkDnsDomain, checkHostAddresses, checkLabUser, checkLengths, checkManagementRoom, checkSshEndpoints, networkOrBroadcast,
 } from "./limits";
 import { checkRemoteExecutor, parseKubernetesVersion, parsePackageSource, parseTimeouts } from "./install";
+import { parseBundleDir, parseNodeRoot } from "./locations";
 import { contains, nthAddress, overlaps, splitSubnet } from "./network";
 import { Problems, show } from "./problems";
-import { KeyPresence, KNOWN_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
+import { KeyPresence, KNOWN_KEYS, REMOVED_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
 import { checkShape, isMapping } from "./shape";
 import {
   NODE_NAMES,
   NodeRole,
   PortMode,
   RemoteExecutor,
-  Target,
   type BenchSpec,
   type InterfaceSpec,
   type NetworkSpec,
@@ -74,9 +74,9 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   const { room, bench } = s;
   p.throwIfAny(room && bench ? `bench config for room ${room} bench ${bench}` : "bench config");
   return {
-    room: room!, bench: bench!, id: `room${room}-bench${bench}`, target: s.target, nodes, network: network!,
-    kubernetesVersion: s.kubernetesVersion, containerRuntime: s.containerRuntime, images: s.images, placement, labUser: s.labUser, simRoot: s.simRoot,
-    remoteExecutor: s.remoteExecutor, packageSource: s.packageSource, timeouts: s.timeouts,
+    room: room!, bench: bench!, id: `room${room}-bench${bench}`, nodes, network: network!,
+    kubernetesVersion: s.kubernetesVersion, containerRuntime: s.containerRuntime, images: s.images, placement, labUser: s.labUser, nodeRoot: s.nodeRoot,
+    remoteExecutor: s.remoteExecutor, packageSource: s.packageSource, bundleDir: s.bundleDir, timeouts: s.timeouts,
   };
 }
 
@@ -85,18 +85,16 @@ function checkedRaw(p: Problems, input: RawBenchConfig): RawBenchConfig {
   if (!isMapping(input)) p.add("config", `${show(input)} is not a block of netlab: keys; write one netlab:<key>: <value> line per key`);
   const raw = checkLengths(p, checkShape(p, isMapping(input) ? input : {}));
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
-      p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);
-    }
+    if (Object.hasOwn(REMOVED_KEYS, key)) p.add(key, REMOVED_KEYS[key]!);
+    else if (!(KNOWN_KEYS as readonly string[]).includes(key)) p.add(key, `unknown config key; known keys are ${KNOWN_KEYS.join(", ")}`);
   }
   return raw;
 }
 
-/** Room, bench, target, lab user, what is installed and how (everything but the network, SSH and placement). */
+/** Room, bench, lab user, where files live, what is installed and how (everything but the network, SSH and placement). */
 function parseSettings(p: Problems, raw: RawBenchConfig): Settings {
   const room = p.integer("room", raw.room, 1, 254, "room number (second octet of 10.ROOM.BENCH.x)");
   const bench = p.integer("bench", raw.bench, 1, 254, "bench number (third octet of 10.ROOM.BENCH.x)");
-  const target = p.oneOf("target", raw.target, Object.values(Target), DEFAULTS.target);
   const labUser = p.word("labUser", raw.labUser, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
   checkLabUser(p, labUser);
   const kubernetesVersion = parseKubernetesVersion(p, raw.kubernetesVersion);
@@ -104,10 +102,12 @@ function parseSettings(p: Problems, raw: RawBenchConfig): Settings {
   const images = parseImages(p, (raw.images ?? {}) as Record<string, unknown>);
   const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), RemoteExecutor.Ssh);
   checkRemoteExecutor(p, raw.remoteExecutor);
-  const packageSource = parsePackageSource(p, (raw.packages as { source?: unknown } | undefined)?.source, images);
+  const packages = (raw.packages ?? {}) as NonNullable<RawBenchConfig["packages"]>;
+  const packageSource = parsePackageSource(p, packages.source, images);
+  const bundleDir = parseBundleDir(p, packages.bundle, packageSource);
   const timeouts = parseTimeouts(p, (raw.timeouts as { scale?: unknown } | undefined)?.scale);
-  const simRoot = target === Target.Sim ? p.word("simRoot", raw.simRoot, `/var/lib/netlab-sim/room${raw.room}-bench${raw.bench}`, /^\/[A-Za-z0-9._/-]+$/) : "";
-  return { room, bench, target, labUser, kubernetesVersion, containerRuntime, images, remoteExecutor, packageSource, timeouts, simRoot };
+  const nodeRoot = parseNodeRoot(p, raw.nodeRoot);
+  return { room, bench, labUser, kubernetesVersion, containerRuntime, images, remoteExecutor, packageSource, bundleDir, timeouts, nodeRoot };
 }
 
 /** The cluster's ranges, its DNS and the ports' modes, each checked alone (how they fit together: deriveAddresses). */

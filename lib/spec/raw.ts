@@ -16,8 +16,6 @@ export interface RawNodeConfig {
 export interface RawBenchConfig {
   room?: unknown;
   bench?: unknown;
-  /** "bench" (real machines) or "sim" (the simulated bench). */
-  target?: unknown;
   labUser?: unknown;
   kubernetesVersion?: unknown;
   containerRuntime?: unknown;
@@ -37,12 +35,15 @@ export interface RawBenchConfig {
   nodes?: Partial<Record<string, RawNodeConfig>>;
   images?: Partial<Record<string, unknown>>;
   placement?: { webserverNode?: unknown; client2Node?: unknown };
-  /** Directory under which the sim target writes each node's files. */
-  simRoot?: unknown;
+  /** Directory under which each node keeps its files (`<nodeRoot>/<node>`); unset: the node's own /. */
+  nodeRoot?: unknown;
   /** "command" (@pulumi/command) or "ssh" (netlab's SshStep). */
   remoteExecutor?: unknown;
-  /** Where the host steps install packages, binaries and images from: "online" or "bundle". */
-  packages?: { source?: unknown };
+  /**
+   * Where the host steps install packages, binaries and images from ("online" or "bundle"), and where the built
+   * bundle is on this machine.
+   */
+  packages?: { source?: unknown; bundle?: unknown };
   /** Multiplier of every control-plane and readiness timeout (10 for emulated VMs). */
   timeouts?: { scale?: unknown };
 }
@@ -51,7 +52,6 @@ export interface RawBenchConfig {
 export const KNOWN_KEYS = [
   "room",
   "bench",
-  "target",
   "labUser",
   "kubernetesVersion",
   "containerRuntime",
@@ -61,11 +61,17 @@ export const KNOWN_KEYS = [
   "nodes",
   "images",
   "placement",
-  "simRoot",
+  "nodeRoot",
   "remoteExecutor",
   "packages",
   "timeouts",
 ] as const;
+
+/** Keys netlab no longer reads, with what to do instead: an older stack file is told what changed, not only "unknown". */
+export const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  target: "netlab no longer has targets, every bench is provisioned the same way; remove the key " +
+    "(a bench whose nodes keep their files under a directory sets netlab:nodeRoot instead)",
+};
 
 /** How a stack holds its SSH key: config readers put one of these in `sshPrivateKey`, never the key itself. */
 export const KeyPresence = {

@@ -17,7 +17,7 @@ const NODE = block("managementIp", "sshHost", "sshPort", "hostKey");
 
 /** Top-level keys not listed here (added by other features) are only checked at the top level. */
 export const SHAPE: Readonly<Record<string, Shape>> = {
-  room: V, bench: V, target: V, labUser: V, kubernetesVersion: V, containerRuntime: V, sshPrivateKey: V, simRoot: V, remoteExecutor: V,
+  room: V, bench: V, labUser: V, kubernetesVersion: V, containerRuntime: V, sshPrivateKey: V, nodeRoot: V, remoteExecutor: V,
   network: block(
     "podSubnet", "serviceSubnet", "nodePrefixLength", "managementSubnet", "managementPortMode", "providerPortMode", "nodeLocalDnsIp", "clusterDomain",
   ),
@@ -25,7 +25,7 @@ export const SHAPE: Readonly<Record<string, Shape>> = {
   nodes: { each: NODE, names: NODE_NAMES },
   images: block("kubeRouter", "nodeLocalDns", "webserver", "client"),
   placement: block("webserverNode", "client2Node"),
-  packages: block("source"),
+  packages: block("source", "bundle"),
   timeouts: block("scale"),
 };
 

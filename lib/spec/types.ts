@@ -25,18 +25,6 @@ export const PortMode = {
 } as const;
 export type PortMode = (typeof PortMode)[keyof typeof PortMode];
 
-/** Where the program runs its host steps. */
-export const Target = {
-  /** Real bench machines. */
-  Bench: "bench",
-  /**
-   * The simulated bench (`netlab sim up`): its nodes keep their files under a per-node root directory (simRoot)
-   * and have the simulator's own commands; the program runs the same steps on it as on a bench.
-   */
-  Sim: "sim",
-} as const;
-export type Target = (typeof Target)[keyof typeof Target];
-
 /** What runs the host steps over SSH. */
 export const RemoteExecutor = {
   /**
@@ -165,7 +153,6 @@ export interface BenchSpec {
   readonly bench: number;
   /** Stable identifier, e.g. "room27-bench4". */
   readonly id: string;
-  readonly target: Target;
   readonly nodes: readonly NodeSpec[];
   readonly network: NetworkSpec;
   /** Kubernetes version installed by kubeadm, without the leading v. @default "1.34.3" */
@@ -176,11 +163,16 @@ export interface BenchSpec {
   readonly placement: PlacementSpec;
   /** Unprivileged account students log in with; gets the kubeconfig and lab files. @default "user" */
   readonly labUser: string;
-  /** Root under which each node keeps its files (`nodeRoot`): set for the sim target, "" on a real bench. */
-  readonly simRoot: string;
+  /**
+   * Directory under which each node keeps its files, `<nodeRoot>/<node>` (netlab:nodeRoot); "" (the default):
+   * the node's own /. Read through `nodeRoot()` in nodes.ts, never directly.
+   */
+  readonly nodeRoot: string;
   /** @default "ssh" (the only one) */
   readonly remoteExecutor: RemoteExecutor;
-  /** @default "online" */
+  /** @default "bundle" */
   readonly packageSource: PackageSource;
+  /** packages.bundle: the built bundle's directory on the instructor's machine; undefined: `bundleDir()`'s default. */
+  readonly bundleDir?: string;
   readonly timeouts: TimeoutSpec;
 }

@@ -30,7 +30,7 @@ export interface VmNodeStatus {
 }
 
 export function vmSpec(b: RoomBench): BenchSpec {
-  return parseBenchSpec({ room: b.room, bench: b.bench, target: "bench" }, { requireAccess: false });
+  return parseBenchSpec({ room: b.room, bench: b.bench }, { requireAccess: false });
 }
 
 /** Files of one node under the bench's state directory. */

@@ -1,7 +1,7 @@
 /**
  * The Pulumi stack of a VM bench, vm-room<R>-bench<B> (config in stacks/, ignored by git): written through the
- * Automation API like the simulated bench's, with target "bench" and the ssh executor, the provisioner's key as a
- * secret and each node's host key as pinned from its console. `vm down` removes its config and state.
+ * Automation API like the simulated bench's, with the ssh executor, the provisioner's key as a secret and each
+ * node's host key as pinned from its console. `vm down` removes its config and state.
  */
 import { setAllConfigSafely } from "../engine/secret-config";
 import { existsSync, readdirSync, rmSync } from "node:fs";
@@ -25,7 +25,6 @@ export function vmStackConfig(b: RoomBench, hostKeys?: Readonly<Record<NodeName,
   const config: Record<string, string> = {
     "netlab:room": String(b.room),
     "netlab:bench": String(b.bench),
-    "netlab:target": "bench",
     "netlab:remoteExecutor": "ssh",
     "netlab:ssh": JSON.stringify({ user: VM_SSH_USER, port: 22 }),
   };

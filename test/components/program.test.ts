@@ -42,11 +42,26 @@ describe("index.ts", () => {
     rmSync(bundle, { recursive: true, force: true });
   });
 
+  it("pushes the bundle packages.bundle names, into each node's root when nodeRoot is set", async () => {
+    const bundle = mkdtempSync(path.join(os.tmpdir(), "bundle-"));
+    writeFileSync(path.join(bundle, "bundle.json"), JSON.stringify({ versions: {}, images: {}, imageFiles: {}, files: {} }));
+    process.env.NETLAB_BUNDLE_DIR = path.join(os.tmpdir(), "no-such-bundle");
+    const { recorded, error } = await runProgram({
+      "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys,
+      "netlab:packages": JSON.stringify({ source: "bundle", bundle }), "netlab:nodeRoot": "/srv/netlab/nodes",
+    });
+    delete process.env.NETLAB_BUNDLE_DIR;
+    rmSync(bundle, { recursive: true, force: true });
+    expect(error).toBeUndefined();
+    const push = recorded.find((r) => r.name === "room30-bench7-compute2-bundle")!;
+    expect(push.inputs).toMatchObject({ localDir: bundle, remoteDir: "/srv/netlab/nodes/compute2/var/lib/netlab/bundle" });
+  });
+
   it("says how to build the bundle when a bench installs from it and it is missing", async () => {
     process.env.NETLAB_BUNDLE_DIR = path.join(os.tmpdir(), "no-such-bundle");
     const { recorded, error } = await runProgram({ "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys });
     delete process.env.NETLAB_BUNDLE_DIR;
-    expect(error?.message).toMatch(/no bundle at .*no-such-bundle .*build it with `\.\/bin\/netlab bundle`/);
+    expect(error?.message).toMatch(/no bundle at .*no-such-bundle .*build it with `\.\/bin\/netlab bundle`, set netlab:packages\.bundle to a built/);
     expect(recorded).toHaveLength(0);
   });
 

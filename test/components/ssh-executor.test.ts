@@ -57,6 +57,8 @@ describe("ssh executor under mocks", () => {
     for (const push of pushes) {
       expect(push.inputs.digest).toMatch(/^[0-9a-f]{64}$/);
       expect(push.inputs.connection[SECRET_SIG]).toBeDefined();
+      // This bench keeps its nodes' files at their own /: the bundle goes where the steps read it.
+      expect(push.inputs.remoteDir).toBe("/var/lib/netlab/bundle");
     }
     const of = (node: string) => pushes.find((r) => r.inputs.node === node)!.inputs;
     const all = ["bin/kubeadm", "images/blobs/sha256/base", "images/blobs/sha256/coredns", "images/blobs/sha256/etcd",

@@ -20,6 +20,7 @@ import { requireToolchain } from "../../lib/engine/toolchain";
 import { previewOp, type PreviewData } from "../../lib/fleet/ops";
 import { simKubeRouterEffects } from "../../lib/sim/kube-router-effects";
 import { hostDrift } from "../../lib/remote/host-drift";
+import { locateBundle, nodeBundle } from "../../lib/bundle/locate";
 
 const ROOM = 29;
 const BENCH = 3;
@@ -97,9 +98,18 @@ describe("pulumi up on the simulated bench", () => {
     }
     // The hosts stage really ran over SSH on every node.
     for (const node of ["controller", "compute1", "compute2", "compute3"]) {
-      expect(existsSync(path.join(sim.spec.simRoot, node, "etc", "netplan", "60-netlab.yaml")), node).toBe(true);
+      expect(existsSync(path.join(sim.spec.nodeRoot, node, "etc", "netplan", "60-netlab.yaml")), node).toBe(true);
     }
-    expect(existsSync(path.join(sim.spec.simRoot, "controller", "home", "user", "k8s-network-lab-c1.yml"))).toBe(true);
+    expect(existsSync(path.join(sim.spec.nodeRoot, "controller", "home", "user", "k8s-network-lab-c1.yml"))).toBe(true);
+    // The stand-in bundle was pushed over SSH as a bench's is, into each node's root, and the steps installed from it.
+    const located = locateBundle(sim.bundleDir);
+    for (const node of ["controller", "compute1", "compute2", "compute3"]) {
+      const pushed = nodeBundle(located, node === "controller");
+      const bundle = path.join(sim.spec.nodeRoot, node, "var", "lib", "netlab", "bundle");
+      expect(readFileSync(path.join(bundle, ".digest"), "utf8"), node).toBe(`${pushed.digest}\n`);
+      expect(readFileSync(path.join(bundle, ".sums"), "utf8"), node).toBe(pushed.sums);
+      expect(readFileSync(path.join(sim.spec.nodeRoot, node, "usr", "bin", "kubeadm"), "utf8"), node).toMatch(/exec kubeadm "\$@"/);
+    }
     // Secrets stay secret in the stack's state file: no SSH key, no admin credentials, no join token in clear.
     // (Booleans, so a failure never prints the state.)
     const stateFile = path.join(STATE_DIR, ".pulumi", "stacks", "k8s-netlab", `${sim.stackName}.json`);
@@ -131,7 +141,7 @@ describe("pulumi up on the simulated bench", () => {
     writeFileSync(edited, JSON.stringify(cm));
     kubectl("replace", "-f", edited);
     // Host drift: a student removed a sysctl file on compute2, a route vanished on compute3.
-    rmSync(path.join(sim.spec.simRoot, "compute2", "etc", "sysctl.d", "90-netlab.conf"));
+    rmSync(path.join(sim.spec.nodeRoot, "compute2", "etc", "sysctl.d", "90-netlab.conf"));
     execFileSync("ip", ["-n", sim.hosts.nodes.compute3.namespace, "route", "del", "10.233.64.0/24"]);
 
     const out = await previewOp(sim.stackName, () => {});
@@ -153,7 +163,7 @@ describe("pulumi up on the simulated bench", () => {
     await restored;
     expect(repaired.summary.result).toBe("succeeded");
     expect(JSON.parse(kubectl("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json")).data.Corefile).toContain("cache 30");
-    expect(existsSync(path.join(sim.spec.simRoot, "compute2", "etc", "sysctl.d", "90-netlab.conf"))).toBe(true);
+    expect(existsSync(path.join(sim.spec.nodeRoot, "compute2", "etc", "sysctl.d", "90-netlab.conf"))).toBe(true);
     await waitFor("client-2 back", async () => ((await state()).pods.some((p) => p.name === "client-2" && p.phase === "Running") ? true : undefined));
     const clean = (await previewOp(sim.stackName, () => {})).data as PreviewData;
     expect(clean.hostDrift).toEqual([]);

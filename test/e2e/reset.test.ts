@@ -89,7 +89,7 @@ describe("netlab reset on the simulated bench", () => {
     archives.push(workloads.archive.local);
 
     // The archive, on the controller and here, lists the planted file and the pod's YAML.
-    expect(workloads.archive.remote.startsWith(`${sim.spec.simRoot}/controller/var/backups/netlab/reset-`)).toBe(true);
+    expect(workloads.archive.remote.startsWith(`${sim.spec.nodeRoot}/controller/var/backups/netlab/reset-`)).toBe(true);
     expect(existsSync(workloads.archive.remote)).toBe(true);
     expect(workloads.archive.local).toMatch(/\.netlab\/archives\/room32-bench6\/\d{8}T\d{6}Z\.tar\.gz$/);
     expect(existsSync(workloads.archive.local)).toBe(true);

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nodeStateDir, simHostsDown, simHostsUp, startSshd, stopSshd, type SimHosts } from "../../lib/sim/hosts";
 import { planBench } from "../../lib/render/plan";
 import { shellJoin } from "../../lib/render/shell";
+import { NODE_BUNDLE_DIR } from "../../lib/render/steps";
+import { writeStandInBundle } from "../../lib/sim/stand-in-bundle";
 import { parseBenchSpec } from "../../lib/spec/parse";
 import type { BenchSpec, NodeName } from "../../lib/spec/types";
 
@@ -30,7 +32,7 @@ function exec(cmd: string, args: string[], timeout = 30_000): Promise<Result> {
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "netlab-sim-hosts-"));
 const benchSpec = (room: number, bench: number): BenchSpec =>
-  parseBenchSpec({ room, bench, target: "sim", simRoot: path.join(tmp, `root-${room}-${bench}`) }, { requireAccess: false });
+  parseBenchSpec({ room, bench, nodeRoot: path.join(tmp, `root-${room}-${bench}`) }, { requireAccess: false });
 const specA = benchSpec(27, 4);
 const specB = benchSpec(30, 7);
 const stateA = path.join(tmp, "state-27-4");
@@ -158,7 +160,7 @@ describe("simulated hosts of one bench (room 27 bench 4)", () => {
 
   it("runs compute1's rendered base-os and network steps over ssh, create then delete", async () => {
     const steps = planBench(specA).hosts.compute1.steps;
-    const root = `${specA.simRoot}/compute1`;
+    const root = `${specA.nodeRoot}/compute1`;
     const files = [`${root}/etc/netplan/60-netlab.yaml`, `${root}/etc/sysctl.d/90-netlab.conf`];
     const runStep = async (file: string, action: "create" | "delete" | "check") => {
       const step = steps.find((s) => s.file === file);
@@ -167,6 +169,8 @@ describe("simulated hosts of one bench (room 27 bench 4)", () => {
       expect(r.code, `${file} ${action}:\n${r.stderr}`).toBe(0);
       return r;
     };
+    // The program pushes the bundle before a node's first step (BundlePush); without the program, it is put there.
+    writeStandInBundle(`${root}${NODE_BUNDLE_DIR}`, specA.kubernetesVersion);
     const fstab = readFileSync(`${root}/etc/fstab`, "utf8");
     expect(fstab).toMatch(/^UUID=\S+ none swap /m);
     await runStep("10-base-os.sh", "create");

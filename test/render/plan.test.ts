@@ -164,13 +164,13 @@ describe("node scripts", () => {
     expect(bridge("compute3")).toEqual({ link: "present", address: undefined });
   });
 
-  it("a bench with a simRoot writes under the node's root, a bench without one under /; neither script knows which", () => {
-    const sim = planBench(specFor(30, 7, { target: "sim", simRoot: "/tmp/netlab-sim/x" }));
+  it("a bench with a nodeRoot writes under the node's root, a bench without one under /; neither script knows which", () => {
+    const sim = planBench(specFor(30, 7, { nodeRoot: "/tmp/netlab-sim/x" }));
     expect(sim.hosts.compute1.steps[0]!.script).toContain("NETLAB_ROOT=/tmp/netlab-sim/x/compute1");
     expect(sim.hosts.compute1.steps[0]!.script).toContain("NETLAB_BUNDLE_DIR=/tmp/netlab-sim/x/compute1/var/lib/netlab/bundle");
     expect(plan.hosts.compute1.steps[0]!.script).toContain("NETLAB_ROOT=''");
     expect(plan.hosts.compute1.steps[0]!.script).toContain("NETLAB_BUNDLE_DIR=/var/lib/netlab/bundle");
-    // The scripts of both are the same apart from the node root: no target in them.
+    // The scripts of both are the same apart from the node root: nothing says which bench is which.
     const strip = (s: string) => s.replace(/^(#.*|NETLAB_(ROOT|BUNDLE_DIR)=.*)$/gm, "").replaceAll("/tmp/netlab-sim/x/", "");
     for (const node of ["controller", "compute1"] as const) {
       for (const [i, step] of sim.hosts[node].steps.entries()) {

@@ -59,11 +59,11 @@ describe("netplan generate accepts every node's file", () => {
 });
 
 describe("shellcheck passes every node script", () => {
-  it("all steps on all nodes, both targets", () => {
+  it("all steps on all nodes, with and without a node root", () => {
     const shellcheck = requireTool("shellcheck");
     const dir = mkdtempSync(path.join(os.tmpdir(), "render-"));
     writePlan(benches.access, path.join(dir, "bench"));
-    writePlan(planBench(specFor(27, 4, { target: "sim" })), path.join(dir, "sim"));
+    writePlan(planBench(specFor(27, 4, { nodeRoot: "/tmp/netlab-sim/x" })), path.join(dir, "sim"));
     const scripts = ["bench", "sim"].flatMap((t) =>
       readdirSync(path.join(dir, t, "hosts")).flatMap((node) =>
         readdirSync(path.join(dir, t, "hosts", node)).filter((f) => f.endsWith(".sh")).map((f) => path.join(dir, t, "hosts", node, f)),

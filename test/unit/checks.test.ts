@@ -249,7 +249,7 @@ describe("the check op's failure", () => {
     const f = bench();
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "compute1" } : p));
     const results = evaluateChecks({ ...f, cluster: { ...f.cluster, pods }, corednsClusterIp: "10.233.0.10" });
-    const data = { stack: "room27-bench4", benchId: "room27-bench4", target: "bench", results };
+    const data = { stack: "room27-bench4", benchId: "room27-bench4", results };
     const [r] = await runFleet(["room27-bench4"], async () => {
       throw new ChecksFailedError(data);
     });
@@ -268,7 +268,7 @@ describe("answer key", () => {
 
   it("on a real bench: addresses, MACs, veths, gateways = prefix .1, ClusterIPs and TTLs", () => {
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "room27-bench4", target: "bench", nodeRows: rows, cluster: f.cluster,
+      benchId: spec.id, stack: "room27-bench4", nodeRows: rows, cluster: f.cluster,
       kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
       links: {
         [WEB]: link("0a:58:0a:e9:41:02", "veth1111aaaa", 21),
@@ -313,7 +313,7 @@ describe("answer key", () => {
     const hidden = { error: "compute1: no network namespace on this node has 10.233.65.1 on eth0" };
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, ip: "10.233.66.0" } : p.name === WEB ? { ...p, ip: "10.233.65.1" } : p));
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "sim-room27-bench4", target: "sim", nodeRows: rows, cluster: { ...f.cluster, pods },
+      benchId: spec.id, stack: "sim-room27-bench4", nodeRows: rows, cluster: { ...f.cluster, pods },
       kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
       links: { [WEB]: hidden, "client-1": hidden, "client-2": hidden },
     });

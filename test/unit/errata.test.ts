@@ -15,7 +15,7 @@ import { specFor } from "../helpers/spec";
 function keyFor(spec: BenchSpec, stack = spec.id): AnswerKey {
   const at = (node: string, host: number) => `${spec.nodes.find((n) => n.name === node)!.podCidr.replace(/0\/24$/, "")}${host}`;
   return buildAnswerKey({
-    benchId: spec.id, stack, target: spec.target,
+    benchId: spec.id, stack,
     nodeRows: spec.nodes.map((n) => ({ name: n.name, role: n.role, providerIp: n.provider.address, managementIp: n.management.address, podCidr: n.podCidr })),
     cluster: {
       nodes: spec.nodes.map((n) => ({ name: n.name, ready: true, internalIp: n.provider.address, podCidr: n.podCidr })),

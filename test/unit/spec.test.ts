@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseBenchSpec } from "../../lib/spec/parse";
 import { overlaps } from "../../lib/spec/network";
+import { labHome, nodeRoot } from "../../lib/spec/nodes";
 import { HOST_KEY, problemsOf, rawBench, specFor } from "../helpers/spec";
 
 describe("BenchSpec derivation", () => {
@@ -35,6 +36,20 @@ describe("BenchSpec derivation", () => {
   it("accepts room and bench as numeric strings (Pulumi config values are strings)", () => {
     const spec = parseBenchSpec(rawBench("30" as unknown as number, "7" as unknown as number));
     expect(spec.nodes[3]!.provider.address).toBe("10.30.7.42");
+  });
+
+  it("keeps each node's files under nodeRoot/<node> when set, at the node's own / by default", () => {
+    expect(specFor(27, 4).nodeRoot).toBe("");
+    expect(nodeRoot(specFor(27, 4), "compute1")).toBe("");
+    const rooted = specFor(27, 4, { nodeRoot: "/srv/netlab.nodes/room27_4" });
+    expect(nodeRoot(rooted, "compute1")).toBe("/srv/netlab.nodes/room27_4/compute1");
+    expect(labHome(rooted)).toBe("/srv/netlab.nodes/room27_4/controller/home/user");
+    expect(specFor(27, 4, { nodeRoot: "" }).nodeRoot).toBe("");
+  });
+
+  it("reads where the bundle is (packages.bundle), leaving the default to the bundle's locator", () => {
+    expect(specFor(27, 4).bundleDir).toBeUndefined();
+    expect(specFor(27, 4, { packages: { bundle: "/srv/bundle/current" } })).toMatchObject({ packageSource: "bundle", bundleDir: "/srv/bundle/current" });
   });
 
   it("moves addresses onto VLAN sub-interfaces on trunk ports", () => {
@@ -93,7 +108,20 @@ describe("config errors: collected, naming field, value and fix", () => {
     ["non-numeric room", { room: "twenty-seven" }, /^room: "twenty-seven" is not a valid room number/],
     ["fractional room", { room: 27.5 }, /^room: 27.5 is not a valid room number/],
     ["unknown key", { benhc: 3 }, /^benhc: unknown config key; known keys are room, bench/],
-    ["bad target", { target: "prod" }, /^target: "prod" is not allowed; use one of "bench", "sim"/],
+    ["removed target key", { target: "bench" }, /^target: netlab no longer has targets, .*; remove the key \(a bench whose nodes .* sets netlab:nodeRoot/],
+    ["relative node root", { nodeRoot: "nodes" },
+      /^nodeRoot: "nodes" is not an absolute directory path .*; give the directory under which each node's files live, .* or remove the key/],
+    ["node root with a space", { nodeRoot: "/srv/my nodes" }, /^nodeRoot: "\/srv\/my nodes" is not an absolute directory path made of letters/],
+    ["node root with ..", { nodeRoot: "/srv/../etc" }, /^nodeRoot: "\/srv\/\.\.\/etc" is not an absolute directory path .*no "\." or "\.\." segment/],
+    ["node root /", { nodeRoot: "/" }, /^nodeRoot: "\/" is not an absolute directory path/],
+    ["node root trailing /", { nodeRoot: "/srv/nodes/" }, /^nodeRoot: "\/srv\/nodes\/" is not an absolute directory path .*no trailing "\/"/],
+    ["node root not a string", { nodeRoot: 7 }, /^nodeRoot: 7 is not an absolute directory path/],
+    ["relative bundle", { packages: { bundle: "bundle/current" } },
+      /^packages\.bundle: "bundle\/current" is not an absolute path; give the directory of a built bundle \(the one holding bundle\.json/],
+    ["bundle not a string", { packages: { bundle: 3 } }, /^packages\.bundle: 3 is not an absolute path/],
+    ["bundle while online", { packages: { source: "online", bundle: "/srv/bundle" } },
+      /^packages\.bundle: "\/srv\/bundle" is set, but packages\.source is "online": nothing is pushed from it; remove packages\.bundle or set/],
+    ["bundle as a list", { packages: { bundle: ["/a"] } }, /^packages\.bundle: \["\/a"\] is a list; give a single value/],
     ["pod/service overlap", { network: { podSubnet: "10.233.0.0/16" } },
       /^network\.podSubnet: "10\.233\.0\.0\/16" overlaps the network.serviceSubnet "10\.233\.0\.0\/18"/],
     ["pod subnet over provider", { room: 233, bench: 70 }, /^network\.podSubnet: "10\.233\.64\.0\/18" overlaps the provider network "10\.233\.70\.0\/24"/],
@@ -128,8 +156,8 @@ describe("config errors: collected, naming field, value and fix", () => {
   });
 
   it("reports every problem at once, in one error", () => {
-    const lines = problemsOf({ room: "x", bench: 300, target: "prod", placement: { webserverNode: "controller" } });
-    expect(lines.map((l) => l.split(":")[0])).toEqual(expect.arrayContaining(["room", "bench", "target", "placement.webserverNode", "sshPrivateKey"]));
+    const lines = problemsOf({ room: "x", bench: 300, nodeRoot: "x", placement: { webserverNode: "controller" } });
+    expect(lines.map((l) => l.split(":")[0])).toEqual(expect.arrayContaining(["room", "bench", "nodeRoot", "placement.webserverNode", "sshPrivateKey"]));
     expect(() => parseBenchSpec({ room: "x", bench: 300 })).toThrow(/^Invalid bench config:\n - room: "x"/);
   });
 

@@ -117,7 +117,8 @@ describe("SSH runner", () => {
       // Without a master the command's own ssh carries the options: seen while it runs.
       const running = runSsh(slow, "sleep 2; echo slow", undefined);
       await new Promise((r) => setTimeout(r, 700));
-      const ssh = processesMentioning("ConnectTimeout=100").filter((p) => p.includes("sleep 2"));
+      // Found by its own command: another bench's steps on this machine (timeouts.scale 10) run with these options too.
+      const ssh = processesMentioning("ConnectTimeout=100").filter((p) => p.includes("sleep 2; echo slow"));
       expect(ssh, "the running ssh").toHaveLength(1);
       expect(ssh[0]).toContain("ServerAliveInterval=15 -o ServerAliveCountMax=30");
       expect(await running).toBe("slow\n");

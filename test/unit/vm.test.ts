@@ -60,7 +60,7 @@ describe("vm names", () => {
 });
 
 describe("vm qemu command line", () => {
-  const spec = parseBenchSpec({ room: 27, bench: 9, target: "bench" }, { requireAccess: false });
+  const spec = parseBenchSpec({ room: 27, bench: 9 }, { requireAccess: false });
   const image = { kernel: "/cache/vm/base-x/vmlinuz", initrd: "/cache/vm/base-x/initrd.img" };
 
   it("puts the management address on the kernel command line, nothing of the provider network", () => {
@@ -198,11 +198,11 @@ describe("vm provisioner key", () => {
 });
 
 describe("vm stack config", () => {
-  it("targets the bench with the ssh executor as user, and pins the host keys", () => {
+  it("is a bench's config like any other: the ssh executor as user, the host keys pinned", () => {
     const hostKeys = { controller: "ssh-ed25519 AAAA1", compute1: "ssh-ed25519 AAAA2", compute2: "ssh-ed25519 AAAA3", compute3: "ssh-ed25519 AAAA4" };
     const config = vmStackConfig({ room: 27, bench: 9 }, hostKeys, []);
     expect(config).toMatchObject({
-      "netlab:room": "27", "netlab:bench": "9", "netlab:target": "bench", "netlab:remoteExecutor": "ssh",
+      "netlab:room": "27", "netlab:bench": "9", "netlab:remoteExecutor": "ssh",
       "netlab:ssh": '{"user":"user","port":22}',
     });
     expect(JSON.parse(config["netlab:nodes"]!).compute3).toEqual({ hostKey: "ssh-ed25519 AAAA4" });
