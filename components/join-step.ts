@@ -1,6 +1,6 @@
 /**
  * One worker's join, as one operation across two nodes: on the worker, whether it is joined already; if not, on
- * the controller a stale Node of that name removed and a bootstrap token minted (the discovery kubeconfig it prints
+ * the controller a stale Node of that name replaced by one holding its planned pod prefix and a bootstrap token minted (the discovery kubeconfig it prints
  * stays in memory: it is neither an input nor an output, so never in the state), the join on the worker with it
  * on standard input; then on the controller that worker's tokens revoked and its pod prefix checked against the plan.
  * A retried or rebuilt worker always joins with a fresh token. Host drift is read like SshStep's.
