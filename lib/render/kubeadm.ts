@@ -178,11 +178,11 @@ export function corednsProbePatch(spec: BenchSpec): Doc | undefined {
  * CPU busy, its cgroup got a weight of 1, its API watches missed TLS handshakes for minutes and its IPVS table
  * stayed without the lab's Service. The init step applies it once the addon exists.
  */
-export const SLOW_NODE_CPU_REQUEST = "100m";
+const KUBE_PROXY_CPU_REQUEST = "100m";
 
 export function kubeProxyCpuPatch(spec: BenchSpec): Doc | undefined {
   if (spec.timeouts.scale === 1) return undefined;
-  return { spec: { template: { spec: { containers: [{ name: "kube-proxy", resources: { requests: { cpu: SLOW_NODE_CPU_REQUEST } } }] } } } };
+  return { spec: { template: { spec: { containers: [{ name: "kube-proxy", resources: { requests: { cpu: KUBE_PROXY_CPU_REQUEST } } }] } } } };
 }
 
 /**

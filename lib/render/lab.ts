@@ -32,6 +32,8 @@ export function labClientObjects(spec: BenchSpec): K8sObject[] {
   return objects;
 }
 
+const LAB_POD_CPU_REQUEST = "10m";
+
 /**
  * On slow nodes (timeouts.scale > 1) a lab pod asks for a little CPU, so it is not BestEffort: on a busy emulated
  * worker a BestEffort httpd answered its probe's connect too late for minutes. Real benches keep the handout's pods.
@@ -40,8 +42,6 @@ function requestCpuOnSlowNodes(spec: BenchSpec, pod: { containers: Record<string
   if (spec.timeouts.scale === 1) return;
   pod.containers[0]!.resources = { requests: { cpu: LAB_POD_CPU_REQUEST } };
 }
-
-const LAB_POD_CPU_REQUEST = "10m";
 
 /** A multi-document YAML file, as students receive it. */
 export function toYamlStream(objects: readonly K8sObject[]): string {
