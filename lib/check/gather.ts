@@ -19,6 +19,8 @@ export const WEBSERVER_PORT = 8000;
 /** How long one kubectl read, and one kubectl exec in a lab pod, of the checks may take: stretched by timeouts.scale. */
 const KUBECTL_READ_MS = 60_000;
 const KUBECTL_EXEC_MS = 45_000;
+/** curl's whole budget from client-2, name lookup included; stretched by timeouts.scale like every other wait. */
+const CURL_MAX_TIME_S = 10;
 const limit = (a: BenchAccess, ms: number) => ({ timeoutMs: ms * a.spec.timeouts.scale });
 
 export function expectedBench(a: BenchAccess): ExpectedBench {
@@ -78,7 +80,7 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
   };
   progress("kubectl exec: curl from client-2, /etc/resolv.conf of the clients");
   const [curlFromClient2, resolv1, resolv2] = await Promise.all([
-    exec(client2?.name, ["curl", "-sS", "--max-time", "10", `http://webserver-service-1:${WEBSERVER_PORT}/`]),
+    exec(client2?.name, ["curl", "-sS", "--max-time", String(CURL_MAX_TIME_S * a.spec.timeouts.scale), `http://webserver-service-1:${WEBSERVER_PORT}/`]),
     exec(client1?.name, ["cat", "/etc/resolv.conf"]),
     exec(client2?.name, ["cat", "/etc/resolv.conf"]),
   ]);

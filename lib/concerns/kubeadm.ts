@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { CheckStatus, result, type CheckFacts, type CheckResult } from "../check/checks";
 import {
   API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
-  corednsProbePatch, kubeadmInitDocs, kubeProxyCpuPatch, kubeadmJoinDocs, kubeadmPatches,
+  corednsPatch, kubeadmInitDocs, kubeProxyCpuPatch, kubeadmJoinDocs, kubeadmPatches,
 } from "../render/kubeadm";
 import { StepKind, type HostStep, type StepExtras, type StepMaker } from "../render/steps";
 import { controllerOf, workersOf } from "../spec/nodes";
@@ -46,12 +46,12 @@ function kubeadmStepParts(spec: BenchSpec, node: NodeSpec, cleanup: Cleanup): { 
 function controllerSteps(spec: BenchSpec, node: NodeSpec, step: StepMaker, cleanup: Cleanup): HostStep[] {
   const { vars, extras } = kubeadmStepParts(spec, node, cleanup);
   const patches = Object.entries(kubeadmPatches(spec)).map(([file, doc]) => [file, stringify(doc)] as const);
-  const corednsPatch = corednsProbePatch(spec);
+  const coredns = corednsPatch(spec);
   const kubeProxyPatch = kubeProxyCpuPatch(spec);
   const init = step(StepKind.KubeadmInit, "40-kubeadm-init.sh", {
     ...vars, NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
     NETLAB_EXPECTED_POD_CIDR: node.podCidr, NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
-    NETLAB_COREDNS_PATCH: corednsPatch ? JSON.stringify(corednsPatch) : "",
+    NETLAB_COREDNS_PATCH: coredns ? JSON.stringify(coredns) : "",
     NETLAB_KUBE_PROXY_PATCH: kubeProxyPatch ? JSON.stringify(kubeProxyPatch) : "",
     NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"),
     ...Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text])),

@@ -157,11 +157,15 @@ const KUBEADM_COREDNS_PROBES = {
 } as const;
 
 /**
- * A strategic merge patch of kubeadm's CoreDNS Deployment stretching its probes by timeouts.scale (none at scale 1);
- * the init step applies it once the addon exists. On a starved emulated worker CoreDNS answered /ready in more
- * than 1 s, stayed unready and was restarted over and over.
+ * A strategic merge patch of kubeadm's CoreDNS Deployment for slow benches (none at scale 1); the init step applies
+ * it once the addon exists.
+ * - Its probes are stretched by timeouts.scale: on a starved emulated worker CoreDNS answered /ready in more than
+ *   1 s, stayed unready and was restarted over and over.
+ * - It keeps off the webserver's node. Both replicas used to land on the first worker to join, the node that also
+ *   runs webserver-1 and client-1; there it answered too late and names did not resolve from client-2. kubeadm's
+ *   own preferred anti-affinity then spreads the replicas over the other workers.
  */
-export function corednsProbePatch(spec: BenchSpec): Doc | undefined {
+export function corednsPatch(spec: BenchSpec): Doc | undefined {
   if (spec.timeouts.scale === 1) return undefined;
   const container: Record<string, unknown> = { name: "coredns" };
   for (const [probe, values] of Object.entries(KUBEADM_COREDNS_PROBES)) {
@@ -169,7 +173,11 @@ export function corednsProbePatch(spec: BenchSpec): Doc | undefined {
     stretchProbe(stretched, spec.timeouts.scale);
     container[probe] = stretched;
   }
-  return { spec: { template: { spec: { containers: [container] } } } };
+  const awayFromWebserver = {
+    nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "NotIn", values: [spec.placement.webserverNode] }] }],
+  };
+  const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: awayFromWebserver } };
+  return { spec: { template: { spec: { affinity, containers: [container] } } } };
 }
 
 /**

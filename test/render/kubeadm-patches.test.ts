@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { requireToolchain } from "../../lib/engine/toolchain";
-import { corednsProbePatch, kubeadmInitDocs, kubeadmPatches, KUBEADM_PATCH_DIR } from "../../lib/render/kubeadm";
+import { corednsPatch, kubeadmInitDocs, kubeadmPatches, KUBEADM_PATCH_DIR } from "../../lib/render/kubeadm";
 import { planBench } from "../../lib/render/plan";
 import { StepKind } from "../../lib/render/steps";
 import { specFor } from "../helpers/spec";
@@ -112,7 +112,7 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     expect(kubeadmInitDocs(specFor(27, 4))[0]).not.toHaveProperty("patches");
   });
 
-  it("CoreDNS's probes: kubeadm's own Deployment patched by kubectl has each wait ten times longer, its endpoints kept", () => {
+  it("CoreDNS on a slow bench: kubeadm's own Deployment patched by kubectl waits ten times longer, off the webserver's node", () => {
     const toolchain = requireToolchain();
     const dir = mkdtempSync(path.join(os.tmpdir(), "coredns-patch-"));
     dirs.push(dir);
@@ -123,7 +123,7 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     const deployment = printed.stdout.split(/^---$/m).find((d) => /^kind: Deployment$/m.test(d));
     expect(deployment, printed.stdout).toBeDefined();
     writeFileSync(path.join(dir, "coredns.yaml"), deployment!);
-    const patch = corednsProbePatch(specFor(27, 4, { timeouts: { scale: 10 } }));
+    const patch = corednsPatch(specFor(27, 4, { timeouts: { scale: 10 } }));
     const r = spawnSync(path.join(path.dirname(toolchain.bin("kubeadm")), "kubectl"), [
       "patch", "--local", "-f", path.join(dir, "coredns.yaml"), "--type", "strategic", "-p", JSON.stringify(patch), "-o", "json",
     ], { encoding: "utf8" });
@@ -135,7 +135,12 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
       initialDelaySeconds: before.livenessProbe.initialDelaySeconds * 10, timeoutSeconds: before.livenessProbe.timeoutSeconds * 10,
       failureThreshold: before.livenessProbe.failureThreshold, httpGet: before.livenessProbe.httpGet,
     });
-    expect(corednsProbePatch(specFor(27, 4))).toBeUndefined();
+    const [podBefore, podAfter] = [parse(deployment!), JSON.parse(r.stdout)].map((d) => d.spec.template.spec);
+    expect(podAfter.affinity.podAntiAffinity, "kubeadm's spreading of the replicas is kept").toEqual(podBefore.affinity.podAntiAffinity);
+    expect(podAfter.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: "kubernetes.io/hostname", operator: "NotIn", values: ["compute1"] }] },
+    ]);
+    expect(corednsPatch(specFor(27, 4))).toBeUndefined();
     const init = (scale: number) => planBench(specFor(27, 4, { timeouts: { scale } })).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
     expect(init(10).script).toContain("NETLAB_COREDNS_PATCH='{\"spec\"");
     expect(init(1).script).toContain("NETLAB_COREDNS_PATCH=''");
