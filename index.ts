@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bench } from "./components/bench";
 import { locateBundle } from "./lib/bundle/locate";
+import { runtimeBundleFiles } from "./lib/concerns/runtime";
 import { corednsServiceIp } from "./lib/render/nodelocaldns";
 import { planBench } from "./lib/render/plan";
 import { parseBenchSpec } from "./lib/spec/parse";
@@ -14,7 +15,7 @@ const { raw, privateKey } = readPulumiConfig();
 const spec = parseBenchSpec(raw);
 const plan = planBench(spec);
 // The bundle is found (or its absence reported) before anything is registered.
-const bundle = spec.packageSource === "bundle" ? locateBundle(spec.bundleDir) : undefined;
+const bundle = spec.packageSource === "bundle" ? locateBundle(spec.bundleDir, runtimeBundleFiles(spec)) : undefined;
 const bench = new Bench(spec.id, { plan, privateKey: privateKey!, bundle });
 
 export const benchId = spec.id;

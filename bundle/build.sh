@@ -3,7 +3,7 @@
 #   ${NETLAB_CACHE:-~/.cache/k8s-netlab}/bundle/netlab-bundle-<key>/   and the symlink .../bundle/current to it.
 # Parts (each cached in .../bundle/parts/<part>-<key>, stamped when whole, so an interrupted build resumes):
 #   go.sh      static Go binaries (the toolchain's Kubernetes and etcd builds, plus kubelet, kube-proxy, crictl,
-#              etcdctl, CoreDNS, Kube Router, gobgp)
+#              etcdctl, CoreDNS, Kube Router, gobgp, cri-dockerd)
 #   debs.sh    the flat apt repository
 #   rootfs.sh  the images' Debian layer
 #   images.sh  the images: one OCI layout with shared blobs
@@ -24,7 +24,7 @@ assemble() {
   local dir="$1" go_bins=("${@:5}") debs="$2" rootfs="$3" images="$4" d
   rm -rf "$dir.tmp"
   mkdir -p "$dir.tmp/bin"
-  for b in kubelet kubeadm kubectl crictl; do
+  for b in kubelet kubeadm kubectl crictl cri-dockerd; do
     for d in "${go_bins[@]}"; do [ -x "$d/$b" ] && ln -f "$d/$b" "$dir.tmp/bin/$b"; done
     [ -x "$dir.tmp/bin/$b" ] || die "no Go part provides $b"
   done
@@ -32,6 +32,8 @@ assemble() {
   cp -al "$images/images" "$dir.tmp/images"
   local containerd
   containerd="$(awk -F= '$1 == "containerd" {print $2}' "$debs/closure.txt")"
+  local docker=""
+  [ ! -f "$debs/later-suite.txt" ] || docker="$(awk -F= '$1 == "docker.io" {print $2}' "$debs/later-suite.txt")"
   log "assemble: checksums and bundle.json ..."
   jq -n \
     --argjson files "$(files_json "$dir.tmp")" \
@@ -40,10 +42,11 @@ assemble() {
     --arg format "$BUNDLE_FORMAT" --arg kubernetes "$KUBERNETES_VERSION" --arg etcd "$ETCD_VERSION" \
     --arg crictl "$CRI_TOOLS_VERSION" --arg coredns "$COREDNS_VERSION" --arg kubeRouter "$KUBE_ROUTER_VERSION" \
     --arg gobgp "$GOBGP_VERSION" --arg pause "$PAUSE_TAG" --arg debian "$DEBIAN_SUITE" --arg containerd "$containerd" \
-    --arg go "$(go env GOVERSION)" \
+    --arg go "$(go env GOVERSION)" --arg criDockerd "$CRI_DOCKERD_VERSION" --arg docker "$docker" \
     '{format: ($format | tonumber),
       versions: {kubernetes: $kubernetes, etcd: $etcd, crictl: $crictl, coredns: $coredns, kubeRouter: $kubeRouter,
-                 gobgp: $gobgp, pause: $pause, debian: $debian, containerd: $containerd, go: $go},
+                 gobgp: $gobgp, pause: $pause, debian: $debian, containerd: $containerd, go: $go,
+                 criDockerd: $criDockerd, docker: $docker},
       images: $images, imageFiles: $imageFiles, files: $files}' >"$dir.tmp/bundle.json"
   rm -rf "$dir"
   mv "$dir.tmp" "$dir"

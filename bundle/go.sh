@@ -3,7 +3,7 @@
 # Builds the bundle's Go binaries into $PARTS/go-<component>-<key>/bin, one stamped part per component:
 #   kube      kubelet kube-proxy (+ the toolchain's kube-apiserver kube-controller-manager kube-scheduler kubeadm kubectl)
 #   etcd      etcdctl            (+ the toolchain's etcd)
-#   crictl coredns kube-router gobgp
+#   crictl coredns kube-router gobgp cri-dockerd
 # The Kubernetes binaries are built in a copy of toolchain/kube.sh's wrapper module with the same flags, so Go's
 # default build cache makes them incremental on top of the toolchain's build. Static: CGO_ENABLED=0, -trimpath,
 # -ldflags "-s -w". Usage: bundle/go.sh [component ...] (default: all). Prints each part's bin dir.
@@ -111,6 +111,26 @@ build_install() {
   echo "$out/bin"
 }
 
+# build_vendored COMPONENT VERSION MODULE LDFLAGS: a module built from its own vendor/ directory, so its go.mod's
+# replace directives hold as upstream wrote them (`go install MODULE@VERSION` refuses a module that has any).
+build_vendored() {
+  local c="$1" v="$2" module="$3" ldflags="$4" out; out="$(part_dir "$c" "$v")"
+  is_complete "$out" && { log "$c $v: cached"; echo "$out/bin"; return; }
+  local t0=$SECONDS src wd="$WORK/$c-$v"
+  src="$(go mod download -json "$module@$v" | jq -r .Dir)"
+  [ -d "$src/vendor" ] || die "$module $v has no vendor/ directory to build from"
+  rm -rf "$wd"
+  cp -r "$src" "$wd"
+  chmod -R u+w "$wd"
+  mkdir -p "$out/bin"
+  log "$c $v: building $module from its vendor/ ..."
+  (cd "$wd" && go build "${FLAGS[@]}" -mod=vendor -ldflags "-s -w $ldflags" -o "$out/bin/$c" .)
+  rm -rf "$wd"
+  stamp "$out" "$c" $((SECONDS - t0))
+  log "$c $v: built in $((SECONDS - t0))s"
+  echo "$out/bin"
+}
+
 build() {
   case "$1" in
     kube) build_kube ;;
@@ -122,6 +142,8 @@ build() {
     kube-router) build_install kube-router "v$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
       "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v$KUBE_ROUTER_VERSION -X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=$(module_time github.com/cloudnativelabs/kube-router/v2 "v$KUBE_ROUTER_VERSION")" ;;
     gobgp) build_install gobgp "v$GOBGP_VERSION" github.com/osrg/gobgp/v3/cmd/gobgp "" ;;
+    cri-dockerd) build_vendored cri-dockerd "v$CRI_DOCKERD_VERSION" github.com/Mirantis/cri-dockerd \
+      "-X github.com/Mirantis/cri-dockerd/cmd/version.Version=$CRI_DOCKERD_VERSION -X github.com/Mirantis/cri-dockerd/cmd/version.GitCommit=v$CRI_DOCKERD_VERSION" ;;
     *) die "unknown Go component '$1'" ;;
   esac
 }
@@ -129,7 +151,7 @@ build() {
 main() {
   command -v go >/dev/null || die "go is not on PATH"
   local c comps=("$@")
-  [ "${#comps[@]}" -gt 0 ] || comps=(crictl coredns gobgp kube-router etcd kube)
+  [ "${#comps[@]}" -gt 0 ] || comps=(crictl coredns gobgp kube-router cri-dockerd etcd kube)
   mkdir -p "$PARTS" "$WORK"
   for c in "${comps[@]}"; do build "$c"; done
 }

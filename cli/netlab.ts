@@ -50,7 +50,10 @@ for (const [name, description, action] of [
 ] as const) {
   const cmd = vm.command(name).description(description).option("--room <n>", "room number", "27").option("--bench <n>", "bench number", "42");
   // Like `sim up`: by default the bundle, the VMs, `pulumi up`, the bench table and the checks.
-  if (name === "up") cmd.option("--no-provision", "only the VMs and the stack config: no bundle, no pulumi up, no checks");
+  if (name === "up") {
+    cmd.option("--no-provision", "only the VMs and the stack config: no bundle, no pulumi up, no checks");
+    cmd.option("--runtime <name>", "the nodes' container runtime: containerd, or docker (Docker Engine behind cri-dockerd)", "containerd");
+  }
   cmd.action(action);
 }
 

@@ -6,12 +6,22 @@ import { openStack } from "../lib/engine/workspace";
 import { benchTable, readClusterState } from "../lib/facts/cluster-state";
 import { knownHostsPath, vmDown, vmStatus, vmUp, type VmNodeStatus } from "../lib/vm/bench";
 import { vmStackName } from "../lib/vm/names";
+import { ContainerRuntime } from "../lib/spec/types";
 import { parseRoomBench } from "./select";
 
 export interface VmOptions {
   readonly room?: string;
   readonly bench?: string;
   readonly provision?: boolean;
+  readonly runtime?: string;
+}
+
+/** --runtime, checked before anything starts. */
+function runtimeOption(value: string | undefined): ContainerRuntime | undefined {
+  if (value === undefined) return undefined;
+  const known = Object.values(ContainerRuntime) as string[];
+  if (!known.includes(value)) throw new Error(`--runtime: "${value}" is not a container runtime netlab installs; use ${known.join(" or ")}`);
+  return value as ContainerRuntime;
 }
 
 const say = (line: string) => process.stderr.write(`[vm] ${line}\n`);
@@ -33,12 +43,13 @@ const since = (start: number) => `${Math.round((Date.now() - start) / 1000)} s`;
  */
 export async function vmUpCommand(opts: VmOptions): Promise<void> {
   const b = parseRoomBench(opts);
+  const runtime = runtimeOption(opts.runtime);
   const started = Date.now();
   if (opts.provision !== false) {
     say("bundle: everything the nodes install, built here (cached after the first build)");
     buildBundle();
   }
-  const nodes = await vmUp(b, say);
+  const nodes = await vmUp(b, say, { runtime });
   say(`all four answer SSH (${since(started)} in all)`);
   const stackName = vmStackName(b);
   process.stdout.write(`bench vm room${b.room}-bench${b.bench} (stack ${stackName}, known_hosts ${knownHostsPath(b)})\n${table(nodes)}\n`);

@@ -26,8 +26,8 @@ export function bundleDir(): string {
   return process.env.NETLAB_BUNDLE_DIR ?? path.join(cache, "bundle", "current");
 }
 
-/** The built bundle, or an error saying how to build it. */
-export function locateBundle(dir = bundleDir()): LocatedBundle {
+/** The built bundle, or an error saying how to build it; `needs` are files the bench needs (e.g. bin/cri-dockerd). */
+export function locateBundle(dir = bundleDir(), needs: readonly string[] = []): LocatedBundle {
   const file = path.join(dir, "bundle.json");
   if (!existsSync(file)) {
     throw new Error(`no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, set netlab:packages.bundle to a built ` +
@@ -37,6 +37,11 @@ export function locateBundle(dir = bundleDir()): LocatedBundle {
   const manifest = JSON.parse(text) as BundleManifest;
   if (manifest.imageFiles === undefined) {
     throw new Error(`the bundle at ${dir} is of an older format (no imageFiles in bundle.json): rebuild it with \`./bin/netlab bundle\``);
+  }
+  const missing = needs.filter((f) => manifest.files[f] === undefined);
+  if (missing.length > 0) {
+    throw new Error(`the bundle at ${dir} has no ${missing.join(", ")}, which this bench needs: it was built before they were added; ` +
+      "rebuild it with `./bin/netlab bundle`");
   }
   return { dir, manifest, digest: createHash("sha256").update(text).digest("hex") };
 }

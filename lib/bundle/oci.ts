@@ -7,7 +7,8 @@
  * image) and imports the layout as one tar stream: `ctr -n k8s.io images import --all-platforms -` (containerd
  * 1.6). A descriptor carries the platform (linux/amd64: containerd refuses images without it) and the full
  * reference in both `io.containerd.image.name` (what ctr names the image) and `org.opencontainers.image.ref.name`.
- * Layers are given as gzip-compressed tars; the same file gives the same digest in every image.
+ * Layers are given as gzip-compressed tars; the same file gives the same digest in every image. For Docker Engine
+ * (containerRuntime docker), docker/<name>.json holds the image's entry of the manifest.json `docker load` reads.
  *
  * Usage: tsx lib/bundle/oci.ts SPEC.json OUTDIR   (SPEC: a list of ImageSpec; writes the layout into OUTDIR and
  * prints {"refs": {name: reference}, "files": {name: [paths of its files, relative to OUTDIR]}})
@@ -134,15 +135,27 @@ export interface SharedLayout {
 
 /** The descriptor file of image NAME in the layout. */
 export const refFile = (name: string): string => `refs/${name}.json`;
+/** Image NAME's entry of a `docker load` manifest.json (Docker Engine reads it, not index.json). */
+export const dockerRefFile = (name: string): string => `docker/${name}.json`;
 const blobFile = (digest: string): string => `blobs/sha256/${digest.replace(/^sha256:/, "")}`;
 
 /**
+ * The `docker load` manifest.json entry of an image in the layout: the config and the layers by their blob paths,
+ * as `docker save` (Engine 25+) writes them; Docker unpacks the gzip'd layers itself.
+ */
+export function dockerEntry(ref: string, image: ReturnType<typeof layout>) {
+  return { Config: blobFile(image.config.descriptor.digest), RepoTags: [ref], Layers: image.layers.map((l) => blobFile(l.digest)) };
+}
+
+/**
  * Writes every image of SPECS into the one layout DIR: shared blobs (layers hard-linked, or copied across file
- * systems), oci-layout, and refs/<name>.json holding the image's index descriptor (one line).
+ * systems), oci-layout, refs/<name>.json holding the image's index descriptor (one line) and docker/<name>.json
+ * its `docker load` entry (one line).
  */
 export async function writeSharedLayout(specs: ImageSpec[], dir: string): Promise<SharedLayout> {
   await fs.mkdir(path.join(dir, "blobs", "sha256"), { recursive: true });
   await fs.mkdir(path.join(dir, "refs"), { recursive: true });
+  await fs.mkdir(path.join(dir, "docker"), { recursive: true });
   await fs.writeFile(path.join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
   const measured = new Map<string, Promise<LayerInfo>>();
   const measure = (file: string) => measured.get(file) ?? measured.set(file, layerInfo(file)).get(file)!;
@@ -158,8 +171,9 @@ export async function writeSharedLayout(specs: ImageSpec[], dir: string): Promis
     await fs.writeFile(path.join(dir, blobFile(image.config.descriptor.digest)), image.config.bytes);
     await fs.writeFile(path.join(dir, blobFile(image.manifest.descriptor.digest)), image.manifest.bytes);
     await fs.writeFile(path.join(dir, refFile(spec.name)), `${JSON.stringify(image.index.manifests[0])}\n`);
+    await fs.writeFile(path.join(dir, dockerRefFile(spec.name)), `${JSON.stringify(dockerEntry(spec.ref, image))}\n`);
     out.refs[spec.name] = spec.ref;
-    out.files[spec.name] = [refFile(spec.name), ...[image.manifest, image.config].map((b) => blobFile(b.descriptor.digest)),
+    out.files[spec.name] = [refFile(spec.name), dockerRefFile(spec.name), ...[image.manifest, image.config].map((b) => blobFile(b.descriptor.digest)),
       ...image.layers.map((l) => blobFile(l.digest))];
   }
   return out;

@@ -6,9 +6,10 @@
 import { stringify } from "yaml";
 import { CheckStatus, result, type CheckFacts, type CheckResult } from "../check/checks";
 import {
-  API_PORT, CRI_SOCKET, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
+  API_PORT, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
   corednsPatch, kubeadmInitDocs, kubeProxyCpuPatch, kubeadmJoinDocs, kubeadmPatches,
 } from "../render/kubeadm";
+import { criSocket } from "../render/runtime";
 import { StepKind, type HostStep, type StepExtras, type StepMaker } from "../render/steps";
 import { controllerOf, workersOf } from "../spec/nodes";
 import { NODE_NAMES, NodeRole, type BenchSpec, type NodeSpec } from "../spec/types";
@@ -32,7 +33,7 @@ function kubeadmStepParts(spec: BenchSpec, node: NodeSpec, cleanup: Cleanup): { 
   return {
     vars: {
       NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_CONFIG_LINK: KUBELET_CONFIG_LINK_TARGET,
-      NETLAB_CRI_SOCKET: CRI_SOCKET, ...cleanup,
+      NETLAB_CRI_SOCKET: criSocket(spec), ...cleanup,
     },
     extras: {
       files: { [KUBEADM_FILE]: kubeadm },

@@ -8,7 +8,9 @@ import { labPods } from "../check/checks";
 import { clusterState, corednsClusterIp, kubeDnsClusterIp, probePodLink } from "../check/gather";
 import { describeObservation, type Observation } from "../check/observation";
 import type { PodLink } from "../check/parse";
+import { runtimeCommands, type RuntimeCommands } from "../render/runtime";
 import { contains, nthAddress, parseCidr } from "../spec/network";
+import type { ContainerRuntime } from "../spec/types";
 import type { ClusterState } from "./cluster-state";
 
 export interface AnswerKeyNode {
@@ -62,6 +64,8 @@ export interface AnswerKey {
   /** webserver-service-1; kubeadm's kube-dns and the coredns Service nodelocaldns forwards to (same CoreDNS pods). */
   readonly clusterIps: { readonly webserverService1: string; readonly kubeDns: string; readonly coredns: string };
   readonly ttls: ExpectedTtl[];
+  /** The node's container runtime and the commands students use on it (a container's PID for nsenter, §2.1.1). */
+  readonly runtime: { readonly name: ContainerRuntime } & RuntimeCommands;
 }
 
 export interface AnswerKeyInput {
@@ -73,6 +77,7 @@ export interface AnswerKeyInput {
   readonly corednsClusterIp: string;
   /** MAC and veth of each lab pod, keyed by pod name. */
   readonly links: Readonly<Record<string, Observation<PodLink>>>;
+  readonly containerRuntime: ContainerRuntime;
 }
 
 const gatewayOf = (cidr: string): string => (parseCidr(cidr) ? nthAddress(cidr, 1) : "");
@@ -160,6 +165,7 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   return {
     benchId: input.benchId, stack: input.stack, nodes, pods,
     clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp },
+    runtime: { name: input.containerRuntime, ...runtimeCommands(input.containerRuntime) },
     ttls: expectedTtls(pods[0]!.node || "the webserver's node", pods[2]!.node || "client-2's node", {
       podIp: pods[0]!.ip, clusterIp: input.cluster.webserverClusterIp,
     }),
@@ -176,7 +182,7 @@ export async function gatherAnswerKey(a: BenchAccess, progress: (line: string) =
   const links = await Promise.all(pods.map((p) => probePodLink(a, p.node, p.ip)));
   return buildAnswerKey({
     benchId: a.spec.id, stack: a.stackName, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns, corednsClusterIp: coredns,
-    links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])),
+    links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])), containerRuntime: a.spec.containerRuntime,
   });
 }
 
@@ -216,6 +222,14 @@ export function toMarkdown(k: AnswerKey): string {
       ["default/webserver-service-1", k.clusterIps.webserverService1],
       ["kube-system/coredns (nodelocaldns forwards here, §3.1)", k.clusterIps.coredns],
       ["kube-system/kube-dns (kubeadm's name for the same CoreDNS pods)", k.clusterIps.kubeDns],
+    ]),
+    "",
+    `## Container runtime: ${k.runtime.name}`,
+    "",
+    mdTable(["to", "command"], [
+      ["list the containers", `\`${k.runtime.listContainers}\``],
+      ["a container's PID (then `sudo nsenter -t PID -n ...`)", `\`${k.runtime.containerPid}\``],
+      ["see the pause containers", `\`${k.runtime.pauseContainers}\``],
     ]),
     "",
     "## Expected TTLs (pings and curl of the handout)",

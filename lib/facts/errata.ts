@@ -1,15 +1,15 @@
 /**
  * The students' errata sheet for one bench: every command or statement of the lab handout that fails or is wrong
- * on this bench (containerd instead of Docker, kubectl 1.31+, kubeadm's names, the provisioned home), each with
+ * on this bench (containerd instead of Docker where it is, kubectl 1.31+, kubeadm's names, the provisioned home), each with
  * what to type instead, filled with the bench's real node names, addresses and ClusterIPs. Pure: built from the
  * spec and the answer key (`netlab facts --errata`).
  */
-import { KUBELET_CONFIG_FILE, KUBELET_CONFIG_LINK, pauseImage } from "../render/kubeadm";
 import { LAB_FILES } from "../render/lab";
 import { corednsServiceIp } from "../render/nodelocaldns";
 import { controllerOf } from "../spec/nodes";
 import type { BenchSpec } from "../spec/types";
 import type { AnswerKey } from "./answer-key";
+import { containerPidErrata, docker0Errata, kubeletDnsErrata, pauseContainersErrata, runtimeSummary } from "./runtime-errata";
 
 export interface Erratum {
   /** Handout section, e.g. "2.1.1". */
@@ -124,32 +124,9 @@ function labPodErrata({ spec, v }: ErrataContext): Erratum[] {
   ];
 }
 
-/** Handout §2.1.1: finding a pod's network namespace with containerd instead of Docker. */
-function containerRuntimeErrata({ v }: ErrataContext): Erratum[] {
-  return [
-    {
-      section: "2.1.1",
-      handout: "in `sudo lsns -t net` the client containers are easy to find because they run `sleep`",
-      problem: "Every pod's network namespace is held by its pause container, so `lsns` shows `/pause` for each of them, the clients included.",
-      instead: "Get the PID from the container runtime (next two lines).",
-    },
-    {
-      section: "2.1.1",
-      handout: "`sudo docker ps`",
-      problem: "There is no Docker: the runtime is containerd (`docker: command not found`).",
-      instead: `\`sudo crictl ps\` (container ID first; the POD column names the pod), e.g. on ${v.client1Node}: \`sudo crictl ps --name client\`.`,
-    },
-    {
-      section: "2.1.1",
-      handout: "`sudo docker inspect --format '{{ .State.Pid }}' container-id-or-name`",
-      problem: "No Docker (see above).",
-      instead:
-        "`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID`; " +
-        `in one go on ${v.client1Node}: \`sudo crictl inspect --output go-template --template '{{.info.pid}}' ` +
-        "$(sudo crictl ps -q --name client --pod $(sudo crictl pods -q --name '^client-1$'))`. " +
-        "Then `sudo nsenter -t PID -n ip neigh flush all` as written.",
-    },
-  ];
+/** Handout §2.1.1: finding a pod's network namespace (runtime-errata.ts). */
+function containerRuntimeErrata({ spec, v }: ErrataContext): Erratum[] {
+  return containerPidErrata(spec, v.client1Node);
 }
 
 /** Handout §2.2 and §2.3: where to capture (a tagged provider device) and where to read the captures. */
@@ -177,14 +154,7 @@ function interfaceAndDnsErrata({ spec, v }: ErrataContext): Erratum[] {
   const dns = spec.network.nodeLocalDnsIp;
   const domain = spec.network.clusterDomain;
   return [
-    {
-      section: "3",
-      handout: "a `docker0` bridge (172.17.0.1/16)",
-      problem: "No Docker, so no `docker0`.",
-      instead:
-        "`ip a` shows the NICs, `kube-bridge` (with an address once a pod runs on the node), `kube-ipvs0` (every ClusterIP, for IPVS), " +
-        "`nodelocaldns` and the pods' `veth` interfaces.",
-    },
+    ...docker0Errata(spec),
     {
       section: "3.1",
       handout: "`cat /etc/resolv.conf` in a pod: the first line is `nameserver 169.254.25.10`",
@@ -199,14 +169,7 @@ function interfaceAndDnsErrata({ spec, v }: ErrataContext): Erratum[] {
         "this bench adds the `coredns` Service the handout looks for, in front of the same CoreDNS pods.",
       instead: `\`coredns\` at ${v.corednsIp} is the address the nodelocaldns ConfigMap forwards to (\`forward . ${v.corednsIp}\`).`,
     },
-    {
-      section: "3.1",
-      handout: `\`${KUBELET_CONFIG_LINK}\` (the kubelet asks Docker to use it)`,
-      problem: `The runtime is containerd (the kubelet hands the resolver to it the same way), and a kubeadm kubelet reads \`${KUBELET_CONFIG_FILE}\`.`,
-      instead:
-        `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_CONFIG_FILE}\`, with \`clusterDNS\` \`${dns}\` ` +
-        `(\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
-    },
+    ...kubeletDnsErrata(spec),
   ];
 }
 
@@ -225,14 +188,7 @@ function pauseErrata({ spec }: ErrataContext): Erratum[] {
       problem: "Typo.",
       instead: "`sudo lsns -t net`.",
     },
-    {
-      section: "3.3",
-      handout: "`sudo docker ps` and `docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'` to see the pause containers",
-      problem: "No Docker; and `crictl ps` lists only the application containers.",
-      instead:
-        "`sudo crictl pods` lists the pods (one pause sandbox each); `sudo ctr -n k8s.io containers ls` lists every container containerd runs, " +
-        `the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
-    },
+    ...pauseContainersErrata(spec),
   ];
 }
 
@@ -263,7 +219,7 @@ export function errataMarkdown(spec: BenchSpec, key: AnswerKey): string {
     `- webserver-1 and client-1 on ${v.webserverNode}, client-2 on ${v.client2Node}; ` +
       `webserver-service-1 at ${key.clusterIps.webserverService1 || "(see `kubectl get svc`)"}.`,
     `- DNS: nodelocaldns ${spec.network.nodeLocalDnsIp} -> Service \`coredns\` ${v.corednsIp} (also reachable as kubeadm's \`kube-dns\` ${v.kubeDnsIp}).`,
-    `- Container runtime: containerd (no Docker): \`sudo crictl\` and \`sudo ctr -n k8s.io\` replace \`docker\`.`,
+    runtimeSummary(spec),
     "",
     "| § | handout | on this bench | instead |",
     "|---|---|---|---|",

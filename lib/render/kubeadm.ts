@@ -5,6 +5,7 @@
 import { controllerOf } from "../spec/nodes";
 import type { BenchSpec, NodeSpec } from "../spec/types";
 import { stretchProbe } from "./load";
+import { criSocket } from "./runtime";
 
 export const KUBEADM_DIR = "/etc/kubernetes/netlab";
 export const KUBEADM_FILE = `${KUBEADM_DIR}/kubeadm.yaml`;
@@ -12,31 +13,21 @@ export const KUBEADM_FILE = `${KUBEADM_DIR}/kubeadm.yaml`;
 export const DISCOVERY_FILE = `${KUBEADM_DIR}/discovery.conf`;
 /** kubeadm patches for the control plane's static pods (written only when timeouts.scale stretches them). */
 export const KUBEADM_PATCH_DIR = `${KUBEADM_DIR}/patches`;
-export const CRI_SOCKET = "unix:///run/containerd/containerd.sock";
 export const API_PORT = 6443;
 /** Where the handout looks for the kubelet's config: a link to the file kubeadm writes, relative to /etc/kubernetes. */
 export const KUBELET_CONFIG_FILE = "/var/lib/kubelet/config.yaml";
 export const KUBELET_CONFIG_LINK = "/etc/kubernetes/kubelet-config.yaml";
 export const KUBELET_CONFIG_LINK_TARGET = "../../var/lib/kubelet/config.yaml";
 
-/** The pause image `kubeadm config images list` names per minor version; containerd's sandbox must match it. */
-const PAUSE_TAGS: Readonly<Record<number, string>> = { 31: "3.10", 32: "3.10", 33: "3.10", 34: "3.10.1" };
-export function pauseImage(kubernetesVersion: string): string {
-  const minor = Number(kubernetesVersion.split(".")[1]);
-  const tag = PAUSE_TAGS[minor];
-  if (!tag) throw new Error(`no pause image known for Kubernetes ${kubernetesVersion}`);
-  return `registry.k8s.io/pause:${tag}`;
-}
-
 /** etcd as the bundle builds it (kubeadm 1.34 would name 3.6.5-0; the bundle's etcd is the newer 3.6.16). */
 export const BUNDLE_ETCD_IMAGE_TAG = "3.6.16-0";
 
 type Doc = Record<string, unknown>;
 
-function nodeRegistration(node: NodeSpec): Doc {
+function nodeRegistration(spec: BenchSpec, node: NodeSpec): Doc {
   return {
     name: node.name,
-    criSocket: CRI_SOCKET,
+    criSocket: criSocket(spec),
     // Multi-NIC nodes would otherwise register the address of their default route as InternalIP.
     kubeletExtraArgs: [{ name: "node-ip", value: node.provider.address }],
   };
@@ -51,7 +42,7 @@ export function kubeadmInitDocs(spec: BenchSpec): Doc[] {
       apiVersion: "kubeadm.k8s.io/v1beta4",
       kind: "InitConfiguration",
       localAPIEndpoint: { advertiseAddress: controller.provider.address, bindPort: API_PORT },
-      nodeRegistration: nodeRegistration(controller),
+      nodeRegistration: nodeRegistration(spec, controller),
       timeouts: kubeadmTimeouts(spec),
       ...(Object.keys(kubeadmPatches(spec)).length > 0 ? { patches: { directory: KUBEADM_PATCH_DIR } } : {}),
     },
@@ -236,7 +227,7 @@ export function kubeadmJoinDocs(spec: BenchSpec, node: NodeSpec): Doc[] {
       apiVersion: "kubeadm.k8s.io/v1beta4",
       kind: "JoinConfiguration",
       discovery: { file: { kubeConfigPath: DISCOVERY_FILE } },
-      nodeRegistration: nodeRegistration(node),
+      nodeRegistration: nodeRegistration(spec, node),
       timeouts: kubeadmTimeouts(spec),
     },
   ];

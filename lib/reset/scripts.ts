@@ -141,11 +141,16 @@ else
   echo "ipvs:virtual-servers=no-ipvsadm"
 fi`;
 
-/** Flushes the neighbour table inside each named pod's network namespace (containerd via crictl). */
+/**
+ * Flushes the neighbour table inside each named pod's network namespace, entered through one of its containers'
+ * PID: crictl reports a container's PID with either runtime (cri-dockerd gives none for a sandbox).
+ */
 export const FLUSH_ARP = `for pod in "$@"; do
   id="$(crictl pods --namespace default --name "^$pod\\$" --state ready -q | head -n1)"
   if [ -z "$id" ]; then echo "$pod=no-sandbox"; continue; fi
-  pid="$(crictl inspectp -o go-template --template '{{.info.pid}}' "$id")"
+  container="$(crictl ps --pod "$id" --state running -q | head -n1)"
+  if [ -z "$container" ]; then echo "$pod=no-container"; continue; fi
+  pid="$(crictl inspect -o go-template --template '{{.info.pid}}' "$container")"
   nsenter -t "$pid" -n ip neigh flush all
   echo "$pod=flushed"
 done`;

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { BundleManifest } from "../bundle/locate";
-import { pauseImage } from "../render/kubeadm";
+import { pauseImage } from "../render/runtime";
 
 /** The bundle binaries the runtime step installs; each runs the node's command of that name. */
 const BUNDLE_BINARIES = ["kubelet", "kubeadm", "kubectl", "crictl"] as const;

@@ -1,7 +1,7 @@
 /** What a bench installs and how long it may take: Kubernetes version, package source, time limits. */
 import { BASE_TIMEOUTS, BUNDLE_ONLY_REGISTRY, DEFAULTS } from "./defaults";
 import { show, type Problems } from "./problems";
-import { PackageSource, RemoteExecutor, type ImageSpec, type TimeoutSpec } from "./types";
+import { ContainerRuntime, PackageSource, RemoteExecutor, type ImageSpec, type TimeoutSpec } from "./types";
 
 /** kubeadm API v1beta4 needs 1.31+; Kubernetes 1.35 deprecates kube-proxy's IPVS mode, which the handout inspects. */
 export function parseKubernetesVersion(p: Problems, value: unknown): string {
@@ -26,6 +26,15 @@ export function parsePackageSource(p: Problems, value: unknown, images: ImageSpe
     }
   }
   return source;
+}
+
+/** cri-dockerd and a Docker Engine recent enough for it (API 1.42+) come only with the bundle. */
+export function checkRuntimeSource(p: Problems, runtime: ContainerRuntime, source: PackageSource): void {
+  if (runtime === ContainerRuntime.Docker && source !== PackageSource.Bundle) {
+    p.add("containerRuntime", `${show(runtime)} needs packages.source "${PackageSource.Bundle}": cri-dockerd and a Docker Engine with API 1.42+ ` +
+      `(Debian 12's docker.io has 1.41) come only in netlab's bundle; set netlab:packages.source to "${PackageSource.Bundle}", ` +
+      `or use containerRuntime "${ContainerRuntime.Containerd}"`);
+  }
 }
 
 export function parseTimeouts(p: Problems, value: unknown): TimeoutSpec {

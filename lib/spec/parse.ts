@@ -7,13 +7,14 @@ import { parseImages } from "./images";
 import {
   checkClusterRanges, checkDnsDomain, checkHostAddresses, checkLabUser, checkLengths, checkManagementRoom, checkSshEndpoints, networkOrBroadcast,
 } from "./limits";
-import { checkRemoteExecutor, parseKubernetesVersion, parsePackageSource, parseTimeouts } from "./install";
+import { checkRemoteExecutor, checkRuntimeSource, parseKubernetesVersion, parsePackageSource, parseTimeouts } from "./install";
 import { parseBundleDir, parseNodeRoot } from "./locations";
 import { contains, nthAddress, overlaps, splitSubnet } from "./network";
 import { Problems, show } from "./problems";
 import { KeyPresence, KNOWN_KEYS, REMOVED_KEYS, type RawBenchConfig, type RawNodeConfig } from "./raw";
 import { checkShape, isMapping } from "./shape";
 import {
+  ContainerRuntime,
   NODE_NAMES,
   NodeRole,
   PortMode,
@@ -98,13 +99,14 @@ function parseSettings(p: Problems, raw: RawBenchConfig): Settings {
   const labUser = p.word("labUser", raw.labUser, DEFAULTS.labUser, /^[a-z_][a-z0-9_-]{0,31}$/);
   checkLabUser(p, labUser);
   const kubernetesVersion = parseKubernetesVersion(p, raw.kubernetesVersion);
-  const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, ["containerd"], DEFAULTS.containerRuntime);
+  const containerRuntime = p.oneOf("containerRuntime", raw.containerRuntime, Object.values(ContainerRuntime), DEFAULTS.containerRuntime);
   const images = parseImages(p, (raw.images ?? {}) as Record<string, unknown>);
   const remoteExecutor = p.oneOf("remoteExecutor", raw.remoteExecutor, Object.values(RemoteExecutor), RemoteExecutor.Ssh);
   checkRemoteExecutor(p, raw.remoteExecutor);
   const packages = (raw.packages ?? {}) as NonNullable<RawBenchConfig["packages"]>;
   const packageSource = parsePackageSource(p, packages.source, images);
   const bundleDir = parseBundleDir(p, packages.bundle, packageSource);
+  checkRuntimeSource(p, containerRuntime, packageSource);
   const timeouts = parseTimeouts(p, (raw.timeouts as { scale?: unknown } | undefined)?.scale);
   const nodeRoot = parseNodeRoot(p, raw.nodeRoot);
   return { room, bench, labUser, kubernetesVersion, containerRuntime, images, remoteExecutor, packageSource, bundleDir, timeouts, nodeRoot };

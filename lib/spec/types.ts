@@ -36,6 +36,15 @@ export const RemoteExecutor = {
 } as const;
 export type RemoteExecutor = (typeof RemoteExecutor)[keyof typeof RemoteExecutor];
 
+/** What runs the pods behind the kubelet's CRI socket. */
+export const ContainerRuntime = {
+  /** containerd's own CRI plugin (Debian's containerd): the default. */
+  Containerd: "containerd",
+  /** Docker Engine behind cri-dockerd, as on the benches the handout was written for (`docker ps`, docker0). */
+  Docker: "docker",
+} as const;
+export type ContainerRuntime = (typeof ContainerRuntime)[keyof typeof ContainerRuntime];
+
 /** Where a bench's packages, Kubernetes binaries and images come from. */
 export const PackageSource = {
   /** Debian/Ubuntu mirrors, pkgs.k8s.io and the images' registries: the node needs the internet. */
@@ -158,7 +167,7 @@ export interface BenchSpec {
   /** Kubernetes version installed by kubeadm, without the leading v. @default "1.34.3" */
   readonly kubernetesVersion: string;
   /** @default "containerd" */
-  readonly containerRuntime: "containerd";
+  readonly containerRuntime: ContainerRuntime;
   readonly images: ImageSpec;
   readonly placement: PlacementSpec;
   /** Unprivileged account students log in with; gets the kubeconfig and lab files. @default "user" */

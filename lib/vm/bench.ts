@@ -15,7 +15,7 @@ import { benchStateDir, macAddress, tapName, vmStackName, type RoomBench } from 
 import { benchLinks, checkManagementSubnetFree, ensureBridges, ensureTaps, NETWORKS, removeBenchNetwork } from "./network";
 import { ensureOverlay, kernelCmdline, killQemusUnder, runningPid, startVm, stopVm, VM_SIZE, type VmDefinition } from "./qemu";
 import { generateSshKeyPair } from "./ssh-key";
-import { pendingKeys, removeVmStack, storedPrivateKey, VM_SSH_USER, writeVmStack } from "./stack";
+import { removeVmStack, storedPrivateKey, VM_SSH_USER, writeVmStack, type VmBenchOptions } from "./stack";
 
 /** TCG is about 10x slower than the host: a boot to SSH takes ~2 min, four at once on two cores longer. */
 const HOST_KEY_TIMEOUT_MS = 15 * 60_000;
@@ -83,7 +83,7 @@ async function waitForSsh(node: NodeSpec, privateKey: string, hostKey: string, t
 }
 
 /** Brings the bench up (running VMs are kept) and writes its stack. Resolves when all four answer SSH. */
-export async function vmUp(b: RoomBench, log: (line: string) => void): Promise<VmNodeStatus[]> {
+export async function vmUp(b: RoomBench, log: (line: string) => void, opts: VmBenchOptions = {}): Promise<VmNodeStatus[]> {
   const spec = vmSpec(b);
   const stateDir = benchStateDir(spec);
   const image = await ensureBaseImage(log);
@@ -104,7 +104,7 @@ export async function vmUp(b: RoomBench, log: (line: string) => void): Promise<V
     }
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     writeFileSync(path.join(stateDir, "authorized_keys"), `${pair.publicKey}\n`, { mode: 0o644 });
-    await writeVmStack(spec, privateKey);
+    await writeVmStack(spec, privateKey, undefined, opts);
     log(`ssh: new provisioner key (ed25519), kept only as the secret netlab:sshPrivateKey of ${vmStackName(spec)}`);
   } else if (!existsSync(path.join(stateDir, "authorized_keys"))) {
     throw new Error(`vm ${spec.id}: the stack holds a key but ${stateDir}/authorized_keys is gone; run \`netlab vm down\` and up again`);
@@ -134,9 +134,8 @@ export async function vmUp(b: RoomBench, log: (line: string) => void): Promise<V
 
   const hostKeys = Object.fromEntries(results.map((r) => [r.node, r.hostKey])) as Record<NodeName, string>;
   writeFileSync(knownHostsPath(spec), results.map((r) => `${r.managementIp} ${r.hostKey}\n`).join(""), { mode: 0o644 });
-  const file = await writeVmStack(spec, privateKey, hostKeys);
+  const file = await writeVmStack(spec, privateKey, hostKeys, opts);
   log(`stack ${vmStackName(spec)} configured (${path.relative(process.cwd(), file)}); pinned host keys in ${knownHostsPath(spec)}`);
-  for (const key of pendingKeys()) log(`TODO: netlab:${key} not written: the spec does not accept it yet`);
   return results;
 }
 

@@ -7,37 +7,36 @@ import { setAllConfigSafely } from "../engine/secret-config";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { openStack, STATE_DIR } from "../engine/workspace";
-import { KNOWN_KEYS } from "../spec/raw";
 import { stackFile } from "../spec/source";
-import type { NodeName } from "../spec/types";
+import { ContainerRuntime, type NodeName } from "../spec/types";
 import { vmStackName, type RoomBench } from "./names";
 
 export const VM_SSH_USER = "user";
 
-/** Config keys the lead is adding to the spec; written only once the spec knows them (parse refuses unknown keys). */
-const PENDING_KEYS: Readonly<Record<string, string>> = {
-  packages: JSON.stringify({ source: "bundle" }),
-  timeouts: JSON.stringify({ scale: 10 }),
-};
+/** What an instructor chooses for a VM bench beyond its room and bench. */
+export interface VmBenchOptions {
+  /** @default "containerd" */
+  readonly runtime?: ContainerRuntime;
+}
 
-/** The plain config of a VM bench, without the secret (pure; the host keys when known). */
-export function vmStackConfig(b: RoomBench, hostKeys?: Readonly<Record<NodeName, string>>, known: readonly string[] = KNOWN_KEYS): Record<string, string> {
+/**
+ * The plain config of a VM bench, without the secret (pure; the host keys when known): the bundle as package
+ * source (the VMs have no internet) and time limits ten times real hardware's (emulated CPUs).
+ */
+export function vmStackConfig(b: RoomBench, hostKeys?: Readonly<Record<NodeName, string>>, opts: VmBenchOptions = {}): Record<string, string> {
   const config: Record<string, string> = {
     "netlab:room": String(b.room),
     "netlab:bench": String(b.bench),
     "netlab:remoteExecutor": "ssh",
     "netlab:ssh": JSON.stringify({ user: VM_SSH_USER, port: 22 }),
+    "netlab:packages": JSON.stringify({ source: "bundle" }),
+    "netlab:timeouts": JSON.stringify({ scale: 10 }),
+    "netlab:containerRuntime": opts.runtime ?? ContainerRuntime.Containerd,
   };
-  for (const [key, value] of Object.entries(PENDING_KEYS)) if (known.includes(key)) config[`netlab:${key}`] = value;
   if (hostKeys) {
     config["netlab:nodes"] = JSON.stringify(Object.fromEntries(Object.entries(hostKeys).map(([node, hostKey]) => [node, { hostKey }])));
   }
   return config;
-}
-
-/** Config keys vmStackConfig leaves out because the spec does not accept them yet. */
-export function pendingKeys(known: readonly string[] = KNOWN_KEYS): string[] {
-  return Object.keys(PENDING_KEYS).filter((k) => !known.includes(k));
 }
 
 /** The provisioner's private key already in the bench's stack, if any. */
@@ -51,10 +50,12 @@ export async function storedPrivateKey(b: RoomBench): Promise<string | undefined
 }
 
 /** Writes the bench's stack config: the plain keys, the private key as a secret, the host keys when known. */
-export async function writeVmStack(b: RoomBench, privateKey: string, hostKeys?: Readonly<Record<NodeName, string>>): Promise<string> {
+export async function writeVmStack(
+  b: RoomBench, privateKey: string, hostKeys?: Readonly<Record<NodeName, string>>, opts: VmBenchOptions = {},
+): Promise<string> {
   const name = vmStackName(b);
   const stack = await openStack(name);
-  const config = Object.fromEntries(Object.entries(vmStackConfig(b, hostKeys)).map(([k, value]) => [k, { value }]));
+  const config = Object.fromEntries(Object.entries(vmStackConfig(b, hostKeys, opts)).map(([k, value]) => [k, { value }]));
   // The key goes to the CLI over stdin, never on a command line (setAllConfigSafely).
   await setAllConfigSafely(stack, { ...config, "netlab:sshPrivateKey": { value: privateKey, secret: true } });
   return stackFile(name);

@@ -1,5 +1,6 @@
 # Container runtime and Kubernetes: containerd (systemd cgroups, kubeadm's pause image), the CNI plugins, kubelet,
 # kubeadm, kubectl and crictl, from the bundle or from the online repositories; with the bundle, its images too.
+# NETLAB_CONTAINER_RUNTIME docker (bundle only) adds Docker Engine and cri-dockerd, the kubelet's CRI then.
 create() {
   put_file /etc/crictl.yaml "$NETLAB_CRICTL_YAML"
   if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then
@@ -14,8 +15,32 @@ create() {
   configure_containerd
   systemctl daemon-reload
   systemctl enable --now containerd
+  if [ "$NETLAB_CONTAINER_RUNTIME" = docker ]; then install_docker; fi
   if [ "$NETLAB_PACKAGE_SOURCE" = bundle ]; then import_bundle_images; fi
   systemctl enable kubelet
+}
+
+# Docker Engine (docker.io and docker-cli from the bundle) and cri-dockerd with its socket. daemon.json is in
+# place before the package first starts dockerd, so Docker never runs with its own iptables rules.
+install_docker() {
+  put_file /etc/docker/daemon.json "$NETLAB_DOCKER_DAEMON_JSON"
+  install_packages docker.io docker-cli
+  install -m 0755 "$NETLAB_BUNDLE_DIR/bin/cri-dockerd" "$NETLAB_ROOT/usr/bin/cri-dockerd.netlab-tmp"
+  mv -f "$NETLAB_ROOT/usr/bin/cri-dockerd.netlab-tmp" "$NETLAB_ROOT/usr/bin/cri-dockerd"
+  put_file /etc/systemd/system/cri-docker.service "$NETLAB_CRI_DOCKERD_SERVICE"
+  put_file /etc/systemd/system/cri-docker.socket "$NETLAB_CRI_DOCKERD_SOCKET"
+  systemctl daemon-reload
+  systemctl enable --now docker
+  # A re-run that rewrote daemon.json: dockerd reads it only when it starts.
+  if [ "$(docker_cgroup_driver)" != systemd ]; then systemctl restart docker; fi
+  systemctl enable --now cri-docker.socket
+  systemctl enable cri-docker.service
+  systemctl restart cri-docker.service
+  log "Docker $(docker version --format '{{.Server.Version}} (API {{.Server.APIVersion}})'), cri-dockerd $(cri-dockerd --version 2>&1 | head -n1)"
+}
+
+docker_cgroup_driver() {
+  docker info --format '{{.CgroupDriver}}' 2>/dev/null || echo unreachable
 }
 
 # kubelet, kubeadm, kubectl and crictl as the bundle built them (create() wrote the kubelet units the packages ship).
@@ -89,16 +114,39 @@ containerd_settings() {
   printf 'SystemdCgroup=%s sandbox_image=%s' "${cgroup:-missing}" "${sandbox:-missing}"
 }
 
-# Every image of the bundle into containerd's k8s.io namespace (the kubelet's). A pushed bundle is a fresh
-# directory, so its stamp says whether this bundle's images are in already.
+# Every image of the bundle the node holds into the kubelet's runtime: containerd's k8s.io namespace, or Docker
+# Engine. A pushed bundle is a fresh directory, so its stamp says whether this bundle's images are in already.
 import_bundle_images() {
-  local stamp="$NETLAB_BUNDLE_DIR/.images-imported" names
+  local stamp="$NETLAB_BUNDLE_DIR/.images-imported-$NETLAB_CONTAINER_RUNTIME" names
   if [ -f "$stamp" ]; then return 0; fi
-  import_image_layout "$NETLAB_BUNDLE_DIR/images" ctr -n k8s.io
+  if [ "$NETLAB_CONTAINER_RUNTIME" = docker ]; then
+    docker_load_layout "$NETLAB_BUNDLE_DIR/images"
+  else
+    import_image_layout "$NETLAB_BUNDLE_DIR/images" ctr -n k8s.io
+  fi
   names=("$NETLAB_BUNDLE_DIR"/images/refs/*.json)
   names=("${names[@]##*/}")
   log "imported ${names[*]%.json}"
   touch "$stamp"
+}
+
+# docker_load_layout DIR: the images whose docker/*.json entries the node holds, as one `docker load` stream: a
+# manifest.json made of those entries and the blobs they name (each layer read once, however many images share it).
+docker_load_layout() {
+  local dir="$1" manifest
+  manifest="$(mktemp -d)"
+  {
+    printf '['
+    cat "$dir"/docker/*.json | paste -sd,
+    printf ']\n'
+  } >"$manifest/manifest.json"
+  # shellcheck disable=SC2046 # one blob path per word
+  tar -c -C "$manifest" manifest.json -C "$dir" $(grep -ohE 'blobs/sha256/[0-9a-f]{64}' "$dir"/docker/*.json | sort -u) |
+    docker load >/dev/null || {
+    rm -rf "$manifest"
+    return 1
+  }
+  rm -rf "$manifest"
 }
 
 # import_image_layout DIR CTR...: the bundle's one OCI layout in DIR, as one tar stream, into `CTR images import`.
@@ -132,12 +180,27 @@ delete() {
     apt_get purge kubelet kubeadm kubectl cri-tools
     remove_file /etc/apt/sources.list.d/kubernetes.list
   fi
+  if [ "$NETLAB_CONTAINER_RUNTIME" = docker ]; then remove_docker; fi
   apt_get purge containerd
   remove_file /etc/crictl.yaml
+}
+
+remove_docker() {
+  systemctl disable --now cri-docker.socket cri-docker.service 2>/dev/null || true
+  rm -f "$NETLAB_ROOT/usr/bin/cri-dockerd"
+  remove_file /etc/systemd/system/cri-docker.service
+  remove_file /etc/systemd/system/cri-docker.socket
+  apt_get purge docker.io docker-cli
+  remove_file /etc/docker/daemon.json
+  systemctl daemon-reload
 }
 
 check() {
   check_files
   printf 'containerd=%s\n' "$(containerd_settings)"
   printf 'crictl=%s\n' "$([ -x "$NETLAB_ROOT/usr/bin/crictl" ] && echo installed || echo missing)"
+  if [ "$NETLAB_CONTAINER_RUNTIME" = docker ]; then
+    printf 'docker-cgroup-driver=%s\n' "$(docker_cgroup_driver)"
+    printf 'cri-dockerd=%s\n' "$(systemctl is-active cri-docker.service 2>/dev/null || true)"
+  fi
 }

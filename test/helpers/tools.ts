@@ -10,3 +10,10 @@ export function onPath(tool: string): string | undefined {
     return undefined;
   }
 }
+
+/** A validator's path, or an error saying it is missing (the tier fails, it never skips). */
+export function requireTool(tool: string): string {
+  const found = onPath(tool);
+  if (!found) throw new Error(`${tool} is not on PATH; it is installed by the README's set-up (scripts/setup.sh)`);
+  return found;
+}

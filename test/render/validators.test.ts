@@ -14,15 +14,7 @@ import { writePlan } from "../../lib/render/write";
 import { specFor } from "../helpers/spec";
 import { requireToolchain } from "../../lib/engine/toolchain";
 import { SIM_EFFECTS_SCRIPT, SIM_NODE_BIN } from "../../lib/sim/node-env";
-import { onPath, REPO } from "../helpers/tools";
-
-const SETUP_HINT = "it is installed by the README's set-up (./dev setup)";
-
-function requireTool(tool: string): string {
-  const found = onPath(tool);
-  if (!found) throw new Error(`${tool} is not on PATH; ${SETUP_HINT}`);
-  return found;
-}
+import { REPO, requireTool } from "../helpers/tools";
 
 const benches = {
   access: planBench(specFor(30, 7)),

@@ -88,7 +88,7 @@ describe("one OCI layout for every image", () => {
     const out = path.join(dir, "layout");
     const written = await writeSharedLayout([spec(), spec({ name: "second", ref: "netlab.local/second:1", layers: [fileA] })], out);
     expect(written.refs).toEqual({ demo: "registry.k8s.io/demo:v1.2.3", second: "netlab.local/second:1" });
-    expect(readdirSync(out).sort()).toEqual(["blobs", "oci-layout", "refs"]);
+    expect(readdirSync(out).sort()).toEqual(["blobs", "docker", "oci-layout", "refs"]);
     expect(JSON.parse(readFileSync(path.join(out, "oci-layout"), "utf8"))).toEqual({ imageLayoutVersion: "1.0.0" });
     expect(readdirSync(path.join(out, "refs")).sort()).toEqual(["demo.json", "second.json"]);
 
@@ -102,10 +102,24 @@ describe("one OCI layout for every image", () => {
       annotations: { "io.containerd.image.name": "netlab.local/second:1", "org.opencontainers.image.ref.name": "netlab.local/second:1" } });
     const layerA = `blobs/sha256/${hex(readFileSync(fileA))}`;
     expect(manifestOf("second").layers[0].digest).toBe(manifestOf("demo").layers[0].digest);
-    expect(written.files.demo).toHaveLength(5);
-    expect(written.files.second).toEqual(["refs/second.json", `blobs/sha256/${descriptor("second").digest.slice(7)}`,
+    expect(written.files.demo).toHaveLength(6);
+    expect(written.files.second).toEqual(["refs/second.json", "docker/second.json", `blobs/sha256/${descriptor("second").digest.slice(7)}`,
       `blobs/sha256/${manifestOf("second").config.digest.slice(7)}`, layerA]);
     for (const f of Object.values(written.files).flat()) expect(existsSync(path.join(out, f)), f).toBe(true);
+  });
+
+  it("docker/<name>.json is the image's `docker load` entry: its tag, config and layers by blob path, bottom layer first", async () => {
+    const out = path.join(dir, "layout-docker");
+    await writeSharedLayout([spec()], out);
+    const descriptor = JSON.parse(readFileSync(path.join(out, "refs", "demo.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(path.join(out, "blobs", "sha256", descriptor.digest.slice(7)), "utf8"));
+    const entry = JSON.parse(readFileSync(path.join(out, "docker", "demo.json"), "utf8"));
+    expect(entry).toEqual({
+      Config: `blobs/sha256/${manifest.config.digest.slice(7)}`,
+      RepoTags: ["registry.k8s.io/demo:v1.2.3"],
+      Layers: [fileA, fileB].map((f) => `blobs/sha256/${hex(readFileSync(f))}`),
+    });
+    for (const f of [entry.Config, ...entry.Layers]) expect(existsSync(path.join(out, f)), f).toBe(true);
   });
 
   it("refuses an image given twice", async () => {
@@ -114,6 +128,17 @@ describe("one OCI layout for every image", () => {
 });
 
 describe("locating the bundle", () => {
+  it("refuses a bundle without a file the bench needs, naming it and how to rebuild", () => {
+    const built = mkdtempSync(path.join(tmpdir(), "bundle-needs-"));
+    try {
+      writeFileSync(path.join(built, "bundle.json"), JSON.stringify({ format: 2, versions: {}, images: {}, imageFiles: {}, files: { "bin/kubelet": "00" } }));
+      expect(locateBundle(built, ["bin/kubelet"]).dir).toBe(built);
+      expect(() => locateBundle(built, ["bin/kubelet", "bin/cri-dockerd"])).toThrow(/has no bin\/cri-dockerd, which this bench needs.*`\.\/bin\/netlab bundle`/);
+    } finally {
+      rmSync(built, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a bundle built before the shared layout (no imageFiles), saying how to rebuild it", () => {
     const old = mkdtempSync(path.join(tmpdir(), "bundle-old-"));
     try {

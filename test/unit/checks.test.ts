@@ -267,15 +267,16 @@ describe("answer key", () => {
   const link = (mac: string, veth: string, index: number) => ({ value: { mac, veth, peerIndex: index } });
 
   it("on a real bench: addresses, MACs, veths, gateways = prefix .1, ClusterIPs and TTLs", () => {
-    const key = buildAnswerKey({
+    const input = () => ({
       benchId: spec.id, stack: "room27-bench4", nodeRows: rows, cluster: f.cluster,
-      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
+      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3", containerRuntime: spec.containerRuntime,
       links: {
         [WEB]: link("0a:58:0a:e9:41:02", "veth1111aaaa", 21),
         "client-1": link("0a:58:0a:e9:41:03", "veth2222bbbb", 22),
         "client-2": link("0a:58:0a:e9:42:02", "veth3333cccc", 9),
       },
     });
+    const key = buildAnswerKey(input());
     expect(key.nodes.map((n) => [n.name, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp])).toEqual([
       ["controller", "10.27.4.12", "192.168.4.12", "10.233.64.0/24", "10.233.64.1"],
       ["compute1", "10.27.4.22", "192.168.4.22", "10.233.65.0/24", "10.233.65.1"],
@@ -304,6 +305,11 @@ describe("answer key", () => {
     expect(md).toContain("| compute1 | worker | 10.27.4.22 | 192.168.4.22 | 10.233.65.0/24 | 10.233.65.1 | yes |");
     expect(md).toContain("| controller | control-plane | 10.27.4.12 | 192.168.4.12 | 10.233.64.0/24 | 10.233.64.1 | only once a pod runs there |");
     expect(md).toContain("| kube-system/coredns (nodelocaldns forwards here, §3.1) | 10.233.0.3 |");
+    expect(md).toContain("## Container runtime: containerd");
+    expect(md).toContain("| a container's PID (then `sudo nsenter -t PID -n ...`) | `sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID` |");
+    const docker = buildAnswerKey({ ...input(), containerRuntime: "docker" });
+    expect(docker.runtime).toMatchObject({ name: "docker", containerPid: "sudo docker inspect --format '{{ .State.Pid }}' CONTAINER-ID" });
+    expect(toMarkdown(docker)).toContain("`sudo docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'`");
     expect(md).toMatch(/\*\*same node \(2\.1\)\*\*: .*bridged/);
     expect(md).toMatch(/\*\*different nodes \(2\.2\)\*\*: Routed twice: compute2 .*compute1/);
     expect(JSON.parse(toJson(key))).toEqual(JSON.parse(JSON.stringify(key)));
@@ -314,7 +320,7 @@ describe("answer key", () => {
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, ip: "10.233.66.0" } : p.name === WEB ? { ...p, ip: "10.233.65.1" } : p));
     const key = buildAnswerKey({
       benchId: spec.id, stack: "sim-room27-bench4", nodeRows: rows, cluster: { ...f.cluster, pods },
-      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3",
+      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3", containerRuntime: spec.containerRuntime,
       links: { [WEB]: hidden, "client-1": hidden, "client-2": hidden },
     });
     expect(key.pods.every((p) => "error" in p.mac && "error" in p.veth)).toBe(true);

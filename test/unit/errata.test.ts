@@ -30,6 +30,7 @@ function keyFor(spec: BenchSpec, stack = spec.id): AnswerKey {
     kubeDnsClusterIp: "10.233.0.10",
     corednsClusterIp: "10.233.0.3",
     links: {},
+    containerRuntime: spec.containerRuntime,
   });
 }
 
@@ -95,6 +96,19 @@ describe("errata sheet", () => {
     expect(rowFor(text, "`ip route` on each machine")).toContain("`10.233.64.0/24 via 10.30.7.12 dev enp1s0f2.3 proto 17`");
     // An access-port bench has no such row.
     expect(buildErrata(spec, keyFor(spec)).some((e) => e.handout.includes("`enp1s0f2` interface"))).toBe(false);
+  });
+
+  it("on a Docker bench keeps the handout's docker commands and docker0 as written, and names the PID command", () => {
+    const docker = specFor(27, 4, { containerRuntime: "docker" });
+    const text = errataMarkdown(docker, keyFor(docker));
+    const handouts = buildErrata(docker, keyFor(docker)).map((e) => e.handout);
+    expect(handouts.filter((h) => /docker (ps|inspect)|docker0/.test(h))).toEqual([]);
+    expect(rowFor(text, "run `sleep`")).toContain("`sudo docker inspect --format '{{ .State.Pid }}' CONTAINER-ID`");
+    expect(rowFor(text, "kubelet-config.yaml")).toContain("hands the resolver to Docker through cri-dockerd");
+    expect(text).toContain("Docker Engine behind cri-dockerd");
+    expect(text).not.toContain("crictl");
+    // The containerd sheet has all four.
+    expect(buildErrata(spec, keyFor(spec)).filter((e) => /docker (ps|inspect)|docker0/.test(e.handout))).toHaveLength(4);
   });
 
   it("is written as DIR/<bench>-errata.md", () => {

@@ -13,7 +13,7 @@ import { bridgeName, IFNAME_MAX, macAddress, tapName } from "../../lib/vm/names"
 import { tapVlanArgs, vlanTokens, wantedVlanTokens } from "../../lib/vm/network";
 import { kernelCmdline, prefixToNetmask, qemuArgv, setGroupNiceness } from "../../lib/vm/qemu";
 import { encodeEd25519, generateSshKeyPair } from "../../lib/vm/ssh-key";
-import { pendingKeys, vmStackConfig } from "../../lib/vm/stack";
+import { vmStackConfig } from "../../lib/vm/stack";
 
 const roomBench = fc.record({ room: fc.integer({ min: 1, max: 254 }), bench: fc.integer({ min: 1, max: 254 }) });
 
@@ -200,7 +200,7 @@ describe("vm provisioner key", () => {
 describe("vm stack config", () => {
   it("is a bench's config like any other: the ssh executor as user, the host keys pinned", () => {
     const hostKeys = { controller: "ssh-ed25519 AAAA1", compute1: "ssh-ed25519 AAAA2", compute2: "ssh-ed25519 AAAA3", compute3: "ssh-ed25519 AAAA4" };
-    const config = vmStackConfig({ room: 27, bench: 9 }, hostKeys, []);
+    const config = vmStackConfig({ room: 27, bench: 9 }, hostKeys);
     expect(config).toMatchObject({
       "netlab:room": "27", "netlab:bench": "9", "netlab:remoteExecutor": "ssh",
       "netlab:ssh": '{"user":"user","port":22}',
@@ -212,15 +212,12 @@ describe("vm stack config", () => {
     const spec = parseBenchSpec({ ...raw, sshPrivateKey: KeyPresence.Secret });
     expect(spec.nodes.map((n) => n.ssh.host)).toEqual(["192.168.9.12", "192.168.9.22", "192.168.9.32", "192.168.9.42"]);
     expect(spec.nodes.map((n) => n.provider.address)).toEqual(["10.27.9.12", "10.27.9.22", "10.27.9.32", "10.27.9.42"]);
+    expect(spec).toMatchObject({ packageSource: "bundle", timeouts: { scale: 10 }, containerRuntime: "containerd" });
   });
 
-  it("writes packages and timeouts only once the spec knows them", () => {
-    expect(vmStackConfig({ room: 27, bench: 9 }, undefined, [])["netlab:packages"]).toBeUndefined();
-    expect(pendingKeys([])).toEqual(["packages", "timeouts"]);
-    const later = vmStackConfig({ room: 27, bench: 9 }, undefined, ["packages", "timeouts"]);
-    expect(JSON.parse(later["netlab:packages"]!)).toEqual({ source: "bundle" });
-    expect(JSON.parse(later["netlab:timeouts"]!)).toEqual({ scale: 10 });
-    expect(pendingKeys(["packages", "timeouts"])).toEqual([]);
+  it("runs the runtime the instructor chose (vm up --runtime docker)", () => {
+    const config = vmStackConfig({ room: 27, bench: 9 }, undefined, { runtime: "docker" });
+    expect(config["netlab:containerRuntime"]).toBe("docker");
   });
 });
 

@@ -2,7 +2,10 @@
  * The VM tier: four QEMU VMs with Debian's kernel (`netlab vm up`), the ordinary bench program run on them from
  * bare OS with the offline bundle, and the handout observed for real. One bring-up is shared by every case, in
  * order: up from bare VMs, every check passing for real, the answer key measured, a second up changing nothing,
- * host and Kubernetes drift seen and repaired, a workloads reset archiving student work. The instructor's
+ * host and Kubernetes drift seen and repaired, a workloads reset archiving student work, and the handout's
+ * runtime commands (a container's PID for nsenter, docker0, the pause containers) on the chosen runtime:
+ * NETLAB_VM_TIER_RUNTIME=docker (`npm run test:vm:docker`) runs the whole tier on Docker Engine behind
+ * cri-dockerd, containerd otherwise. The instructor's
  * commands run as an instructor runs them (./bin/netlab ... --json). If this machine cannot run the VMs or the
  * toolchain or bundle is missing, the tier fails saying why; it never skips.
  */
@@ -22,6 +25,7 @@ const ROOM = "27";
 /** For developing this tier: NETLAB_VM_TIER_BENCH picks the bench, NETLAB_VM_TIER_KEEP=1 keeps its running VMs. */
 const BENCH = process.env.NETLAB_VM_TIER_BENCH ?? "42";
 const KEEP = process.env.NETLAB_VM_TIER_KEEP === "1";
+const RUNTIME = process.env.NETLAB_VM_TIER_RUNTIME ?? "containerd";
 const STACK = `vm-room${ROOM}-bench${BENCH}`;
 const MINUTE = 60_000;
 let stack: Stack;
@@ -63,6 +67,8 @@ function fleetJson<D = unknown>(r: Run): { outcome: string; changes: number; det
 interface PreviewData { hostDrift: { node: string; what: string; found: string }[]; changeSummary: { update?: number; replace?: number } }
 
 const onNode = (name: string, script: string, stdin?: string) => access.ssh(name, ["bash", "-c", script], { root: true, stdin });
+/** A command line as a student types it, as the lab user (with the handout's own `sudo`). */
+const asStudent = (name: string, line: string) => access.ssh(name, ["bash", "-c", line]);
 const k = (...args: string[]) => access.kubectl(args);
 
 beforeAll(async () => {
@@ -76,7 +82,7 @@ beforeAll(async () => {
     const down = netlab(["vm", "down", "--room", ROOM, "--bench", BENCH], 10 * MINUTE);
     expect(down.status, down.stderr).toBe(0);
   }
-  const up = netlab(["vm", "up", "--room", ROOM, "--bench", BENCH, "--no-provision"], 40 * MINUTE);
+  const up = netlab(["vm", "up", "--room", ROOM, "--bench", BENCH, "--runtime", RUNTIME, "--no-provision"], 40 * MINUTE);
   expect(up.status, `netlab vm up failed:\n${up.stderr}`).toBe(0);
   timings["vm boot"] = up.seconds;
   stack = await openStack(STACK, false);
@@ -195,4 +201,32 @@ describe("the real bench path on four VMs", () => {
     expect(again.outcome).toBe("ok");
     expect(controllerOf(access.spec).name).toBe("controller");
   }, 50 * MINUTE);
+
+  it(`7. the handout's runtime commands on ${RUNTIME}: a container's PID enters client-1's namespace; docker0 and pause containers`, async () => {
+    type Key = { pods: { role: string; name: string; node: string; ip: string }[]; runtime: { name: string; containerPid: string; pauseContainers: string } };
+    const key = fleetJson<Key>(netlab(["facts", "--stack", STACK, "--json"], 10 * MINUTE)).data;
+    expect(key.runtime.name).toBe(RUNTIME);
+    const client1 = key.pods.find((p) => p.role === "client-1")!;
+    const node = client1.node;
+    let id: string;
+    if (RUNTIME === "docker") {
+      // §2.1.1 and §3.3 verbatim: cri-dockerd names containers k8s_<container>_<pod>_<namespace>_..., pause ones k8s_POD_...
+      const ps = await asStudent(node, "sudo docker ps");
+      for (const name of ["k8s_client_client-1_default_", "k8s_POD_client-1_default_", "k8s_webserver_webserver-1-", "k8s_POD_webserver-1-"]) {
+        expect(ps, name).toContain(name);
+      }
+      id = ps.split("\n").find((l) => l.includes("k8s_client_client-1_default_"))!.split(/\s+/)[0]!;
+      const table = await asStudent(node, "sudo docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'");
+      expect(table.split("\n")[0]).toMatch(/^IMAGE\s+COMMAND\s+NAMES$/);
+      expect(table).toMatch(/registry\.k8s\.io\/pause:[0-9.]+\s+"\/pause"\s+k8s_POD_client-1_default_/);
+      // §3: Docker's bridge, unused by Kubernetes, on 172.17.0.1/16.
+      expect(await asStudent(node, "ip a")).toMatch(/docker0: .*\n(.*\n)*?\s+inet 172\.17\.0\.1\/16 /);
+    } else {
+      id = (await asStudent(node, "sudo crictl ps -q --name client --pod $(sudo crictl pods -q --name '^client-1$')")).trim();
+    }
+    expect(id, "client-1's container").toMatch(/^[0-9a-f]{12,64}$/);
+    const pid = (await asStudent(node, key.runtime.containerPid.replace("CONTAINER-ID", id))).trim();
+    expect(pid, key.runtime.containerPid).toMatch(/^[1-9]\d*$/);
+    expect(await asStudent(node, `sudo nsenter -t ${pid} -n ip a`)).toContain(`inet ${client1.ip}/`);
+  }, 15 * MINUTE);
 });
