@@ -18,7 +18,7 @@ export type CleanResult = (typeof CleanResult)[keyof typeof CleanResult];
 
 export interface CleanCheck {
   readonly node: string;
-  /** e.g. "file:/etc/cni/net.d/10-kuberouter.conflist", "link:kube-bridge", "routes:proto-17", "ipvs:virtual-servers". */
+  /** e.g. "file:/etc/cni/net.d/10-kuberouter.conflist", "link:kube-bridge", "routes:proto-17", "ipvs:virtual-servers", "cri:ps". */
   readonly what: string;
   readonly result: CleanResult;
   /** What the probe found. */
@@ -134,6 +134,11 @@ for l in $links; do
   if ip link show "$l" >/dev/null 2>&1; then echo "link:$l=present"; else echo "link:$l=absent"; fi
 done
 for p in $protocols; do echo "routes:proto-$p=$(ip -4 route show proto "$p" | wc -l)"; done
+# What the runtime still holds of the cluster's pods (containerd, or Docker through cri-dockerd): kubeadm reset
+# removes them all; Docker's own docker0 and images are not the cluster's and stay.
+for kind in pods ps; do
+  if ids="$(crictl "$kind" -a -q 2>/dev/null)"; then echo "cri:$kind=$(printf '%s' "$ids" | grep -c . || true)"; else echo "cri:$kind=unreachable"; fi
+done
 if [ "$ipvs" != yes ]; then exit 0; fi
 if command -v ipvsadm >/dev/null 2>&1; then
   echo "ipvs:virtual-servers=$(ipvsadm -Ln | grep -cE '^(TCP|UDP|SCTP|FWM) ' || true)"

@@ -150,7 +150,7 @@ describe("netlab reset on the simulated bench", () => {
     for (const node of ["controller", "compute1", "compute2", "compute3"]) {
       expect(r.cleanChecks.filter((c) => c.node === node).map((c) => [c.what, c.found, c.result])).toEqual([
         ...f.paths.map((p) => [`file:${p}`, "absent", "clean"]), ...f.links.map((l) => [`link:${l}`, "absent", "clean"]),
-        ["routes:proto-17", "0", "clean"], ["ipvs:virtual-servers", "0", "clean"],
+        ["routes:proto-17", "0", "clean"], ["cri:pods", "0", "clean"], ["cri:ps", "0", "clean"], ["ipvs:virtual-servers", "0", "clean"],
       ]);
     }
     expect(r.notes.map((n) => n.step)).toEqual([

@@ -1,6 +1,6 @@
 /** The bench as a list of concerns: each check, step, object and footprint item comes from exactly one of them. */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -70,19 +70,24 @@ describe("the bench's concerns", () => {
     expect(benchFootprint(bare).links).not.toContain("kube-bridge");
   });
 
-  it("the clean-check script, run for real, reports a footprint path left behind and every absent one", () => {
+  it("the clean-check script, run for real, reports a footprint path and a pod left behind, and every absent one", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "netlab-clean-"));
     try {
       const f = benchFootprint();
       mkdirSync(path.join(root, "var/lib/kube-router"), { recursive: true });
       // No route protocol and no IPVS: this host's routes and virtual servers are not the bench's to judge here.
       const args = [root, cleanCheckArgs(f)[0]!, "netlab-test-no-such-link", "", "no"];
-      const r = spawnSync("bash", ["-c", `set -euo pipefail\n${CLEAN_CHECK}`, "clean-check", ...args], { encoding: "utf8" });
+      // A runtime that still holds one pod sandbox and does not answer for containers.
+      mkdirSync(path.join(root, "bin"));
+      writeFileSync(path.join(root, "bin", "crictl"), '#!/bin/sh\n[ "$1" = pods ] && { echo 0123abcd; exit 0; }\nexit 1\n', { mode: 0o755 });
+      const env = { ...process.env, PATH: `${path.join(root, "bin")}:${process.env.PATH}` };
+      const r = spawnSync("bash", ["-c", `set -euo pipefail\n${CLEAN_CHECK}`, "clean-check", ...args], { encoding: "utf8", env });
       expect(r.status, r.stderr).toBe(0);
-      const results = cleanCheckResults("compute1", r.stdout).map((c) => `${c.what} ${c.result}`);
+      const results = cleanCheckResults("compute1", r.stdout).map((c) => `${c.what} ${c.found} ${c.result}`);
       expect(results).toEqual([
-        ...f.paths.map((p) => `file:${p} ${p === "/var/lib/kube-router" ? "dirty" : "clean"}`),
-        "link:netlab-test-no-such-link clean",
+        ...f.paths.map((p) => `file:${p} ${p === "/var/lib/kube-router" ? "present dirty" : "absent clean"}`),
+        "link:netlab-test-no-such-link absent clean",
+        "cri:pods 1 dirty", "cri:ps unreachable dirty",
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
