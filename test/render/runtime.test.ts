@@ -70,7 +70,9 @@ describe("Docker Engine behind cri-dockerd", () => {
     expect(`${r.stdout}${r.stderr}`, "not even a warning").toBe("");
     // A broken unit fails the same check.
     writeFileSync(path.join(dir, "cri-docker.service"), units.service.replace("Type=notify", "Type=sometimes"));
-    const bad = spawnSync(analyze, ["verify", "--man=no", path.join(dir, "cri-docker.service")], { encoding: "utf8", env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` } });
+    const bad = spawnSync(analyze, ["verify", "--man=no", path.join(dir, "cri-docker.service")], {
+      encoding: "utf8", env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+    });
     expect(`${bad.stdout}${bad.stderr}`).toMatch(/Failed to parse service type/);
   });
 

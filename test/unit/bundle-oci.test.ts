@@ -133,7 +133,8 @@ describe("locating the bundle", () => {
     try {
       writeFileSync(path.join(built, "bundle.json"), JSON.stringify({ format: 2, versions: {}, images: {}, imageFiles: {}, files: { "bin/kubelet": "00" } }));
       expect(locateBundle(built, ["bin/kubelet"]).dir).toBe(built);
-      expect(() => locateBundle(built, ["bin/kubelet", "bin/cri-dockerd"])).toThrow(/has no bin\/cri-dockerd, which this bench needs.*`\.\/bin\/netlab bundle`/);
+      expect(() => locateBundle(built, ["bin/kubelet", "bin/cri-dockerd"]))
+        .toThrow(/has no bin\/cri-dockerd, which this bench needs.*`\.\/bin\/netlab bundle`/);
     } finally {
       rmSync(built, { recursive: true, force: true });
     }
