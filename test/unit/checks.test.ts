@@ -306,7 +306,8 @@ describe("answer key", () => {
     expect(md).toContain("| controller | control-plane | 10.27.4.12 | 192.168.4.12 | 10.233.64.0/24 | 10.233.64.1 | only once a pod runs there |");
     expect(md).toContain("| kube-system/coredns (nodelocaldns forwards here, §3.1) | 10.233.0.3 |");
     expect(md).toContain("## Container runtime: containerd");
-    const pidRow = "| a container's PID (then `sudo nsenter -t PID -n ...`) | `sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID` |";
+    const pidRow = "| a container's PID (then `sudo nsenter -t PID -n ...`) | " +
+      "`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID` |";
     expect(md).toContain(pidRow);
     const docker = buildAnswerKey({ ...input(), containerRuntime: "docker" });
     expect(docker.runtime).toMatchObject({ name: "docker", containerPid: "sudo docker inspect --format '{{ .State.Pid }}' CONTAINER-ID" });
