@@ -52,11 +52,12 @@ describe("packages on a bare Debian bench", () => {
     }
   });
 
-  it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS)", () => {
+  it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS, DOCKER_DEBS)", () => {
     const env = readFileSync(path.join(REPO, "bundle", "versions.env"), "utf8");
-    const debs = /^BUNDLE_DEBS="([^"]*)"/m.exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
+    const list = (name: string) => new RegExp(`^${name}="([^"]*)"`, "m").exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
+    const debs = [...list("BUNDLE_DEBS"), ...list("DOCKER_DEBS")];
     const runtime = [...stepOf("compute1", StepKind.Runtime).script.matchAll(/^\s*install_packages ([a-z0-9. -]+)$/gm)].flatMap((m) => m[1]!.split(" "));
-    expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "pigz", "curl", "gpg", "ca-certificates"]);
+    expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "pigz", "docker.io", "docker-cli", "curl", "gpg", "ca-certificates"]);
     for (const pkg of [...BASE_PACKAGES, ...runtime]) expect(debs, pkg).toContain(pkg);
   });
 
