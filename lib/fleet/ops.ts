@@ -1,7 +1,9 @@
 /** The per-bench operations the CLI runs through the fleet runner, on the real engine. */
 import type { OpOutput } from "./run";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { openStack } from "../engine/workspace";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { NETLAB_DIR, openStack } from "../engine/workspace";
 import { hostDriftFromEvents, type DriftLine } from "./drift";
 
 /** Number of resources an operation touched (everything but "same"). */
@@ -14,9 +16,22 @@ function describe(changes: Record<string, number> | undefined): string {
   return parts.length > 0 ? parts.join(", ") : "no changes";
 }
 
-/** Last non-empty line of engine output, for a bench's live progress line. */
-function lineFeed(progress: (line: string) => void): (out: string) => void {
+/** Where an operation's whole engine output on one bench is kept (the last run of that operation). */
+export function engineLogPath(stack: string, op: string): string {
+  return path.join(NETLAB_DIR, "logs", `${stack}-${op}.log`);
+}
+
+/**
+ * The engine's output as it streams: every chunk appended to the bench's log (engineLogPath, mode 0600; the
+ * engine prints secrets as [secret]), its last non-empty line to the bench's live progress line. A run killed
+ * halfway still leaves what it did.
+ */
+export function lineFeed(stack: string, op: string, progress: (line: string) => void): (out: string) => void {
+  const file = engineLogPath(stack, op);
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(file, "", { mode: 0o600 });
   return (out) => {
+    appendFileSync(file, out);
     const line = out.split("\n").map((l) => l.trim()).filter(Boolean).pop();
     if (line) progress(line);
   };
@@ -24,7 +39,7 @@ function lineFeed(progress: (line: string) => void): (out: string) => void {
 
 export async function upOp(stack: string, progress: (line: string) => void): Promise<OpOutput> {
   const s = await openStack(stack);
-  const r = await s.up({ onOutput: lineFeed(progress) });
+  const r = await s.up({ onOutput: lineFeed(stack, "up", progress) });
   return { changes: changedCount(r.summary.resourceChanges), detail: describe(r.summary.resourceChanges) };
 }
 
@@ -46,7 +61,8 @@ export const PREVIEW_PARALLEL = 64;
 export async function previewOp(stack: string, progress: (line: string) => void): Promise<OpOutput> {
   const s = await openStack(stack, false);
   const events: EngineEvent[] = [];
-  const r = await s.preview({ refresh: true, parallel: PREVIEW_PARALLEL, onOutput: lineFeed(progress), onEvent: (e) => events.push(e) });
+  const onOutput = lineFeed(stack, "preview", progress);
+  const r = await s.preview({ refresh: true, parallel: PREVIEW_PARALLEL, onOutput, onEvent: (e) => events.push(e) });
   const data: PreviewData = { changeSummary: r.changeSummary, hostDrift: hostDriftFromEvents(events) };
   const host = data.hostDrift.length > 0 ? `; host drift: ${data.hostDrift.length}` : "";
   return { changes: changedCount(r.changeSummary), detail: `${describe(r.changeSummary)}${host}`, data };
