@@ -10,19 +10,26 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# apt_in SUITE ARGS...: apt-get with a private state (lists, cache, an empty dpkg status) reading only SUITE's main
-# from the mirror this machine's apt uses for DEBIAN_SUITE.
+# apt_private DIR SOURCE-LINE ARGS...: apt-get with a private state under DIR (lists, cache, an empty dpkg status)
+# reading only SOURCE-LINE, never this machine's own sources or installed packages.
+apt_private() {
+  local dir="$1" source="$2"
+  shift 2
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  printf '%s\n' "$source" >"$dir/sources.list"
+  : >"$dir/status"
+  apt-get -q=2 -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=- -o Dir::State::lists="$dir/lists" \
+    -o Dir::Cache="$dir/cache" -o Dir::State::status="$dir/status" -o APT::Sandbox::User=root "$@"
+}
+
+# apt_in SUITE ARGS...: apt_private reading SUITE's main from the mirror this machine's apt uses for DEBIAN_SUITE.
 apt_in() {
-  local suite="$1" dir="$WORK/apt-$1" mirror
+  local suite="$1" mirror
   shift
   # shellcheck disable=SC2016 # $(...) here is apt's format syntax, not the shell's
   mirror="$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' | awk -v s="$DEBIAN_SUITE" '$2 == s { print $1; exit }')"
   [ -n "$mirror" ] || die "this machine's apt sources have no $DEBIAN_SUITE mirror"
-  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
-  printf 'deb %s %s main\n' "$mirror" "$suite" >"$dir/sources.list"
-  : >"$dir/status"
-  apt-get -q=2 -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=- -o Dir::State::lists="$dir/lists" \
-    -o Dir::Cache="$dir/cache" -o Dir::State::status="$dir/status" -o APT::Sandbox::User=root "$@"
+  apt_private "$WORK/apt-$suite" "deb $mirror $suite main" "$@"
 }
 
 # later_suite_debs DIR: DOCKER_DEBS as DOCKER_SUITE has them (not their dependencies) into DIR/debs; prints the
@@ -46,13 +53,9 @@ later_suite_debs() {
 installable() {
   local dir="$1" repo="$WORK/apt-bundle-check"
   shift
-  mkdir -p "$repo/lists/partial" "$repo/cache/archives/partial"
-  printf 'deb [trusted=yes] file:%s/debs ./\n' "$dir" >"$repo/sources.list"
-  : >"$repo/status"
-  local opts=(-o Dir::Etc::sourcelist="$repo/sources.list" -o Dir::Etc::sourceparts=- -o Dir::State::lists="$repo/lists"
-    -o Dir::Cache="$repo/cache" -o Dir::State::status="$repo/status" -o APT::Install-Recommends=false)
-  apt-get -q=2 "${opts[@]}" update
-  apt-get -s "${opts[@]}" install "$@" >/dev/null || die "the bundle's debs cannot install: $*"
+  apt_private "$repo" "deb [trusted=yes] file:$dir/debs ./" update
+  apt_private "$repo" "deb [trusted=yes] file:$dir/debs ./" -s -o APT::Install-Recommends=false install "$@" >/dev/null ||
+    die "the bundle's debs cannot install: $*"
   rm -rf "$repo"
 }
 
