@@ -77,6 +77,7 @@ export async function vmStatusCommand(opts: VmOptions): Promise<void> {
   process.stdout.write(`bench vm room${b.room}-bench${b.bench}: ${running}/4 VMs running; stack ${vmStackName(b)} ${s.stack ? "configured" : "absent"}\n`);
   process.stdout.write(`${table(s.nodes.map((n) => ({ ...n, ssh: n.hostKey ? "host key pinned" : "-" })))}\n`);
   process.stdout.write(`links: ${s.links.length > 0 ? s.links.join(" ") : "none"}\n`);
+  process.stdout.write(`site resolver: ${s.resolver !== undefined ? `dnsmasq ${s.resolver}` : "not running"}\n`);
 }
 
 export async function vmDownCommand(opts: VmOptions): Promise<void> {

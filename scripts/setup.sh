@@ -9,10 +9,11 @@ say() { printf '[setup] %s\n' "$*" >&2; }
 
 # Debian packages: netplan's generator and shellcheck validate renders; openssh-server, iproute2 and
 # iputils-ping and openssl build and probe the simulated bench; QEMU, mmdebstrap, qemu-img and mkfs.ext4 make
-# and run the VM bench (software emulation: no /dev/kvm needed); dpkg-dev, gcc and libc6-dev build the bundle
+# and run the VM bench (software emulation: no /dev/kvm needed), dnsmasq-base is its site resolver; iptables runs the
+# node-cache entrypoint's test in a namespace; dpkg-dev, gcc and libc6-dev build the bundle
 # (apt repository, the static pause binary); systemd's systemd-analyze verifies cri-dockerd's rendered units.
 packages=(netplan.io shellcheck openssh-server openssh-client iproute2 iputils-ping openssl
-  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs dpkg-dev gcc libc6-dev systemd)
+  qemu-system-x86 qemu-utils mmdebstrap e2fsprogs dnsmasq-base iptables dpkg-dev gcc libc6-dev systemd)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -6,6 +6,7 @@
 #
 # What a VM gets at boot, without touching the base:
 #  - its name (systemd.hostname=) and management address (ip=, systemd-network-generator -> systemd-networkd);
+#  - its site's resolver (nameserver=, written to /etc/resolv.conf by netlab-resolver.service);
 #  - the provisioner's public key for `user`, from QEMU fw_cfg opt/netlab/authorized_keys;
 #  - its own machine-id and SSH host keys (none are in the base); the public host keys are printed on the serial
 #    console between "-----BEGIN SSH HOST KEY KEYS-----" and "-----END SSH HOST KEY KEYS-----" on every boot.
@@ -111,10 +112,35 @@ EOF
   rm -f "$root/var/lib/dbus/machine-id" "$root/etc/hostname"
   printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
   printf '/dev/vda\t/\text4\terrors=remount-ro\t0\t1\n' >"$root/etc/fstab"
-  # A bench has its site's resolver; the VM bench has no upstream at all. CoreDNS and nodelocaldns refuse to start
-  # on a resolv.conf without a nameserver, so a documentation address (RFC 5737) stands in: with no default route
-  # a query to it fails at once on the node, and only cluster names resolve, which is all the lab needs.
+  # A bench has its site's resolver. The VM bench's is a stand-in on the host's management address (`netlab vm up`
+  # runs dnsmasq there, refusing every name at once), named on the kernel command line (nameserver=) and written
+  # by netlab-resolver.service at boot. The image's own fallback is a documentation address (RFC 5737): CoreDNS
+  # and nodelocaldns refuse to start on a resolv.conf without a nameserver.
   printf 'nameserver 192.0.2.53\n' >"$root/etc/resolv.conf"
+  install -m 0755 /dev/stdin "$root/usr/local/sbin/netlab-resolver" <<'EOR'
+#!/bin/sh
+# /etc/resolv.conf from the kernel command line's nameserver= (one or more); unchanged without one.
+set -eu
+servers=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^nameserver=//p')
+[ -n "$servers" ] || exit 0
+printf 'nameserver %s\n' $servers >/etc/resolv.conf
+EOR
+  cat >"$root/etc/systemd/system/netlab-resolver.service" <<'EOR'
+[Unit]
+Description=netlab: the site's resolver from the kernel command line (nameserver=)
+DefaultDependencies=no
+After=local-fs.target
+Before=network-pre.target ssh.service
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/netlab-resolver
+RemainAfterExit=yes
+
+[Install]
+WantedBy=multi-user.target
+EOR
+  chroot "$root" systemctl enable --quiet netlab-resolver.service
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
 }
 

@@ -13,6 +13,7 @@ import { readConsoleHostKey } from "./console";
 import { ensureBaseImage, pruneBaseImages, type BaseImage } from "./image";
 import { benchStateDir, macAddress, tapName, vmStackName, type RoomBench } from "./names";
 import { benchLinks, checkManagementSubnetFree, ensureBridges, ensureTaps, NETWORKS, removeBenchNetwork } from "./network";
+import { ensureSiteResolver, siteResolverAddress, siteResolverPid, stopSiteResolver } from "./resolver";
 import { ensureOverlay, kernelCmdline, killQemusUnder, runningPid, startVm, stopVm, VM_SIZE, type VmDefinition } from "./qemu";
 import { generateSshKeyPair } from "./ssh-key";
 import { removeVmStack, storedPrivateKey, VM_SSH_USER, writeVmStack, type VmBenchOptions } from "./stack";
@@ -43,7 +44,7 @@ export function vmDefinition(spec: BenchSpec, node: NodeSpec, image: Pick<BaseIm
     kernel: image.kernel,
     initrd: image.initrd,
     overlay: path.join(dir, "overlay.qcow2"),
-    kernelCmdline: kernelCmdline(node.name, node.management),
+    kernelCmdline: kernelCmdline(node.name, node.management, siteResolverAddress(spec)),
     nics: NETWORKS.map((network) => ({ network, tap: tapName(spec, node.name, network), mac: macAddress(spec, node.name, network) })),
     consoleLog: path.join(dir, "console.log"),
     pidFile: path.join(dir, "qemu.pid"),
@@ -112,6 +113,7 @@ export async function vmUp(b: RoomBench, log: (line: string) => void, opts: VmBe
 
   await checkManagementSubnetFree(spec);
   await ensureBridges(spec, log);
+  await ensureSiteResolver(spec, log);
   const started = Date.now();
   const results = await Promise.all(
     vms.map(async ({ node, vm }) => {
@@ -140,13 +142,13 @@ export async function vmUp(b: RoomBench, log: (line: string) => void, opts: VmBe
 }
 
 /** What runs of the bench, from its state directory and the host's links. */
-export async function vmStatus(b: RoomBench): Promise<{ nodes: VmNodeStatus[]; links: string[]; stack: boolean }> {
+export async function vmStatus(b: RoomBench): Promise<{ nodes: VmNodeStatus[]; links: string[]; resolver: number | undefined; stack: boolean }> {
   const spec = vmSpec(b);
   const nodes = spec.nodes.map((n) => {
     const vm = vmDefinition(spec, n, { kernel: "", initrd: "" });
     return { node: n.name, managementIp: n.management.address, pid: runningPid(vm), hostKey: readConsoleHostKey(vm.consoleLog) };
   });
-  return { nodes, links: await benchLinks(spec), stack: existsSync(stackFile(vmStackName(spec))) };
+  return { nodes, links: await benchLinks(spec), resolver: siteResolverPid(spec), stack: existsSync(stackFile(vmStackName(spec))) };
 }
 
 /** Removes everything vmUp made: QEMU processes, taps, bridges, overlays and logs, the stack. Works on partial state. */
@@ -161,6 +163,8 @@ export async function vmDown(b: RoomBench, log: (line: string) => void): Promise
   const stateDir = benchStateDir(spec);
   // A QEMU whose pid file was lost still names its overlay under the state directory.
   for (const pid of await killQemusUnder(stateDir)) log(`QEMU ${pid} (no pid file) stopped`);
+  const resolver = await stopSiteResolver(spec);
+  if (resolver !== undefined) log(`site resolver: dnsmasq ${resolver} stopped`);
   await removeBenchNetwork(spec);
   if (existsSync(stateDir)) rmSync(stateDir, { recursive: true, force: true });
   await removeVmStack(spec, log);

@@ -55,10 +55,10 @@ export interface VmDefinition {
 
 /**
  * The kernel command line: root on the virtio disk, serial console, the node's name, and its management address
- * for systemd-network-generator (ip=, plus vlan= when the management port is a trunk). The provider network is
- * left to the provisioner.
+ * for systemd-network-generator (ip=, plus vlan= when the management port is a trunk), and the site's resolver
+ * (nameserver=, for the base image's netlab-resolver.service). The provider network is left to the provisioner.
  */
-export function kernelCmdline(node: NodeName, management: InterfaceSpec): string {
+export function kernelCmdline(node: NodeName, management: InterfaceSpec, nameserver: string): string {
   const mask = prefixToNetmask(management.prefixLength);
   const device = management.device;
   return [
@@ -68,6 +68,7 @@ export function kernelCmdline(node: NodeName, management: InterfaceSpec): string
     `systemd.hostname=${node}`,
     ...(device !== management.nic ? [`vlan=${device}:${management.nic}`] : []),
     `ip=${management.address}:::${mask}::${device}:off`,
+    `nameserver=${nameserver}`,
   ].join(" ");
 }
 

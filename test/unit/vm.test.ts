@@ -65,12 +65,13 @@ describe("vm qemu command line", () => {
 
   it("puts the management address on the kernel command line, nothing of the provider network", () => {
     const controller = spec.nodes[0]!;
-    expect(kernelCmdline("controller", controller.management)).toBe(
-      "root=/dev/vda rw console=ttyS0 systemd.hostname=controller ip=192.168.9.12:::255.255.255.0::enp1s0f0:off",
+    expect(kernelCmdline("controller", controller.management, "192.168.9.254")).toBe(
+      "root=/dev/vda rw console=ttyS0 systemd.hostname=controller ip=192.168.9.12:::255.255.255.0::enp1s0f0:off nameserver=192.168.9.254",
     );
-    expect(kernelCmdline("controller", controller.management)).not.toContain("10.27.9.");
+    expect(kernelCmdline("controller", controller.management, "192.168.9.254")).not.toContain("10.27.9.");
     const tagged = parseBenchSpec({ room: 27, bench: 9, network: { managementPortMode: "tagged" } }, { requireAccess: false });
-    expect(kernelCmdline("compute1", tagged.nodes[1]!.management)).toContain("vlan=enp1s0f0.2:enp1s0f0 ip=192.168.9.22:::255.255.255.0::enp1s0f0.2:off");
+    expect(kernelCmdline("compute1", tagged.nodes[1]!.management, "192.168.9.254"))
+      .toContain("vlan=enp1s0f0.2:enp1s0f0 ip=192.168.9.22:::255.255.255.0::enp1s0f0.2:off");
     expect(prefixToNetmask(22)).toBe("255.255.252.0");
     expect(prefixToNetmask(32)).toBe("255.255.255.255");
   });

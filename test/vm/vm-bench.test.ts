@@ -73,7 +73,7 @@ const k = (...args: string[]) => access.kubectl(args);
 
 beforeAll(async () => {
   requireToolchain();
-  for (const tool of ["qemu-system-x86_64", "qemu-img", "mmdebstrap"]) {
+  for (const tool of ["qemu-system-x86_64", "qemu-img", "mmdebstrap", "dnsmasq"]) {
     if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) throw new Error(`the VM tier needs ${tool} (scripts/setup.sh installs it from Debian)`);
   }
   const bundle = netlab(["bundle"], 80 * MINUTE);
