@@ -5,7 +5,7 @@ import { fleetCommand } from "./fleet";
 import { makeCheckOp, printChecks } from "../lib/check/op";
 import { makeFactsOp } from "../lib/facts/op";
 import { resetCommand } from "./reset";
-import { previewOp, upOp } from "../lib/fleet/ops";
+import { previewOp, refreshUpOp, upOp } from "../lib/fleet/ops";
 import { simDownCommand, simUpCommand } from "./sim";
 import { sshCommand } from "./ssh";
 import { vmDownCommand, vmStatusCommand, vmUpCommand } from "./vm";
@@ -66,8 +66,11 @@ const selection = (cmd: Command) =>
     .option("--parallel <n>", "benches at once", "4")
     .option("--json", "machine-readable results on stdout");
 
-selection(program.command("up").description("pulumi up on each selected bench")).action((o) => fleetCommand("up", upOp, o));
-selection(program.command("preview").description("refresh preview on each selected bench: what drifted; changes nothing")).action((o) =>
+selection(program.command("up").description("pulumi up on each selected bench"))
+  .option("--refresh", "read each bench's state back first, so up repairs the drift a preview shows")
+  .action((o) => fleetCommand("up", o.refresh ? refreshUpOp : upOp, o));
+const preview = program.command("preview").description("refresh preview on each selected bench: what drifted (up --refresh repairs it); changes nothing");
+selection(preview).action((o) =>
   fleetCommand("preview", previewOp, o),
 );
 selection(program.command("check").description("the handout's observations on each selected bench, as named checks with evidence")).action((o) =>

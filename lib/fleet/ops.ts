@@ -37,14 +37,20 @@ export function lineFeed(stack: string, op: string, progress: (line: string) => 
   };
 }
 
-export async function upOp(stack: string, progress: (line: string) => void): Promise<OpOutput> {
+export async function upOp(stack: string, progress: (line: string) => void, refresh = false): Promise<OpOutput> {
   const s = await openStack(stack);
-  const r = await s.up({ onOutput: lineFeed(stack, "up", progress) });
+  const r = await s.up({ refresh, onOutput: lineFeed(stack, "up", progress) });
   return { changes: changedCount(r.summary.resourceChanges), detail: describe(r.summary.resourceChanges) };
 }
 
+/**
+ * `up --refresh`: the stack's state is first read back from the bench (hosts and cluster), so whatever drifted is
+ * put back, as a refresh preview showed. A plain `up` plans from the recorded state and repairs nothing.
+ */
+export const refreshUpOp = (stack: string, progress: (line: string) => void): Promise<OpOutput> => upOp(stack, progress, true);
+
 export interface PreviewData {
-  /** The engine's plan after a refresh: what `up` would do. */
+  /** The engine's plan after a refresh: what `up --refresh` would do. */
   readonly changeSummary: Record<string, number>;
   /** Differences the host probes found (resources of the hosts and kubeadm stages). */
   readonly hostDrift: DriftLine[];

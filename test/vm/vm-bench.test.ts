@@ -155,7 +155,7 @@ describe("the real bench path on four VMs", () => {
     expect(result.changes, result.detail).toBe(0);
   }, 35 * MINUTE);
 
-  it("5. preview reports host and Kubernetes drift, and up repairs both", async () => {
+  it("5. preview reports host and Kubernetes drift, and up --refresh repairs both", async () => {
     await onNode("compute2", "rm -f /etc/sysctl.d/90-netlab.conf");
     // Kubernetes drift in a field the provisioner owns (a label another field manager adds is not drift under
     // server-side apply): the nodelocaldns Corefile edited in place, as a student would with kubectl edit.
@@ -172,7 +172,7 @@ describe("the real bench path on four VMs", () => {
     expect(drift).toContainEqual(expect.objectContaining({ node: "compute2", what: "file:/etc/sysctl.d/90-netlab.conf", found: "missing" }));
     const summary = found.data.changeSummary;
     expect((summary.update ?? 0) + (summary.replace ?? 0), `compute2's base-os and the ConfigMap: ${JSON.stringify(summary)}`).toBeGreaterThanOrEqual(2);
-    const repair = fleetJson(netlab(["up", "--stack", STACK, "--json"], 30 * MINUTE));
+    const repair = fleetJson(netlab(["up", "--stack", STACK, "--refresh", "--json"], 30 * MINUTE));
     expect(repair.outcome, repair.detail).toBe("ok");
     expect(await onNode("compute2", "cat /etc/sysctl.d/90-netlab.conf")).toContain("net.ipv4.ip_forward = 1");
     expect(JSON.parse(await k("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json")).data.Corefile).not.toContain("cache 5");
