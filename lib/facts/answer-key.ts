@@ -53,6 +53,8 @@ export interface ExpectedTtl {
   readonly ttl: number;
   /** For the handout's pings: the address `ping -c 5` in `from` targets, whose replies show `ttl` ("" if unknown yet). */
   readonly ping?: string;
+  /** The ICMP error that ping prints instead of echo replies, when the request is refused (`ttl` is then the error's). */
+  readonly rejected?: string;
   readonly why: string;
 }
 
@@ -148,9 +150,12 @@ function expectedTtls(web: string, c2: string, at: { readonly podIp: string; rea
     },
     {
       case: "ping the service (2.3, ping)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 64, ping: at.clusterIp,
+      rejected: "Destination Port Unreachable",
       why:
-        "IPVS only balances the Service's TCP port; kube-proxy also puts every ClusterIP on the kube-ipvs0 dummy link of every node, " +
-        `so ${c2} itself answers the echo request (TTL 64, not forwarded) and webserver-1's capture sees no ICMP at all.`,
+        "IPVS only balances the Service's TCP port, and since Kubernetes 1.27 kube-proxy's IPVS mode refuses every new packet " +
+        "to a ClusterIP that is not for one of its Service's ports (the `KUBE-IPVS-FILTER` chain, ICMP included). So no echo " +
+        `reply comes back: ${c2} itself answers each request with "Destination Port Unreachable" from the ClusterIP (TTL 64, ` +
+        "not forwarded), and webserver-1's capture sees no ICMP at all.",
     },
   ];
 }
@@ -236,7 +241,7 @@ export function toMarkdown(k: AnswerKey): string {
     "",
     "Linux sends with TTL 64; only routers (a node forwarding between kube-bridge and enp1s0f2) decrement it.",
     "",
-    mdTable(["case", "from", "to", "TTL at receiver"], k.ttls.map((t) => [t.case, t.from, t.to, String(t.ttl)])),
+    mdTable(["case", "from", "to", "TTL at receiver"], k.ttls.map((t) => [t.case, t.from, t.to, t.rejected ? `${t.ttl} (${t.rejected})` : String(t.ttl)])),
     "",
     ...k.ttls.map((t) => `- **${t.case}**: ${t.why}`),
     "",

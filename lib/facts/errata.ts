@@ -142,6 +142,14 @@ function captureErrata({ v }: ErrataContext): Erratum[] {
       : []),
     {
       section: "2.3",
+      handout: "Ping `webserver-service-1` from `client-2`",
+      problem:
+        "No echo reply: since Kubernetes 1.27 kube-proxy's IPVS mode refuses every packet to a ClusterIP that is not for one of " +
+        "the Service's ports (ICMP included), so ping prints \"Destination Port Unreachable\" from the ClusterIP.",
+      instead: "Keep the capture running: it shows the refused requests on client-2's veth and nothing at webserver-1; `curl` on port 8000 reaches it.",
+    },
+    {
+      section: "2.3",
       handout: "copy the capture files to the controller and open them with Wireshark",
       problem: "Wireshark is not installed on the bench nodes.",
       instead: "Copy the files to your own computer with `scp` and open them there.",

@@ -39,6 +39,15 @@ const sheet = errataMarkdown(spec, keyFor(spec));
 const rowFor = (text: string, needle: string) => text.split("\n").find((l) => l.startsWith("| ") && l.includes(needle)) ?? "";
 
 describe("errata sheet", () => {
+  it("says a ping to the Service's ClusterIP is refused (kube-proxy's IPVS access filter), and the answer key agrees", () => {
+    const row = rowFor(sheet, "Ping `webserver-service-1` from `client-2`");
+    expect(row).toContain("Destination Port Unreachable");
+    expect(row).toContain("1.27");
+    const ping = keyFor(spec).ttls.find((t) => t.case.startsWith("ping the service"));
+    expect(ping?.rejected).toBe("Destination Port Unreachable");
+    expect(keyFor(spec).ttls.filter((t) => t.rejected !== undefined)).toHaveLength(1);
+  });
+
   it("replaces the exec form kubectl 1.31 refuses", () => {
     expect(rowFor(sheet, "kubectl exec -it client-1 sh")).toContain("`kubectl exec -it client-1 -- sh`");
     expect(rowFor(sheet, "kubectl exec -it client-1 sh")).toContain("is not supported anymore");
