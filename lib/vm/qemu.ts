@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type { InterfaceSpec, NodeName } from "../spec/types";
 import { probe, run, sleep } from "../sim/exec";
 import { NIC_FUNCTION, type VmNetwork } from "./names";
+import { pidFromFile, stopByPidFile, type Owns } from "./pid-file";
 
 export const QEMU = "qemu-system-x86_64";
 
@@ -110,21 +111,12 @@ export function qemuArgv(vm: VmDefinition): string[] {
   return argv;
 }
 
+/** The VM's QEMU: the process on this VM's overlay. */
+const ownsVm = (vm: Pick<VmDefinition, "overlay">): Owns => (argv) => argv.some((a) => a.includes(`file=${vm.overlay},`));
+
 /** The pid of the VM's QEMU if it runs (pid file present and the process is QEMU on this overlay). */
 export function runningPid(vm: Pick<VmDefinition, "pidFile" | "overlay">): number | undefined {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(vm.pidFile, "utf8").trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return undefined;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    return cmdline.some((a) => a.includes(`file=${vm.overlay},`)) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return pidFromFile(vm.pidFile, ownsVm(vm));
 }
 
 /** A qcow2 overlay over the base disk, kept when it already sits on this base (the base itself is never written). */
@@ -168,20 +160,7 @@ function readFileSafe(file: string): string | undefined {
 
 /** Ends the VM's QEMU (SIGTERM, then SIGKILL after 10 s). No-op when it does not run. */
 export async function stopVm(vm: Pick<VmDefinition, "pidFile" | "overlay">): Promise<void> {
-  const pid = runningPid(vm);
-  if (pid !== undefined) {
-    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-      try {
-        process.kill(pid, signal);
-      } catch {
-        break;
-      }
-      // A zombie (its parent may not reap it) has an empty command line, so it no longer counts as running.
-      for (let i = 0; i < 100 && runningPid(vm) === pid; i++) await sleep(100);
-      if (runningPid(vm) !== pid) break;
-    }
-  }
-  rmSync(vm.pidFile, { force: true });
+  await stopByPidFile(vm.pidFile, ownsVm(vm));
 }
 
 /** QEMU processes whose disk lies under `dir`, whatever their pid files say. */

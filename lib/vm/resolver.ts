@@ -8,13 +8,12 @@
  * probe, retried every few seconds against such an upstream, saw its own query three times on a starved emulated
  * node and stopped nodelocaldns ("Loop ... detected for zone \".\""). An answer, even REFUSED, ends both at once.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { managementGateway } from "../sim/netns";
 import { probe, run } from "../sim/exec";
 import type { BenchSpec } from "../spec/types";
 import { benchStateDir } from "./names";
+import { pidFromFile, stopByPidFile, type Owns } from "./pid-file";
 
 const PID_FILE = "dnsmasq.pid";
 
@@ -33,22 +32,12 @@ export function siteResolverArgs(spec: BenchSpec, pidFile: string): string[] {
 }
 
 const pidFileOf = (spec: BenchSpec) => path.join(benchStateDir(spec), PID_FILE);
+/** The bench's dnsmasq: started with this pid file. */
+const ownsResolver = (spec: BenchSpec): Owns => (argv) => argv.includes(`--pid-file=${pidFileOf(spec)}`);
 
-/** The running resolver's pid: the pid file's process, if it is the dnsmasq started with that pid file. */
+/** The running resolver's pid, if any. */
 export function siteResolverPid(spec: BenchSpec): number | undefined {
-  const file = pidFileOf(spec);
-  let pid: number;
-  try {
-    pid = Number(readFileSync(file, "utf8").trim());
-  } catch {
-    return undefined;
-  }
-  if (!Number.isInteger(pid) || pid <= 1) return undefined;
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").includes(`--pid-file=${file}`) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return pidFromFile(pidFileOf(spec), ownsResolver(spec));
 }
 
 /** Starts the resolver once the management bridge holds the host's address; a running one is kept. */
@@ -62,12 +51,6 @@ export async function ensureSiteResolver(spec: BenchSpec, log: (line: string) =>
 }
 
 /** Stops the resolver; returns the pid it stopped. */
-export async function stopSiteResolver(spec: BenchSpec): Promise<number | undefined> {
-  const pid = siteResolverPid(spec);
-  if (pid !== undefined) {
-    process.kill(pid, "SIGTERM");
-    for (let i = 0; i < 50 && siteResolverPid(spec) === pid; i++) await sleep(100);
-  }
-  if (existsSync(pidFileOf(spec))) rmSync(pidFileOf(spec), { force: true });
-  return pid;
+export function stopSiteResolver(spec: BenchSpec): Promise<number | undefined> {
+  return stopByPidFile(pidFileOf(spec), ownsResolver(spec));
 }
