@@ -70,9 +70,7 @@ selection(program.command("up").description("pulumi up on each selected bench"))
   .option("--refresh", "read each bench's state back first, so up repairs the drift a preview shows")
   .action((o) => fleetCommand("up", o.refresh ? refreshUpOp : upOp, o));
 const preview = program.command("preview").description("refresh preview on each selected bench: what drifted (up --refresh repairs it); changes nothing");
-selection(preview).action((o) =>
-  fleetCommand("preview", previewOp, o),
-);
+selection(preview).action((o) => fleetCommand("preview", previewOp, o));
 selection(program.command("check").description("the handout's observations on each selected bench, as named checks with evidence")).action((o) =>
   fleetCommand("check", makeCheckOp((d) => (o.json ? undefined : printChecks(d.stack, d.results, (t) => process.stdout.write(t)))), o),
 );
