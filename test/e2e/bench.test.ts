@@ -162,7 +162,8 @@ describe("pulumi up on the simulated bench", () => {
     // As an instructor repairs it: `netlab up --refresh` (a plain up plans from the recorded state and repairs nothing).
     const repaired = await refreshUpOp(sim.stackName, () => {});
     await restored;
-    expect(repaired.changes, repaired.detail).toBeGreaterThanOrEqual(4);
+    // client-2, the ConfigMap and compute2's base-os; compute3's lab-network step too when its route was not yet back.
+    expect(repaired.changes, repaired.detail).toBeGreaterThanOrEqual(3);
     expect(JSON.parse(kubectl("-n", "kube-system", "get", "configmap", "nodelocaldns", "-o", "json")).data.Corefile).toContain("cache 30");
     expect(existsSync(path.join(sim.spec.nodeRoot, "compute2", "etc", "sysctl.d", "90-netlab.conf"))).toBe(true);
     await waitFor("client-2 back", async () => ((await state()).pods.some((p) => p.name === "client-2" && p.phase === "Running") ? true : undefined));
