@@ -87,7 +87,8 @@ export async function makeVerifiedArchive(
     .map((e) => e.replace(/^\.\//, "").replace(/\/$/, ""))
     .filter((e) => e !== "" && e !== ".");
   const asListed = (p: string) => (p.startsWith("home/") ? `home/${tarEscape(nameBytes(p.slice(5)))}` : p);
-  const expected = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path), ...(plan.removeFiles.length > 0 ? HOME_REMOVAL_ENTRIES : [])];
+  const planned = [...generated.map(([rel]) => rel), ...plan.archive.map((a) => a.path), ...(plan.removeFiles.length > 0 ? HOME_REMOVAL_ENTRIES : [])];
+  const expected = [...new Set(planned)];
   const missing = expected.filter((p) => !entries.includes(asListed(p)));
   if (missing.length > 0) throw new Error(`archive ${local} lacks ${missing.join(", ")}; nothing was deleted`);
   note("archive-copy", `${path.relative(process.cwd(), local)} (${bytes.length} bytes, sha256 verified, ${entries.length} entries)`);

@@ -35,11 +35,12 @@ export function foreignKeyProblems(keys: readonly string[], values: Readonly<Rec
 
 /** A plain number that YAML readers disagree on, or undefined. */
 function ambiguousNumber(text: string): string | undefined {
+  const sign = text.startsWith("-") ? "-" : "";
   const body = text.replace(/^[-+]/, "");
   if (!/^[0-9]/.test(body)) return undefined;
   if (/^0[0-9]/.test(body)) {
-    const octal = /^[0-7_]+$/.test(body) ? String(Number.parseInt(body.replaceAll("_", ""), 8)) : "something else";
-    return `has a leading zero: the Pulumi CLI reads it as octal (${octal}), netlab's render as ${Number(body.replaceAll("_", ""))}; ` +
+    const octal = /^[0-7_]+$/.test(body) ? `${sign}${Number.parseInt(body.replaceAll("_", ""), 8)}` : "something else";
+    return `has a leading zero: the Pulumi CLI reads it as octal (${octal}), netlab's render as ${sign}${Number(body.replaceAll("_", ""))}; ` +
       "write the number without the leading zero (or quote it if text is meant)";
   }
   if (body.includes("_")) return `has "_" separators: the Pulumi CLI reads it as a number, netlab's render as text; write the digits without "_"`;
