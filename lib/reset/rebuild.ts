@@ -47,7 +47,8 @@ export async function destroyAndCheck(
   if (objects.length > 0) counts.push((await stack.destroy({ onOutput: events, target: objects, targetDependents: true })).summary.resourceChanges ?? {});
   if (level === ResetLevel.Cluster) {
     const urns = clusterStageUrns(((await stack.exportStack()).deployment?.resources ?? []) as { urn: string; type: string }[]);
-    counts.push((await stack.destroy({ onOutput: events, target: urns, targetDependents: true })).summary.resourceChanges ?? {});
+    // An empty target list means no --target at all, which would destroy the hosts stage too.
+    if (urns.length > 0) counts.push((await stack.destroy({ onOutput: events, target: urns, targetDependents: true })).summary.resourceChanges ?? {});
     const stage = `the kubeadm stage (${urns.length} targeted resources and their dependents)`;
     note("destroy", StepOutcome.Done, `Kubernetes objects (${objects.length}), then ${stage}`);
   } else {

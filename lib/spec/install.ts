@@ -5,7 +5,7 @@ import { ContainerRuntime, PackageSource, RemoteExecutor, type ImageSpec, type T
 
 /** kubeadm API v1beta4 needs 1.31+; Kubernetes 1.35 deprecates kube-proxy's IPVS mode, which the handout inspects. */
 export function parseKubernetesVersion(p: Problems, value: unknown): string {
-  const version = p.word("kubernetesVersion", value, DEFAULTS.kubernetesVersion, /^1\.\d+\.\d+$/);
+  const version = p.word("kubernetesVersion", value, DEFAULTS.kubernetesVersion, /^1\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/);
   const minor = Number(version.split(".")[1]);
   if (minor < 31 || minor > 34) {
     p.add("kubernetesVersion", `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 ` +
