@@ -69,5 +69,7 @@ function labNetworkStep(spec: BenchSpec, node: NodeSpec, step: StepMaker): HostS
     NETLAB_VIEW_EXPECTED: Object.entries(view.expect).map(([k, v]) => `${k}=${v}`).join("\n"),
     NETLAB_VIEW_GRACE: String(spec.timeouts.apiCall),
     NETLAB_VIEW_TIMEOUT: String(spec.timeouts.workloadReady),
+    // One probe's own limit (kube-proxy's /proxyMode): 3 s on hardware; a starved emulated worker took over 3 s.
+    NETLAB_PROBE_SECONDS: String(3 * spec.timeouts.scale),
   }, { expect: view.expect, libs: ["observe.sh"] });
 }

@@ -34,7 +34,7 @@ observe_kube_proxy() {
   for target in $NETLAB_EXPECTED_IPVS; do
     if ipvsadm -Ln -t "$target" >/dev/null 2>&1; then printf 'ipvs:%s=present\n' "$target"; else printf 'ipvs:%s=missing\n' "$target"; fi
   done
-  printf 'kube-proxy-mode=%s\n' "$(curl -fsS --max-time 3 http://127.0.0.1:10249/proxyMode 2>/dev/null || echo unreachable)"
+  printf 'kube-proxy-mode=%s\n' "$(curl -fsS --max-time "${NETLAB_PROBE_SECONDS:-3}" http://127.0.0.1:10249/proxyMode 2>/dev/null || echo unreachable)"
 }
 
 observe_network() {

@@ -56,6 +56,17 @@ describe("lab-network step (compute2)", () => {
     expect(node.calls().filter((c) => c.startsWith("crictl")), "nothing restarted on a node that shows it all").toEqual([]);
   });
 
+  it("gives kube-proxy's /proxyMode 3 s on hardware and timeouts.scale times that on slow benches", () => {
+    const slow = planBench(specFor(30, 7, { timeouts: { scale: 10 } })).hosts.compute2.steps.find((s) => s.kind === StepKind.LabNetwork)!;
+    for (const [s, seconds] of [[step, 3], [slow, 30]] as const) {
+      const node = compute2();
+      expect(node.run(s.script, "check").status).toBe(0);
+      expect(node.calls().filter((c) => c.startsWith("curl")), `scale ${seconds / 3}`).toEqual([
+        `curl -fsS --max-time ${seconds} http://127.0.0.1:10249/proxyMode`,
+      ]);
+    }
+  });
+
   it("restarts kube-router when a route is missing, and passes once the route is back", () => {
     const node = compute2();
     const run = node.run(step.script, `: >'${node.root}/.gone'\n${once}create`);
