@@ -1,6 +1,8 @@
 // ESLint 9 flat config (`npm run lint`; `npm test` runs it after the type check, failing on any warning).
 // typescript-eslint's recommended rules, unused variables as errors, lines of at most 160 characters, and the three
-// type-aware rules that keep "every promise is awaited" true. No formatter: layout is otherwise left as it is.
+// type-aware rules that keep "every promise is awaited" true. Layout is Prettier's (.prettierrc.json, `npm run format`,
+// checked by `npm test` after this lint), with the same 160 columns: max-len stays for what Prettier does not break
+// (long strings, template literals, comments).
 import js from "@eslint/js";
 import stylistic from "@stylistic/eslint-plugin";
 import { defineConfig } from "eslint/config";
@@ -32,8 +34,14 @@ export default defineConfig(
     // inside the functions that use them instead of importing them at the top (see lib/remote/ssh.ts). The SSH runner's
     // modules (ssh.ts and the agent, options and master it calls) are serialized with the providers that call them.
     files: [
-      "lib/remote/ssh.ts", "lib/remote/ssh-agent.ts", "lib/remote/ssh-options.ts", "lib/remote/ssh-master.ts", "lib/remote/ssh-probe.ts",
-      "components/ssh-step.ts", "components/join-step.ts", "components/bundle-push.ts",
+      "lib/remote/ssh.ts",
+      "lib/remote/ssh-agent.ts",
+      "lib/remote/ssh-options.ts",
+      "lib/remote/ssh-master.ts",
+      "lib/remote/ssh-probe.ts",
+      "components/ssh-step.ts",
+      "components/join-step.ts",
+      "components/bundle-push.ts",
     ],
     rules: { "@typescript-eslint/no-require-imports": ["error", { allow: ["^node:"] }] },
   },

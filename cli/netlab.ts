@@ -12,9 +12,7 @@ import { vmDownCommand, vmStatusCommand, vmUpCommand } from "./vm";
 import { BenchConfigError } from "../lib/spec/problems";
 import { bundleCommand } from "../lib/bundle/command";
 
-const program = new Command("netlab")
-  .description("Provision, check and reset Kubernetes networking lab benches")
-  .showHelpAfterError();
+const program = new Command("netlab").description("Provision, check and reset Kubernetes networking lab benches").showHelpAfterError();
 
 program
   .command("render")
@@ -72,7 +70,11 @@ selection(program.command("up").description("pulumi up on each selected bench"))
 const preview = program.command("preview").description("refresh preview on each selected bench: what drifted (up --refresh repairs it); changes nothing");
 selection(preview).action((o) => fleetCommand("preview", previewOp, o));
 selection(program.command("check").description("the handout's observations on each selected bench, as named checks with evidence")).action((o) =>
-  fleetCommand("check", makeCheckOp((d) => (o.json ? undefined : printChecks(d.stack, d.results, (t) => process.stdout.write(t)))), o),
+  fleetCommand(
+    "check",
+    makeCheckOp((d) => (o.json ? undefined : printChecks(d.stack, d.results, (t) => process.stdout.write(t)))),
+    o,
+  ),
 );
 selection(program.command("reset").description("archive what students left, then reset each selected bench (workloads, cluster or hosts)"))
   .option("--level <level>", "workloads (default): lab objects and files; cluster: kubeadm reset and rebuild; hosts: also the host configuration", "workloads")

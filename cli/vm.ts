@@ -32,7 +32,14 @@ function table(rows: readonly VmNodeStatus[]): string {
     ...rows.map((r) => [r.node, r.managementIp, r.ssh ?? "-", r.pid === undefined ? "-" : String(r.pid)]),
   ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  return lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return lines
+    .map((l) =>
+      l
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 const since = (start: number) => `${Math.round((Date.now() - start) / 1000)} s`;

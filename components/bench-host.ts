@@ -31,9 +31,17 @@ export class BenchHost extends pulumi.ComponentResource {
     let previous: pulumi.Resource | undefined;
     if (args.bundle) {
       const held = nodeBundle(args.bundle, node.role === NodeRole.ControlPlane);
-      previous = new BundlePush(`${name}-bundle`, {
-        node: node.name, connection: sshConnection(this.access), localDir: args.bundle.dir, ...held, remoteDir: args.plan.bundleDir,
-      }, { parent: this, additionalSecretOutputs: ["connection"] });
+      previous = new BundlePush(
+        `${name}-bundle`,
+        {
+          node: node.name,
+          connection: sshConnection(this.access),
+          localDir: args.bundle.dir,
+          ...held,
+          remoteDir: args.plan.bundleDir,
+        },
+        { parent: this, additionalSecretOutputs: ["connection"] },
+      );
     }
     for (const kind of HOST_STEPS) {
       const step = args.plan.steps.find((s) => s.kind === kind);

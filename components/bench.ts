@@ -57,9 +57,15 @@ export class Bench extends pulumi.ComponentResource {
     ) as Record<NodeName, BenchHost>;
     this.cluster = new KubeadmCluster(`${name}-kubeadm`, { plan, hosts: this.hosts }, { parent: this });
     // Never the kubeconfig of the machine running Pulumi: only this bench's admin kubeconfig.
-    this.provider = new k8s.Provider(`${name}-k8s`, {
-      kubeconfig: this.cluster.kubeconfig, enableServerSideApply: true, kubeClientSettings: { timeout: spec.timeouts.kubeClient },
-    }, { parent: this, dependsOn: [this.cluster] });
+    this.provider = new k8s.Provider(
+      `${name}-k8s`,
+      {
+        kubeconfig: this.cluster.kubeconfig,
+        enableServerSideApply: true,
+        kubeClientSettings: { timeout: spec.timeouts.kubeClient },
+      },
+      { parent: this, dependsOn: [this.cluster] },
+    );
     // Readiness waits (DaemonSets, Deployment, Pods, Services) get the bench's scaled limit, not the provider's 10 minutes.
     const readyTimeoutSeconds = spec.timeouts.workloadReady;
     const addons: Partial<Record<ConcernName, ClusterAddon>> = {};
@@ -67,9 +73,16 @@ export class Bench extends pulumi.ComponentResource {
       const manifests = plan.manifests[c.name];
       if (!c.component || !manifests) continue;
       const after = c.component.after.map((n) => addons[n] ?? fail(`${c.name} waits for ${n}, which comes later in BENCH_CONCERNS or has no objects`));
-      addons[c.name] = new ClusterAddon(`${name}-${c.component.suffix}`, {
-        component: c.component, manifests, provider: this.provider, readyTimeoutSeconds,
-      }, { parent: this, dependsOn: [this.cluster, ...after] });
+      addons[c.name] = new ClusterAddon(
+        `${name}-${c.component.suffix}`,
+        {
+          component: c.component,
+          manifests,
+          provider: this.provider,
+          readyTimeoutSeconds,
+        },
+        { parent: this, dependsOn: [this.cluster, ...after] },
+      );
     }
     this.addons = addons;
     const addonList = Object.values(addons);
@@ -80,7 +93,11 @@ export class Bench extends pulumi.ComponentResource {
     });
 
     this.nodeTable = spec.nodes.map((n) => ({
-      name: n.name, role: n.role, providerIp: n.provider.address, managementIp: n.management.address, podCidr: n.podCidr,
+      name: n.name,
+      role: n.role,
+      providerIp: n.provider.address,
+      managementIp: n.management.address,
+      podCidr: n.podCidr,
     }));
     const service = addons[ConcernName.Lab]?.objects["Service/default/webserver-service-1"] as k8s.core.v1.Service | undefined;
     if (!service) throw new pulumi.ResourceError("the lab's objects have no Service default/webserver-service-1", this);

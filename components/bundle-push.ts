@@ -54,18 +54,30 @@ function readSums(s: BundlePushState): string {
  */
 function receive(s: BundlePushState): string {
   const dir = dirOf(s);
-  return root(s, [
-    "set -euo pipefail", `rm -rf ${dir}.new`, `mkdir -p ${dir}`, `cp -al ${dir} ${dir}.new`, `rm -f ${dir}.new/.digest ${dir}.new/.sums`,
-    // No compression on the way: half of it (debs, image layers) is compressed already, and on a slow node the
-    // gunzip of the stream cost more CPU than SSH spends on the bytes it would save.
-    `tar -x -C ${dir}.new`, `cd ${dir}.new`,
-    `printf '%s' ${shellJoin([s.sums])} >.sums.wanted`,
-    // Whatever the wanted list does not name goes (an older version's files, a stamp of the previous bundle).
-    `find . -type f ! -name .sums.wanted ! -name .held -printf '%P\\n' | sort >.held`,
-    `sed 's/^[0-9a-f]*  //' .sums.wanted | sort | comm -23 .held - | while IFS= read -r f; do rm -f -- "$f"; done`,
-    `sha256sum -c --quiet --strict .sums.wanted`, `mv .sums.wanted .sums`, `rm -f .held`,
-    `printf '%s\\n' ${s.digest} >.digest`, `rm -rf ${dir}`, `mv ${dir}.new ${dir}`,
-  ].join("\n"));
+  return root(
+    s,
+    [
+      "set -euo pipefail",
+      `rm -rf ${dir}.new`,
+      `mkdir -p ${dir}`,
+      `cp -al ${dir} ${dir}.new`,
+      `rm -f ${dir}.new/.digest ${dir}.new/.sums`,
+      // No compression on the way: half of it (debs, image layers) is compressed already, and on a slow node the
+      // gunzip of the stream cost more CPU than SSH spends on the bytes it would save.
+      `tar -x -C ${dir}.new`,
+      `cd ${dir}.new`,
+      `printf '%s' ${shellJoin([s.sums])} >.sums.wanted`,
+      // Whatever the wanted list does not name goes (an older version's files, a stamp of the previous bundle).
+      `find . -type f ! -name .sums.wanted ! -name .held -printf '%P\\n' | sort >.held`,
+      `sed 's/^[0-9a-f]*  //' .sums.wanted | sort | comm -23 .held - | while IFS= read -r f; do rm -f -- "$f"; done`,
+      `sha256sum -c --quiet --strict .sums.wanted`,
+      `mv .sums.wanted .sums`,
+      `rm -f .held`,
+      `printf '%s\\n' ${s.digest} >.digest`,
+      `rm -rf ${dir}`,
+      `mv ${dir}.new ${dir}`,
+    ].join("\n"),
+  );
 }
 
 function root(s: BundlePushState, script: string): string {
@@ -75,7 +87,12 @@ function root(s: BundlePushState, script: string): string {
 /** The files the node lacks, by the sums it reports. */
 export function missingFiles(files: readonly string[], wanted: string, held: string): string[] {
   const have = new Set(held.split("\n").filter(Boolean));
-  const line = new Map(wanted.split("\n").filter(Boolean).map((l) => [l.slice(66), l]));
+  const line = new Map(
+    wanted
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => [l.slice(66), l]),
+  );
   return files.filter((f) => !have.has(line.get(f) ?? ""));
 }
 
@@ -99,8 +116,12 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id, props: { ...props, observedDigest: (await probeSsh(props.connection, readDigest(props))).trim() } };
   },
   async diff(_id: string, olds: BundlePushState, news: BundlePushState) {
-    const changed = olds.digest !== news.digest || olds.observedDigest !== news.digest || olds.node !== news.node
-      || dirOf(olds) !== dirOf(news) || connectionChanged(olds.connection, news.connection);
+    const changed =
+      olds.digest !== news.digest ||
+      olds.observedDigest !== news.digest ||
+      olds.node !== news.node ||
+      dirOf(olds) !== dirOf(news) ||
+      connectionChanged(olds.connection, news.connection);
     return { changes: changed };
   },
   async update(_id: string, _olds: BundlePushState, news: BundlePushState) {

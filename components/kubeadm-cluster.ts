@@ -44,12 +44,16 @@ export class KubeadmCluster extends pulumi.ComponentResource {
     // One after the other: the controller-manager hands out pod prefixes in registration order.
     let previousJoin: pulumi.Resource = init;
     for (const worker of workersOf(plan.spec)) {
-      const join = joinStep(`${name}-join-${worker.name}`, {
-        worker: hosts[worker.name].access,
-        controller: hosts[controller.name].access,
-        join: plan.hosts[worker.name].steps.find((s) => s.kind === StepKind.KubeadmJoin)!,
-        token: stepOf(StepKind.JoinToken, worker.name),
-      }, { parent: this, dependsOn: [hosts[worker.name].ready, previousJoin] });
+      const join = joinStep(
+        `${name}-join-${worker.name}`,
+        {
+          worker: hosts[worker.name].access,
+          controller: hosts[controller.name].access,
+          join: plan.hosts[worker.name].steps.find((s) => s.kind === StepKind.KubeadmJoin)!,
+          token: stepOf(StepKind.JoinToken, worker.name),
+        },
+        { parent: this, dependsOn: [hosts[worker.name].ready, previousJoin] },
+      );
       this.steps.push(join);
       previousJoin = join;
     }

@@ -34,10 +34,18 @@ export function contentHash(text: string): string {
 /** The node's SSH connection, a secret (it carries the private key). */
 export function sshConnection(access: NodeAccess): pulumi.Output<SshConnection> {
   const { node, privateKey } = access;
-  return pulumi.secret(pulumi.output(privateKey).apply((key) => ({
-    node: node.name, host: node.ssh.host, port: node.ssh.port, user: node.ssh.user, privateKey: key, hostKey: node.ssh.hostKey,
-    connectTimeout: node.ssh.connectTimeout, aliveTimeout: node.ssh.aliveTimeout,
-  })));
+  return pulumi.secret(
+    pulumi.output(privateKey).apply((key) => ({
+      node: node.name,
+      host: node.ssh.host,
+      port: node.ssh.port,
+      user: node.ssh.user,
+      privateKey: key,
+      hostKey: node.ssh.hostKey,
+      connectTimeout: node.ssh.connectTimeout,
+      aliveTimeout: node.ssh.aliveTimeout,
+    })),
+  );
 }
 
 export interface StepOptions {
@@ -55,16 +63,20 @@ export interface StepOptions {
  */
 export function remoteStep(name: string, o: StepOptions, opts: pulumi.CustomResourceOptions): RemoteStep {
   const { node } = o.access;
-  return new SshStep(name, {
-    node: node.name,
-    connection: sshConnection(o.access),
-    create: scriptCommandLine(node, o.step, "create"),
-    delete: scriptCommandLine(node, o.step, "delete"),
-    check: scriptCommandLine(node, o.step, "check"),
-    expect: { ...o.step.expect },
-    stdin: o.stdin,
-    triggers: [contentHash(o.step.script)],
-  }, { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["connection", ...(o.secretOutput ? ["stdout"] : [])] });
+  return new SshStep(
+    name,
+    {
+      node: node.name,
+      connection: sshConnection(o.access),
+      create: scriptCommandLine(node, o.step, "create"),
+      delete: scriptCommandLine(node, o.step, "delete"),
+      check: scriptCommandLine(node, o.step, "check"),
+      expect: { ...o.step.expect },
+      stdin: o.stdin,
+      triggers: [contentHash(o.step.script)],
+    },
+    { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["connection", ...(o.secretOutput ? ["stdout"] : [])] },
+  );
 }
 
 export interface JoinOptions {
@@ -80,17 +92,21 @@ export interface JoinOptions {
 export function joinStep(name: string, o: JoinOptions, opts: pulumi.CustomResourceOptions): JoinStep {
   const w = o.worker.node;
   const c = o.controller.node;
-  return new JoinStep(name, {
-    node: w.name,
-    worker: sshConnection(o.worker),
-    controller: sshConnection(o.controller),
-    joined: scriptCommandLine(w, o.join, "joined"),
-    mint: scriptCommandLine(c, o.token, "create"),
-    create: scriptCommandLine(w, o.join, "create"),
-    finish: scriptCommandLine(c, o.token, "finish"),
-    delete: scriptCommandLine(w, o.join, "delete"),
-    check: scriptCommandLine(w, o.join, "check"),
-    expect: { ...o.join.expect },
-    triggers: [contentHash(o.join.script), contentHash(o.token.script)],
-  }, { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["worker", "controller"] });
+  return new JoinStep(
+    name,
+    {
+      node: w.name,
+      worker: sshConnection(o.worker),
+      controller: sshConnection(o.controller),
+      joined: scriptCommandLine(w, o.join, "joined"),
+      mint: scriptCommandLine(c, o.token, "create"),
+      create: scriptCommandLine(w, o.join, "create"),
+      finish: scriptCommandLine(c, o.token, "finish"),
+      delete: scriptCommandLine(w, o.join, "delete"),
+      check: scriptCommandLine(w, o.join, "check"),
+      expect: { ...o.join.expect },
+      triggers: [contentHash(o.join.script), contentHash(o.token.script)],
+    },
+    { ...opts, deleteBeforeReplace: true, additionalSecretOutputs: ["worker", "controller"] },
+  );
 }

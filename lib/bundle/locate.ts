@@ -30,8 +30,10 @@ export function bundleDir(): string {
 export function locateBundle(dir = bundleDir(), needs: readonly string[] = []): LocatedBundle {
   const file = path.join(dir, "bundle.json");
   if (!existsSync(file)) {
-    throw new Error(`no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, set netlab:packages.bundle to a built ` +
-      'bundle\'s directory, or set netlab:packages.source to "online"');
+    throw new Error(
+      `no bundle at ${dir} (bundle.json missing): build it with \`./bin/netlab bundle\`, set netlab:packages.bundle to a built ` +
+        'bundle\'s directory, or set netlab:packages.source to "online"',
+    );
   }
   const text = readFileSync(file, "utf8");
   const manifest = JSON.parse(text) as BundleManifest;
@@ -40,8 +42,10 @@ export function locateBundle(dir = bundleDir(), needs: readonly string[] = []): 
   }
   const missing = needs.filter((f) => manifest.files[f] === undefined);
   if (missing.length > 0) {
-    throw new Error(`the bundle at ${dir} has no ${missing.join(", ")}, which this bench needs: it was built before they were added; ` +
-      "rebuild it with `./bin/netlab bundle`");
+    throw new Error(
+      `the bundle at ${dir} has no ${missing.join(", ")}, which this bench needs: it was built before they were added; ` +
+        "rebuild it with `./bin/netlab bundle`",
+    );
   }
   return { dir, manifest, digest: createHash("sha256").update(text).digest("hex") };
 }
@@ -60,14 +64,19 @@ export interface NodeBundle {
 /** The files only control-plane images need: a blob another image shares is sent to every node. */
 export function controlPlaneOnlyFiles(imageFiles: BundleManifest["imageFiles"]): Set<string> {
   const controlPlane = new Set<string>(CONTROL_PLANE_IMAGES);
-  const of = (cp: boolean) => Object.entries(imageFiles).filter(([name]) => controlPlane.has(name) === cp).flatMap(([, f]) => f);
+  const of = (cp: boolean) =>
+    Object.entries(imageFiles)
+      .filter(([name]) => controlPlane.has(name) === cp)
+      .flatMap(([, f]) => f);
   const shared = new Set(of(false));
   return new Set(of(true).filter((f) => !shared.has(f)));
 }
 
 export function nodeBundle(bundle: LocatedBundle, controlPlane: boolean): NodeBundle {
   const skipped = controlPlane ? new Set<string>() : controlPlaneOnlyFiles(bundle.manifest.imageFiles);
-  const files = Object.keys(bundle.manifest.files).filter((f) => !skipped.has(f)).sort();
+  const files = Object.keys(bundle.manifest.files)
+    .filter((f) => !skipped.has(f))
+    .sort();
   const sums = files.map((f) => `${bundle.manifest.files[f]}  ${f}`).join("\n") + "\n";
   return { files, sums, digest: createHash("sha256").update(bundle.digest).update(sums).digest("hex") };
 }

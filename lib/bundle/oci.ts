@@ -173,8 +173,12 @@ export async function writeSharedLayout(specs: ImageSpec[], dir: string): Promis
     await fs.writeFile(path.join(dir, refFile(spec.name)), `${JSON.stringify(image.index.manifests[0])}\n`);
     await fs.writeFile(path.join(dir, dockerRefFile(spec.name)), `${JSON.stringify(dockerEntry(spec.ref, image))}\n`);
     out.refs[spec.name] = spec.ref;
-    out.files[spec.name] = [refFile(spec.name), dockerRefFile(spec.name), ...[image.manifest, image.config].map((b) => blobFile(b.descriptor.digest)),
-      ...image.layers.map((l) => blobFile(l.digest))];
+    out.files[spec.name] = [
+      refFile(spec.name),
+      dockerRefFile(spec.name),
+      ...[image.manifest, image.config].map((b) => blobFile(b.descriptor.digest)),
+      ...image.layers.map((l) => blobFile(l.digest)),
+    ];
   }
   return out;
 }

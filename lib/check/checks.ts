@@ -114,4 +114,3 @@ export function perItem<T>(
 export function failedChecks(results: readonly CheckResult[]): CheckResult[] {
   return results.filter((r) => r.status === CheckStatus.Fail);
 }
-

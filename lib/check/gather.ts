@@ -24,9 +24,10 @@ const CURL_MAX_TIME_S = 10;
 const limit = (a: BenchAccess, ms: number) => ({ timeoutMs: ms * a.spec.timeouts.scale });
 
 export function expectedBench(a: BenchAccess): ExpectedBench {
-  const rows = a.nodeRows.length > 0
-    ? a.nodeRows.map((r) => ({ name: r.name, providerIp: r.providerIp }))
-    : a.spec.nodes.map((n) => ({ name: n.name, providerIp: n.provider.address }));
+  const rows =
+    a.nodeRows.length > 0
+      ? a.nodeRows.map((r) => ({ name: r.name, providerIp: r.providerIp }))
+      : a.spec.nodes.map((n) => ({ name: n.name, providerIp: n.provider.address }));
   const { serviceSubnet, nodeLocalDnsIp, clusterDomain } = a.spec.network;
   return { nodes: rows, serviceSubnet, nodeLocalDnsIp, clusterDomain, servicePort: WEBSERVER_PORT };
 }
@@ -85,8 +86,15 @@ export async function gatherCheckFacts(a: BenchAccess, progress: (line: string) 
     exec(client2?.name, ["cat", "/etc/resolv.conf"]),
   ]);
   return {
-    expected, cluster, corednsClusterIp: coredns, nodeLocalDnsCorefile: corefile, routes, kubeletConfigs,
-    curlFromClient2, resolvConfs: { "client-1": resolv1, "client-2": resolv2 }, ipvs,
+    expected,
+    cluster,
+    corednsClusterIp: coredns,
+    nodeLocalDnsCorefile: corefile,
+    routes,
+    kubeletConfigs,
+    curlFromClient2,
+    resolvConfs: { "client-1": resolv1, "client-2": resolv2 },
+    ipvs,
   };
 }
 

@@ -1,9 +1,6 @@
 /** One observation of the bench: a value, an honest "cannot be seen here", or the error that stopped it. */
 
-export type Observation<T> =
-  | { readonly value: T }
-  | { readonly unobservable: string }
-  | { readonly error: string };
+export type Observation<T> = { readonly value: T } | { readonly unobservable: string } | { readonly error: string };
 
 export const observed = <T>(value: T): Observation<T> => ({ value });
 export const unobservable = <T = never>(reason: string): Observation<T> => ({ unobservable: reason });
@@ -24,7 +21,11 @@ export async function observe<T>(probe: () => Promise<T>): Promise<Observation<T
  */
 export function oneLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
-  const flat = text.split("\n").map((l) => l.trim()).filter(Boolean).join(" | ");
+  const flat = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(" | ");
   return flat.length > 300 ? `${flat.slice(0, 120)} ... ${flat.slice(-175)}` : flat;
 }
 

@@ -20,17 +20,23 @@ export function checkIpvs(f: CheckFacts): CheckResult {
   const vip = f.cluster.webserverClusterIp;
   const port = f.expected.servicePort;
   const podIps = webservers.map((p) => p.ip).filter(Boolean);
-  return perItem("ipvs-webserver-service", f.ipvs, f.expected.nodes.map((n) => n.name), (_node, text) => {
-    if (vip === "") return "no ClusterIP to look for";
-    const svc = parseIpvs(text).find((s) => s.protocol === "TCP" && s.address === vip && s.port === port);
-    if (!svc) return `no virtual service TCP ${vip}:${port}`;
-    const reals = svc.realServers.map((r) => `${r.address}:${r.port}`);
-    const missing = podIps.filter((ip) => !reals.includes(`${ip}:${port}`));
-    if (podIps.length === 0 || missing.length > 0) {
-      return `TCP ${vip}:${port} -> [${reals.join(", ") || "none"}], expected ${podIps.map((i) => `${i}:${port}`).join(", ") || "webserver-1's pod"}`;
-    }
-    return undefined;
-  }, (keys) => `TCP ${vip}:${port} -> ${podIps.map((i) => `${i}:${port}`).join(", ")} on ${keys.join(", ")}`);
+  return perItem(
+    "ipvs-webserver-service",
+    f.ipvs,
+    f.expected.nodes.map((n) => n.name),
+    (_node, text) => {
+      if (vip === "") return "no ClusterIP to look for";
+      const svc = parseIpvs(text).find((s) => s.protocol === "TCP" && s.address === vip && s.port === port);
+      if (!svc) return `no virtual service TCP ${vip}:${port}`;
+      const reals = svc.realServers.map((r) => `${r.address}:${r.port}`);
+      const missing = podIps.filter((ip) => !reals.includes(`${ip}:${port}`));
+      if (podIps.length === 0 || missing.length > 0) {
+        return `TCP ${vip}:${port} -> [${reals.join(", ") || "none"}], expected ${podIps.map((i) => `${i}:${port}`).join(", ") || "webserver-1's pod"}`;
+      }
+      return undefined;
+    },
+    (keys) => `TCP ${vip}:${port} -> ${podIps.map((i) => `${i}:${port}`).join(", ")} on ${keys.join(", ")}`,
+  );
 }
 
 export const kubeProxy: Concern = {

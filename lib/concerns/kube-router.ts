@@ -21,24 +21,30 @@ function otherNodes(spec: BenchSpec, node: NodeSpec): NodeSpec[] {
 export function checkPodPrefixRoutes(f: CheckFacts): CheckResult {
   const prefixOf = new Map(f.cluster.nodes.map((n) => [n.name, n.podCidr]));
   const nodes = f.expected.nodes.map((n) => n.name);
-  return perItem("pod-prefix-routes", f.routes, nodes, (node, text) => {
-    const routes = parseRoutes(text);
-    const wrong: string[] = [];
-    for (const other of f.expected.nodes.filter((n) => n.name !== node)) {
-      const prefix = prefixOf.get(other.name) ?? "";
-      if (prefix === "") {
-        wrong.push(`${other.name} has no pod prefix in the cluster`);
-        continue;
+  return perItem(
+    "pod-prefix-routes",
+    f.routes,
+    nodes,
+    (node, text) => {
+      const routes = parseRoutes(text);
+      const wrong: string[] = [];
+      for (const other of f.expected.nodes.filter((n) => n.name !== node)) {
+        const prefix = prefixOf.get(other.name) ?? "";
+        if (prefix === "") {
+          wrong.push(`${other.name} has no pod prefix in the cluster`);
+          continue;
+        }
+        const r = routes.find((x) => x.prefix === prefix);
+        if (!r) wrong.push(`no route to ${prefix} (${other.name})`);
+        else if (r.via !== other.providerIp) wrong.push(`${prefix} (${other.name}) via ${r.via || `dev ${r.dev}`}, expected via ${other.providerIp}`);
       }
-      const r = routes.find((x) => x.prefix === prefix);
-      if (!r) wrong.push(`no route to ${prefix} (${other.name})`);
-      else if (r.via !== other.providerIp) wrong.push(`${prefix} (${other.name}) via ${r.via || `dev ${r.dev}`}, expected via ${other.providerIp}`);
-    }
-    return wrong.length > 0 ? wrong.join(", ") : undefined;
-  }, (keys) => {
-    const expected = f.expected.nodes.map((n) => `${prefixOf.get(n.name)} via ${n.providerIp}`).join(", ");
-    return `each of ${keys.join(", ")} routes the ${keys.length - 1} other pod prefixes via their provider addresses (${expected})`;
-  });
+      return wrong.length > 0 ? wrong.join(", ") : undefined;
+    },
+    (keys) => {
+      const expected = f.expected.nodes.map((n) => `${prefixOf.get(n.name)} via ${n.providerIp}`).join(", ");
+      return `each of ${keys.join(", ")} routes the ${keys.length - 1} other pod prefixes via their provider addresses (${expected})`;
+    },
+  );
 }
 
 export const kubeRouter: Concern = {
@@ -53,7 +59,11 @@ export const kubeRouter: Concern = {
   },
   view: (spec, node) => ({
     probe: "observe_kube_router",
-    vars: { NETLAB_EXPECTED_ROUTES: otherNodes(spec, node).map((n) => `${n.podCidr} via ${n.provider.address}`).join("\n") },
+    vars: {
+      NETLAB_EXPECTED_ROUTES: otherNodes(spec, node)
+        .map((n) => `${n.podCidr} via ${n.provider.address}`)
+        .join("\n"),
+    },
     expect: {
       ...Object.fromEntries(otherNodes(spec, node).map((n) => [`route:${n.podCidr}`, `via ${n.provider.address}`])),
       // kube-bridge gets its address with the node's first pod: only the lab pods' nodes are sure to have one.

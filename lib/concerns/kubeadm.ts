@@ -6,8 +6,17 @@
 import { stringify } from "yaml";
 import { CheckStatus, result, type CheckFacts, type CheckResult } from "../check/checks";
 import {
-  API_PORT, DISCOVERY_FILE, KUBEADM_DIR, KUBEADM_FILE, KUBELET_CONFIG_LINK, KUBELET_CONFIG_LINK_TARGET,
-  corednsPatch, kubeadmInitDocs, kubeProxyCpuPatch, kubeadmJoinDocs, kubeadmPatches,
+  API_PORT,
+  DISCOVERY_FILE,
+  KUBEADM_DIR,
+  KUBEADM_FILE,
+  KUBELET_CONFIG_LINK,
+  KUBELET_CONFIG_LINK_TARGET,
+  corednsPatch,
+  kubeadmInitDocs,
+  kubeProxyCpuPatch,
+  kubeadmJoinDocs,
+  kubeadmPatches,
 } from "../render/kubeadm";
 import { criSocket } from "../render/runtime";
 import { StepKind, type HostStep, type StepExtras, type StepMaker } from "../render/steps";
@@ -32,8 +41,11 @@ function kubeadmStepParts(spec: BenchSpec, node: NodeSpec, cleanup: Cleanup): { 
   const kubeadm = kubeadmYaml(spec, node);
   return {
     vars: {
-      NETLAB_KUBEADM_FILE: KUBEADM_FILE, NETLAB_KUBEADM_YAML: kubeadm, NETLAB_KUBELET_CONFIG_LINK: KUBELET_CONFIG_LINK_TARGET,
-      NETLAB_CRI_SOCKET: criSocket(spec), ...cleanup,
+      NETLAB_KUBEADM_FILE: KUBEADM_FILE,
+      NETLAB_KUBEADM_YAML: kubeadm,
+      NETLAB_KUBELET_CONFIG_LINK: KUBELET_CONFIG_LINK_TARGET,
+      NETLAB_CRI_SOCKET: criSocket(spec),
+      ...cleanup,
     },
     extras: {
       files: { [KUBEADM_FILE]: kubeadm },
@@ -49,24 +61,38 @@ function controllerSteps(spec: BenchSpec, node: NodeSpec, step: StepMaker, clean
   const patches = Object.entries(kubeadmPatches(spec)).map(([file, doc]) => [file, stringify(doc)] as const);
   const coredns = corednsPatch(spec);
   const kubeProxyPatch = kubeProxyCpuPatch(spec);
-  const init = step(StepKind.KubeadmInit, "40-kubeadm-init.sh", {
-    ...vars, NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
-    NETLAB_EXPECTED_POD_CIDR: node.podCidr, NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
-    NETLAB_COREDNS_PATCH: coredns ? JSON.stringify(coredns) : "",
-    NETLAB_KUBE_PROXY_PATCH: kubeProxyPatch ? JSON.stringify(kubeProxyPatch) : "",
-    NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"),
-    ...Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text])),
-  }, { ...extras, files: { ...extras.files, ...Object.fromEntries(patches) } });
-  const tokens = workersOf(spec).map((worker) => step(StepKind.JoinToken, `45-join-token-${worker.name}.sh`, {
-    NETLAB_WORKER: worker.name,
-    NETLAB_EXPECTED_POD_CIDR: worker.podCidr,
-    NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
-    NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
-    // Minted just before the join and revoked just after: it only has to outlive one join.
-    NETLAB_TOKEN_TTL: `${spec.timeouts.join * 2}s`,
-    NETLAB_CLUSTER: spec.id,
-    NETLAB_API_SERVER: `https://${controllerOf(spec).provider.address}:${API_PORT}`,
-  }, { worker: worker.name, libs: ["kubeadm.sh"] }));
+  const init = step(
+    StepKind.KubeadmInit,
+    "40-kubeadm-init.sh",
+    {
+      ...vars,
+      NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
+      NETLAB_EXPECTED_POD_CIDR: node.podCidr,
+      NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
+      NETLAB_COREDNS_PATCH: coredns ? JSON.stringify(coredns) : "",
+      NETLAB_KUBE_PROXY_PATCH: kubeProxyPatch ? JSON.stringify(kubeProxyPatch) : "",
+      NETLAB_KUBEADM_PATCH_FILES: patches.map(([file]) => file).join("\n"),
+      ...Object.fromEntries(patches.map(([, text], i) => [`NETLAB_KUBEADM_PATCH_${i}`, text])),
+    },
+    { ...extras, files: { ...extras.files, ...Object.fromEntries(patches) } },
+  );
+  const tokens = workersOf(spec).map((worker) =>
+    step(
+      StepKind.JoinToken,
+      `45-join-token-${worker.name}.sh`,
+      {
+        NETLAB_WORKER: worker.name,
+        NETLAB_EXPECTED_POD_CIDR: worker.podCidr,
+        NETLAB_JOIN_TIMEOUT: String(spec.timeouts.join),
+        NETLAB_API_TIMEOUT: String(spec.timeouts.apiCall),
+        // Minted just before the join and revoked just after: it only has to outlive one join.
+        NETLAB_TOKEN_TTL: `${spec.timeouts.join * 2}s`,
+        NETLAB_CLUSTER: spec.id,
+        NETLAB_API_SERVER: `https://${controllerOf(spec).provider.address}:${API_PORT}`,
+      },
+      { worker: worker.name, libs: ["kubeadm.sh"] },
+    ),
+  );
   const kubeconfig = step(StepKind.Kubeconfig, "60-kubeconfig.sh", { NETLAB_API_TIMEOUT: String(spec.timeouts.controlPlane) });
   return [init, ...tokens, kubeconfig];
 }

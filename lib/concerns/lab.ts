@@ -26,7 +26,10 @@ export function checkClientPlacement(f: CheckFacts): CheckResult {
     if (client1.node !== web.node) problems.push(`client-1 on ${client1.node}, webserver-1 on ${web.node}: must be the same node`);
     if (client2.node === web.node) problems.push(`client-2 on ${client2.node}, the webserver's node: must be another node`);
   }
-  const where = [web, client1, client2].filter((p) => p !== undefined).map((p) => `${p!.name} on ${p!.node || "(none)"}`).join(", ");
+  const where = [web, client1, client2]
+    .filter((p) => p !== undefined)
+    .map((p) => `${p!.name} on ${p!.node || "(none)"}`)
+    .join(", ");
   if (problems.length > 0) return result("client-placement", CheckStatus.Fail, `${problems.join("; ")}${where ? ` [${where}]` : ""}`);
   return result("client-placement", CheckStatus.Pass, `${where}: client-1 shares webserver-1's node, client-2 does not`);
 }
@@ -53,9 +56,14 @@ export function checkServiceEndpoint(f: CheckFacts): CheckResult {
 /** 5. `curl webserver-service-1:8000` from client-2 downloads webserver-1's page. */
 export function checkCurl(f: CheckFacts): CheckResult {
   const port = f.expected.servicePort;
-  return perItem("curl-service-from-client-2", { "client-2": f.curlFromClient2 }, ["client-2"], (_k, body) =>
-    /webserver-1/.test(body) ? undefined : `curl webserver-service-1:${port} answered without webserver-1's page: ${JSON.stringify(body.slice(0, 120))}`,
-  () => `curl webserver-service-1:${port} from client-2 got webserver-1's page`);
+  return perItem(
+    "curl-service-from-client-2",
+    { "client-2": f.curlFromClient2 },
+    ["client-2"],
+    (_k, body) =>
+      /webserver-1/.test(body) ? undefined : `curl webserver-service-1:${port} answered without webserver-1's page: ${JSON.stringify(body.slice(0, 120))}`,
+    () => `curl webserver-service-1:${port} from client-2 got webserver-1's page`,
+  );
 }
 
 /** The lab's two manifest files: s1 (the server) and c1 (the clients). */
@@ -72,9 +80,16 @@ export const lab: Concern = {
     if (node.role !== NodeRole.ControlPlane) return [];
     const [s1, c1] = labManifests(spec).map((m) => toYamlStream(m.objects));
     const home = `/home/${spec.labUser}`;
-    return [step(StepKind.LabFiles, "50-lab-files.sh", { NETLAB_LAB_S1: s1!, NETLAB_LAB_C1: c1! }, {
-      files: { [`${home}/${LAB_FILES.server}`]: s1!, [`${home}/${LAB_FILES.clients}`]: c1! },
-    })];
+    return [
+      step(
+        StepKind.LabFiles,
+        "50-lab-files.sh",
+        { NETLAB_LAB_S1: s1!, NETLAB_LAB_C1: c1! },
+        {
+          files: { [`${home}/${LAB_FILES.server}`]: s1!, [`${home}/${LAB_FILES.clients}`]: c1! },
+        },
+      ),
+    ];
   },
   manifests: labManifests,
   component: { type: "netlab:lab:LabWorkloads", suffix: "lab", after: [ConcernName.KubeRouter, ConcernName.NodeLocalDns] },

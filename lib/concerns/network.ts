@@ -16,14 +16,21 @@ export const network: Concern = {
   steps: (_spec, node, step) => {
     const netplan = netplanYaml(node);
     const interfaces = [node.management, node.provider];
-    return [step(StepKind.Network, "20-network.sh", {
-      NETLAB_NETPLAN_FILE: NETPLAN_FILE,
-      NETLAB_NETPLAN_YAML: netplan,
-      NETLAB_NETPLAN_KEEP_YAML: stringify(netplanAfterDelete(node)),
-      NETLAB_EXPECTED_ADDRESSES: interfaces.map((i) => `${i.device}=${i.address}/${i.prefixLength}`).join(" "),
-    }, {
-      files: { [NETPLAN_FILE]: netplan },
-      expect: Object.fromEntries(interfaces.map((i) => [`address:${i.device}`, `${i.address}/${i.prefixLength}`])),
-    })];
+    return [
+      step(
+        StepKind.Network,
+        "20-network.sh",
+        {
+          NETLAB_NETPLAN_FILE: NETPLAN_FILE,
+          NETLAB_NETPLAN_YAML: netplan,
+          NETLAB_NETPLAN_KEEP_YAML: stringify(netplanAfterDelete(node)),
+          NETLAB_EXPECTED_ADDRESSES: interfaces.map((i) => `${i.device}=${i.address}/${i.prefixLength}`).join(" "),
+        },
+        {
+          files: { [NETPLAN_FILE]: netplan },
+          expect: Object.fromEntries(interfaces.map((i) => [`address:${i.device}`, `${i.address}/${i.prefixLength}`])),
+        },
+      ),
+    ];
   },
 };

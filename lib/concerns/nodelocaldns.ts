@@ -16,25 +16,37 @@ const KUBELET_CONFIG_NAME = path.posix.basename(KUBELET_CONFIG_LINK);
 /** 6a. Every kubelet hands pods nodelocaldns as their resolver (clusterDNS in /etc/kubernetes/kubelet-config.yaml). */
 export function checkKubeletClusterDns(f: CheckFacts): CheckResult {
   const ip = f.expected.nodeLocalDnsIp;
-  return perItem("kubelet-cluster-dns", f.kubeletConfigs, f.expected.nodes.map((n) => n.name), (_node, text) => {
-    let dns: string[];
-    try {
-      dns = parseKubeletClusterDns(text);
-    } catch (e) {
-      return `${KUBELET_CONFIG_NAME} ${(e as Error).message}`;
-    }
-    return dns[0] === ip ? undefined : `clusterDNS [${dns.join(", ")}], expected ${ip} first`;
-  }, (keys) => `clusterDNS ${ip} in ${KUBELET_CONFIG_NAME} on ${keys.join(", ")}`);
+  return perItem(
+    "kubelet-cluster-dns",
+    f.kubeletConfigs,
+    f.expected.nodes.map((n) => n.name),
+    (_node, text) => {
+      let dns: string[];
+      try {
+        dns = parseKubeletClusterDns(text);
+      } catch (e) {
+        return `${KUBELET_CONFIG_NAME} ${(e as Error).message}`;
+      }
+      return dns[0] === ip ? undefined : `clusterDNS [${dns.join(", ")}], expected ${ip} first`;
+    },
+    (keys) => `clusterDNS ${ip} in ${KUBELET_CONFIG_NAME} on ${keys.join(", ")}`,
+  );
 }
 
 /** 6b. The lab pods' /etc/resolv.conf names nodelocaldns as the first nameserver. */
 export function checkPodResolvConf(f: CheckFacts): CheckResult {
   const ip = f.expected.nodeLocalDnsIp;
   const pods = Object.keys(f.resolvConfs).sort();
-  return perItem("pod-resolv-conf", f.resolvConfs, pods, (_pod, text) => {
-    const ns = parseResolvConf(text);
-    return ns[0] === ip ? undefined : `first nameserver ${ns[0] ?? "(none)"}, expected ${ip}`;
-  }, (keys) => `nameserver ${ip} first in /etc/resolv.conf of ${keys.join(", ")}`);
+  return perItem(
+    "pod-resolv-conf",
+    f.resolvConfs,
+    pods,
+    (_pod, text) => {
+      const ns = parseResolvConf(text);
+      return ns[0] === ip ? undefined : `first nameserver ${ns[0] ?? "(none)"}, expected ${ip}`;
+    },
+    (keys) => `nameserver ${ip} first in /etc/resolv.conf of ${keys.join(", ")}`,
+  );
 }
 
 /**
@@ -44,19 +56,25 @@ export function checkPodResolvConf(f: CheckFacts): CheckResult {
 export function checkNodeLocalDnsConfig(f: CheckFacts): CheckResult {
   const { nodeLocalDnsIp: ip, clusterDomain: domain } = f.expected;
   const coredns = f.corednsClusterIp;
-  return perItem("nodelocaldns-config", { nodelocaldns: f.nodeLocalDnsCorefile }, ["nodelocaldns"], (_k, corefile) => {
-    const block = parseCorefile(corefile).find((b) => b.zone === domain);
-    if (!block) return `Corefile has no ${domain} server block`;
-    const problems: string[] = [];
-    const binds = block.directives.filter((d) => d[0] === "bind").flatMap((d) => d.slice(1));
-    if (!binds.includes(ip)) problems.push(`${block.key} binds [${binds.join(", ") || "nothing"}], expected ${ip}`);
-    const forward = block.directives.find((d) => d[0] === "forward")?.slice(2) ?? [];
-    if (coredns === "") problems.push("kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
-    else if (!forward.includes(coredns)) {
-      problems.push(`${block.key} forwards to [${forward.join(", ") || "nothing"}], but the coredns Service's ClusterIP is ${coredns}`);
-    }
-    return problems.length > 0 ? problems.join(", ") : undefined;
-  }, () => `${domain}:53 binds ${ip} and forwards to ${coredns}, the coredns Service's ClusterIP`);
+  return perItem(
+    "nodelocaldns-config",
+    { nodelocaldns: f.nodeLocalDnsCorefile },
+    ["nodelocaldns"],
+    (_k, corefile) => {
+      const block = parseCorefile(corefile).find((b) => b.zone === domain);
+      if (!block) return `Corefile has no ${domain} server block`;
+      const problems: string[] = [];
+      const binds = block.directives.filter((d) => d[0] === "bind").flatMap((d) => d.slice(1));
+      if (!binds.includes(ip)) problems.push(`${block.key} binds [${binds.join(", ") || "nothing"}], expected ${ip}`);
+      const forward = block.directives.find((d) => d[0] === "forward")?.slice(2) ?? [];
+      if (coredns === "") problems.push("kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
+      else if (!forward.includes(coredns)) {
+        problems.push(`${block.key} forwards to [${forward.join(", ") || "nothing"}], but the coredns Service's ClusterIP is ${coredns}`);
+      }
+      return problems.length > 0 ? problems.join(", ") : undefined;
+    },
+    () => `${domain}:53 binds ${ip} and forwards to ${coredns}, the coredns Service's ClusterIP`,
+  );
 }
 
 export const nodeLocalDns: Concern = {

@@ -6,7 +6,13 @@
 import { stringify } from "yaml";
 import { KUBELET_DROPIN_FILE, KUBELET_KUBEADM_DROPIN, KUBELET_UNIT, KUBELET_UNIT_FILE } from "../render/kubelet-units";
 import {
-  CRI_DOCKERD_SERVICE_FILE, CRI_DOCKERD_SOCKET_FILE, DOCKER_DAEMON_FILE, criDockerdUnits, criSocket, dockerDaemonJson, pauseImage,
+  CRI_DOCKERD_SERVICE_FILE,
+  CRI_DOCKERD_SOCKET_FILE,
+  DOCKER_DAEMON_FILE,
+  criDockerdUnits,
+  criSocket,
+  dockerDaemonJson,
+  pauseImage,
 } from "../render/runtime";
 import { StepKind } from "../render/steps";
 import { ContainerRuntime, PackageSource, type BenchSpec } from "../spec/types";
@@ -37,20 +43,27 @@ export const runtime: Concern = {
     const crictl = stringify({ "runtime-endpoint": socket, "image-endpoint": socket, timeout: 10 });
     const docker = dockerParts(spec);
     const kubelet: Record<string, string> = fromBundle ? { [KUBELET_UNIT_FILE]: KUBELET_UNIT, [KUBELET_DROPIN_FILE]: KUBELET_KUBEADM_DROPIN } : {};
-    return [step(StepKind.Runtime, "30-runtime.sh", {
-      NETLAB_K8S_VERSION: spec.kubernetesVersion,
-      NETLAB_K8S_MINOR: spec.kubernetesVersion.split(".").slice(0, 2).join("."),
-      NETLAB_CONTAINER_RUNTIME: spec.containerRuntime,
-      NETLAB_CRICTL_YAML: crictl,
-      NETLAB_PAUSE_IMAGE: pause,
-      NETLAB_CONTAINERD_EXPECTED: containerd,
-      NETLAB_KUBELET_UNIT: KUBELET_UNIT,
-      NETLAB_KUBELET_DROPIN: KUBELET_KUBEADM_DROPIN,
-      ...docker.vars,
-    }, {
-      files: { "/etc/crictl.yaml": crictl, ...kubelet, ...docker.files },
-      expect: { containerd, crictl: "installed", ...docker.expect },
-    })];
+    return [
+      step(
+        StepKind.Runtime,
+        "30-runtime.sh",
+        {
+          NETLAB_K8S_VERSION: spec.kubernetesVersion,
+          NETLAB_K8S_MINOR: spec.kubernetesVersion.split(".").slice(0, 2).join("."),
+          NETLAB_CONTAINER_RUNTIME: spec.containerRuntime,
+          NETLAB_CRICTL_YAML: crictl,
+          NETLAB_PAUSE_IMAGE: pause,
+          NETLAB_CONTAINERD_EXPECTED: containerd,
+          NETLAB_KUBELET_UNIT: KUBELET_UNIT,
+          NETLAB_KUBELET_DROPIN: KUBELET_KUBEADM_DROPIN,
+          ...docker.vars,
+        },
+        {
+          files: { "/etc/crictl.yaml": crictl, ...kubelet, ...docker.files },
+          expect: { containerd, crictl: "installed", ...docker.expect },
+        },
+      ),
+    ];
   },
   // Pods' address leases (host-local IPAM) and the runtime's view of their networks.
   footprint: { paths: ["/var/lib/cni"] },

@@ -77,7 +77,8 @@ function programDir() {
 
 /** Drops all but the newest builds (and failed builds' leftovers). */
 function prune(current) {
-  const builds = fs.readdirSync(OUT_ROOT)
+  const builds = fs
+    .readdirSync(OUT_ROOT)
     .map((name) => path.join(OUT_ROOT, name))
     .filter((dir) => dir !== current && !path.basename(dir).startsWith("."))
     .map((dir) => ({ dir, mtime: fs.statSync(dir).mtimeMs }))
@@ -86,4 +87,3 @@ function prune(current) {
 }
 
 module.exports = { programDir, programSources, REPO };
-

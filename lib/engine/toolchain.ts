@@ -7,14 +7,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { REPO } from "../repo";
 
-
 export function toolchainRoot(): string {
   return process.env.NETLAB_TOOLCHAIN_DIR ?? path.join(os.homedir(), ".cache", "k8s-netlab", "toolchain");
 }
 
 export function pinnedVersions(): Record<string, string> {
   const text = readFileSync(path.join(REPO, "toolchain", "versions.env"), "utf8");
-  return Object.fromEntries(text.split("\n").filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=", 2) as [string, string]));
+  return Object.fromEntries(
+    text
+      .split("\n")
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split("=", 2) as [string, string]),
+  );
 }
 
 /** The toolchain's components: cache directory name -> the binaries it must hold. */

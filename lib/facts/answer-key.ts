@@ -93,7 +93,12 @@ function answerKeyNodes(input: AnswerKeyInput, labNodes: ReadonlySet<string | un
   return input.nodeRows.map((r) => {
     const podCidr = clusterNodes.get(r.name)?.podCidr || "";
     return {
-      name: r.name, role: r.role, providerIp: r.providerIp, managementIp: r.managementIp, podCidr, kubeBridgeIp: gatewayOf(podCidr),
+      name: r.name,
+      role: r.role,
+      providerIp: r.providerIp,
+      managementIp: r.managementIp,
+      podCidr,
+      kubeBridgeIp: gatewayOf(podCidr),
       kubeBridgeAddressed: labNodes.has(r.name) ? "yes" : "only once a pod runs there",
     };
   });
@@ -131,25 +136,40 @@ function answerKeyPod(role: AnswerKeyPod["role"], p: FoundPod, nodes: readonly A
 function expectedTtls(web: string, c2: string, at: { readonly podIp: string; readonly clusterIp: string }): ExpectedTtl[] {
   return [
     {
-      case: "same node (2.1)", from: "client-1", to: "webserver-1 (pod IP)", ttl: 64, ping: at.podIp,
+      case: "same node (2.1)",
+      from: "client-1",
+      to: "webserver-1 (pod IP)",
+      ttl: 64,
+      ping: at.podIp,
       why:
         `Both pods hang off kube-bridge on ${web}: the frames are bridged (switched), no router decrements the TTL, ` +
         "so the 64 the sender set arrives unchanged.",
     },
     {
-      case: "different nodes (2.2)", from: "client-2", to: "webserver-1 (pod IP)", ttl: 62, ping: at.podIp,
+      case: "different nodes (2.2)",
+      from: "client-2",
+      to: "webserver-1 (pod IP)",
+      ttl: 62,
+      ping: at.podIp,
       why:
         `Routed twice: ${c2} forwards the packet from its kube-bridge to enp1s0f2 (64 -> 63), ${web} forwards it from enp1s0f2 ` +
         `to its kube-bridge (63 -> 62). On ${web}'s enp1s0f2 the capture shows 63. The reply is decremented the same way.`,
     },
     {
-      case: "through the service (2.3, curl)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 62,
+      case: "through the service (2.3, curl)",
+      from: "client-2",
+      to: "webserver-service-1 (ClusterIP)",
+      ttl: 62,
       why:
         `IPVS on ${c2} rewrites the destination ClusterIP to webserver-1's pod IP (DNAT, no TTL change), then the packet is routed ` +
         "by both nodes like the pod-to-pod case: 62 at webserver-1, and 62 for the replies at client-2 (source rewritten back to the ClusterIP).",
     },
     {
-      case: "ping the service (2.3, ping)", from: "client-2", to: "webserver-service-1 (ClusterIP)", ttl: 64, ping: at.clusterIp,
+      case: "ping the service (2.3, ping)",
+      from: "client-2",
+      to: "webserver-service-1 (ClusterIP)",
+      ttl: 64,
+      ping: at.clusterIp,
       rejected: "Destination Port Unreachable",
       why:
         "IPVS only balances the Service's TCP port, and since Kubernetes 1.27 kube-proxy's IPVS mode refuses every new packet " +
@@ -165,14 +185,22 @@ export function buildAnswerKey(input: AnswerKeyInput): AnswerKey {
   const { webservers, client1, client2 } = labPods(input.cluster);
   const labNodes = new Set([webservers[0], client1, client2].map((p) => p?.node).filter(Boolean));
   const nodes = answerKeyNodes(input, labNodes);
-  const roles: [AnswerKeyPod["role"], FoundPod][] = [["webserver-1", webservers[0]], ["client-1", client1], ["client-2", client2]];
+  const roles: [AnswerKeyPod["role"], FoundPod][] = [
+    ["webserver-1", webservers[0]],
+    ["client-1", client1],
+    ["client-2", client2],
+  ];
   const pods = roles.map(([role, p]) => answerKeyPod(role, p, nodes, input.links));
   return {
-    benchId: input.benchId, stack: input.stack, nodes, pods,
+    benchId: input.benchId,
+    stack: input.stack,
+    nodes,
+    pods,
     clusterIps: { webserverService1: input.cluster.webserverClusterIp, kubeDns: input.kubeDnsClusterIp, coredns: input.corednsClusterIp },
     runtime: { name: input.containerRuntime, ...runtimeCommands(input.containerRuntime) },
     ttls: expectedTtls(pods[0]!.node || "the webserver's node", pods[2]!.node || "client-2's node", {
-      podIp: pods[0]!.ip, clusterIp: input.cluster.webserverClusterIp,
+      podIp: pods[0]!.ip,
+      clusterIp: input.cluster.webserverClusterIp,
     }),
   };
 }
@@ -186,8 +214,14 @@ export async function gatherAnswerKey(a: BenchAccess, progress: (line: string) =
   progress("ssh + nsenter: MAC and veth of each lab pod");
   const links = await Promise.all(pods.map((p) => probePodLink(a, p.node, p.ip)));
   return buildAnswerKey({
-    benchId: a.spec.id, stack: a.stackName, nodeRows: a.nodeRows, cluster, kubeDnsClusterIp: kubeDns, corednsClusterIp: coredns,
-    links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])), containerRuntime: a.spec.containerRuntime,
+    benchId: a.spec.id,
+    stack: a.stackName,
+    nodeRows: a.nodeRows,
+    cluster,
+    kubeDnsClusterIp: kubeDns,
+    corednsClusterIp: coredns,
+    links: Object.fromEntries(pods.map((p, i) => [p.name, links[i]!])),
+    containerRuntime: a.spec.containerRuntime,
   });
 }
 
@@ -208,40 +242,59 @@ export function toMarkdown(k: AnswerKey): string {
     "network namespace on the node, so a node without such a pod (often the controller) shows kube-bridge without",
     "`inet`, and its own prefix appears only in the other nodes' `ip route`.",
     "",
-    mdTable(["node", "role", "provider (enp1s0f2)", "management (enp1s0f0)", "pod prefix", "kube-bridge", "kube-bridge addressed"],
-      k.nodes.map((n) => [n.name, n.role, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp, n.kubeBridgeAddressed])),
+    mdTable(
+      ["node", "role", "provider (enp1s0f2)", "management (enp1s0f0)", "pod prefix", "kube-bridge", "kube-bridge addressed"],
+      k.nodes.map((n) => [n.name, n.role, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp, n.kubeBridgeAddressed]),
+    ),
     "",
     "## Lab pods",
     "",
     "MAC is the pod's `eth0`; the veth is the host-side end on the pod's node (the `NN` of `eth0@ifNN` is its index).",
     "",
-    mdTable(["pod", "name", "node", "IP", "MAC", "host veth", "default gateway"],
+    mdTable(
+      ["pod", "name", "node", "IP", "MAC", "host veth", "default gateway"],
       pods.map((p) => [
-        p.role, p.name, p.node, p.ip, describeObservation(p.mac), describeObservation(p.veth, (v) => `${v.name} (if${v.index})`), p.defaultGateway,
-      ])),
+        p.role,
+        p.name,
+        p.node,
+        p.ip,
+        describeObservation(p.mac),
+        describeObservation(p.veth, (v) => `${v.name} (if${v.index})`),
+        p.defaultGateway,
+      ]),
+    ),
     ...(notes.length > 0 ? ["", "Notes:", "", ...notes] : []),
     "",
     "## ClusterIPs",
     "",
-    mdTable(["service", "ClusterIP"], [
-      ["default/webserver-service-1", k.clusterIps.webserverService1],
-      ["kube-system/coredns (nodelocaldns forwards here, §3.1)", k.clusterIps.coredns],
-      ["kube-system/kube-dns (kubeadm's name for the same CoreDNS pods)", k.clusterIps.kubeDns],
-    ]),
+    mdTable(
+      ["service", "ClusterIP"],
+      [
+        ["default/webserver-service-1", k.clusterIps.webserverService1],
+        ["kube-system/coredns (nodelocaldns forwards here, §3.1)", k.clusterIps.coredns],
+        ["kube-system/kube-dns (kubeadm's name for the same CoreDNS pods)", k.clusterIps.kubeDns],
+      ],
+    ),
     "",
     `## Container runtime: ${k.runtime.name}`,
     "",
-    mdTable(["to", "command"], [
-      ["list the containers", `\`${k.runtime.listContainers}\``],
-      ["a container's PID (then `sudo nsenter -t PID -n ...`)", `\`${k.runtime.containerPid}\``],
-      ["see the pause containers", `\`${k.runtime.pauseContainers}\``],
-    ]),
+    mdTable(
+      ["to", "command"],
+      [
+        ["list the containers", `\`${k.runtime.listContainers}\``],
+        ["a container's PID (then `sudo nsenter -t PID -n ...`)", `\`${k.runtime.containerPid}\``],
+        ["see the pause containers", `\`${k.runtime.pauseContainers}\``],
+      ],
+    ),
     "",
     "## Expected TTLs (pings and curl of the handout)",
     "",
     "Linux sends with TTL 64; only routers (a node forwarding between kube-bridge and enp1s0f2) decrement it.",
     "",
-    mdTable(["case", "from", "to", "TTL at receiver"], k.ttls.map((t) => [t.case, t.from, t.to, t.rejected ? `${t.ttl} (${t.rejected})` : String(t.ttl)])),
+    mdTable(
+      ["case", "from", "to", "TTL at receiver"],
+      k.ttls.map((t) => [t.case, t.from, t.to, t.rejected ? `${t.ttl} (${t.rejected})` : String(t.ttl)]),
+    ),
     "",
     ...k.ttls.map((t) => `- **${t.case}**: ${t.why}`),
     "",

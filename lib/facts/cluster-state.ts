@@ -2,8 +2,18 @@
 import { withKubectl, type Kubectl } from "../remote/kubectl";
 import { LAB_NAMESPACE } from "../render/lab";
 
-export interface NodeState { name: string; ready: boolean; internalIp: string; podCidr: string }
-export interface PodState { name: string; node: string; ip: string; phase: string }
+export interface NodeState {
+  name: string;
+  ready: boolean;
+  internalIp: string;
+  podCidr: string;
+}
+export interface PodState {
+  name: string;
+  node: string;
+  ip: string;
+  phase: string;
+}
 export interface ClusterState {
   nodes: NodeState[];
   /** webserver-1-*, client-1, client-2 (namespace default). */
@@ -14,15 +24,25 @@ export interface ClusterState {
 }
 
 // The fields read from kubectl's JSON (the rest is ignored); a field the API server may omit is optional.
-interface List<T> { items: T[] }
+interface List<T> {
+  items: T[];
+}
 interface NodeJson {
   metadata: { name: string };
   spec: { podCIDR?: string };
   status: { conditions?: { type: string; status: string }[]; addresses?: { type: string; address: string }[] };
 }
-interface PodJson { metadata: { name: string }; spec: { nodeName?: string }; status: { podIP?: string; phase?: string } }
-interface ServiceJson { spec?: { clusterIP?: string } }
-interface EndpointSliceJson { endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[] }
+interface PodJson {
+  metadata: { name: string };
+  spec: { nodeName?: string };
+  status: { podIP?: string; phase?: string };
+}
+interface ServiceJson {
+  spec?: { clusterIP?: string };
+}
+interface EndpointSliceJson {
+  endpoints?: { addresses: string[]; conditions?: { ready?: boolean } }[];
+}
 
 /** Reads the state with a kubeconfig given as text (kept in a private temporary file while it runs). */
 export function readClusterState(kubeconfig: string): Promise<ClusterState> {
@@ -87,16 +107,26 @@ export async function waitForLab(kubeconfig: string, timeoutMs: number): Promise
 /** Plain-text table: one row per line, columns padded. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 
 export function benchTable(benchId: string, s: ClusterState): string {
   return [
     `bench ${benchId}`,
-    table(["NODE", "READY", "INTERNAL-IP", "POD-PREFIX"], s.nodes.map((n) => [n.name, String(n.ready), n.internalIp, n.podCidr])),
+    table(
+      ["NODE", "READY", "INTERNAL-IP", "POD-PREFIX"],
+      s.nodes.map((n) => [n.name, String(n.ready), n.internalIp, n.podCidr]),
+    ),
     "",
-    table(["POD", "NODE", "IP", "PHASE"], s.pods.map((p) => [p.name, p.node, p.ip, p.phase])),
+    table(
+      ["POD", "NODE", "IP", "PHASE"],
+      s.pods.map((p) => [p.name, p.node, p.ip, p.phase]),
+    ),
     "",
     `webserver-service-1 ClusterIP ${s.webserverClusterIp} -> ${s.webserverEndpoints.join(", ") || "(no ready endpoint)"}`,
   ].join("\n");

@@ -81,7 +81,7 @@ function clusterSetupErrata({ spec, v }: ErrataContext): Erratum[] {
     {
       section: "1.2",
       handout: "`mkdir ~/.kube`, `sudo cp /etc/kubernetes/admin.conf .`, `sudo chown user:user admin.conf`, `mv admin.conf .kube/config`",
-      problem: "`mkdir ~/.kube` fails with \"File exists\": the bench comes with `~/.kube/config` and `~/admin.conf` already in place.",
+      problem: '`mkdir ~/.kube` fails with "File exists": the bench comes with `~/.kube/config` and `~/admin.conf` already in place.',
       instead:
         "Nothing to do: run `kubectl get nodes` directly. To redo it: `mkdir -p ~/.kube`, then the same three commands " +
         `(\`sudo chown ${user}:${user} admin.conf\`).`,
@@ -133,19 +133,21 @@ function containerRuntimeErrata({ spec, v }: ErrataContext): Erratum[] {
 function captureErrata({ v }: ErrataContext): Erratum[] {
   return [
     ...(v.providerDevice !== "enp1s0f2"
-      ? [{
-        section: "2.2, 2.3",
-        handout: "`tcpdump` on the `enp1s0f2` interface",
-        problem: `On this bench the provider network is a tagged VLAN: its address and traffic are on \`${v.providerDevice}\`.`,
-        instead: `\`sudo tcpdump -i ${v.providerDevice} -w FILE.pcap\` on ${v.webserverNode}.`,
-      }]
+      ? [
+          {
+            section: "2.2, 2.3",
+            handout: "`tcpdump` on the `enp1s0f2` interface",
+            problem: `On this bench the provider network is a tagged VLAN: its address and traffic are on \`${v.providerDevice}\`.`,
+            instead: `\`sudo tcpdump -i ${v.providerDevice} -w FILE.pcap\` on ${v.webserverNode}.`,
+          },
+        ]
       : []),
     {
       section: "2.3",
       handout: "Ping `webserver-service-1` from `client-2`",
       problem:
         "No echo reply: since Kubernetes 1.27 kube-proxy's IPVS mode refuses every packet to a ClusterIP that is not for one of " +
-        "the Service's ports (ICMP included), so ping prints \"Destination Port Unreachable\" from the ClusterIP.",
+        'the Service\'s ports (ICMP included), so ping prints "Destination Port Unreachable" from the ClusterIP.',
       instead: "Keep the capture running: it shows the refused requests on client-2's veth and nothing at webserver-1; `curl` on port 8000 reaches it.",
     },
     {
@@ -171,7 +173,7 @@ function interfaceAndDnsErrata({ spec, v }: ErrataContext): Erratum[] {
     },
     {
       section: "3.1",
-      handout: "`kubectl --namespace kube-system get svc` (\"the `kube=system` namespace\") shows the `coredns` service",
+      handout: '`kubectl --namespace kube-system get svc` ("the `kube=system` namespace") shows the `coredns` service',
       problem:
         `Works (\`kube-system\`; \`kube=system\` is a typo). kubeadm names CoreDNS's Service \`kube-dns\` (${v.kubeDnsIp}); ` +
         "this bench adds the `coredns` Service the handout looks for, in front of the same CoreDNS pods.",
@@ -186,7 +188,7 @@ function pauseErrata({ spec }: ErrataContext): Erratum[] {
   return [
     {
       section: "3.2",
-      handout: "pods \"with `dashboard` in their name\" have their own network namespace",
+      handout: 'pods "with `dashboard` in their name" have their own network namespace',
       problem: "There is no dashboard on this bench.",
       instead: "The CoreDNS pods (`coredns-...` in kube-system) have their own namespace and veth: `kubectl -n kube-system get pods -o wide`.",
     },
@@ -215,9 +217,10 @@ const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
 export function errataMarkdown(spec: BenchSpec, key: AnswerKey): string {
   const v = errataValues(spec, key);
   const rows = buildErrata(spec, key).map((e) => `| ${e.section} | ${cell(e.handout)} | ${cell(e.problem)} | ${cell(e.instead)} |`);
-  const nodes = key.nodes.length > 0
-    ? key.nodes.map((n) => `${n.name} ${n.providerIp} (pods ${n.podCidr || "?"})`)
-    : spec.nodes.map((n) => `${n.name} ${n.provider.address} (pods ${n.podCidr})`);
+  const nodes =
+    key.nodes.length > 0
+      ? key.nodes.map((n) => `${n.name} ${n.providerIp} (pods ${n.podCidr || "?"})`)
+      : spec.nodes.map((n) => `${n.name} ${n.provider.address} (pods ${n.podCidr})`);
   return [
     `# Errata for the Kubernetes networking lab: ${key.benchId}`,
     "",

@@ -43,14 +43,16 @@ export function containerPidErrata(spec: BenchSpec, client1Node: string): Erratu
 /** Handout §3: docker0 in `ip a`. */
 export function docker0Errata(spec: BenchSpec): Erratum[] {
   if (isDocker(spec)) return [];
-  return [{
-    section: "3",
-    handout: "a `docker0` bridge (172.17.0.1/16)",
-    problem: "No Docker, so no `docker0`.",
-    instead:
-      "`ip a` shows the NICs, `kube-bridge` (with an address once a pod runs on the node), `kube-ipvs0` (every ClusterIP, for IPVS), " +
-      "`nodelocaldns` and the pods' `veth` interfaces.",
-  }];
+  return [
+    {
+      section: "3",
+      handout: "a `docker0` bridge (172.17.0.1/16)",
+      problem: "No Docker, so no `docker0`.",
+      instead:
+        "`ip a` shows the NICs, `kube-bridge` (with an address once a pod runs on the node), `kube-ipvs0` (every ClusterIP, for IPVS), " +
+        "`nodelocaldns` and the pods' `veth` interfaces.",
+    },
+  ];
 }
 
 /** Handout §3.1: the kubelet's DNS setting, "the kubelet asks Docker to use it". */
@@ -59,28 +61,32 @@ export function kubeletDnsErrata(spec: BenchSpec): Erratum[] {
   const runtime = isDocker(spec)
     ? "The kubelet hands the resolver to Docker through cri-dockerd"
     : "The runtime is containerd (the kubelet hands the resolver to it the same way)";
-  return [{
-    section: "3.1",
-    handout: `\`${KUBELET_CONFIG_LINK}\` (the kubelet asks Docker to use it)`,
-    problem: `${runtime}, and a kubeadm kubelet reads \`${KUBELET_CONFIG_FILE}\`.`,
-    instead:
-      `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_CONFIG_FILE}\`, with \`clusterDNS\` \`${dns}\` ` +
-      `(\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
-  }];
+  return [
+    {
+      section: "3.1",
+      handout: `\`${KUBELET_CONFIG_LINK}\` (the kubelet asks Docker to use it)`,
+      problem: `${runtime}, and a kubeadm kubelet reads \`${KUBELET_CONFIG_FILE}\`.`,
+      instead:
+        `Works: on this bench \`${KUBELET_CONFIG_LINK}\` is a link to \`${KUBELET_CONFIG_FILE}\`, with \`clusterDNS\` \`${dns}\` ` +
+        `(\`grep -A1 clusterDNS ${KUBELET_CONFIG_LINK}\`).`,
+    },
+  ];
 }
 
 /** Handout §3.3: listing the pause containers. */
 export function pauseContainersErrata(spec: BenchSpec): Erratum[] {
   if (isDocker(spec)) return [];
-  return [{
-    section: "3.3",
-    handout: "`sudo docker ps` and `docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'` to see the pause containers",
-    problem: "No Docker; and `crictl ps` lists only the application containers.",
-    instead:
-      `\`${runtimeCommands(spec.containerRuntime).pauseContainers}\` lists the pods (one pause sandbox each); ` +
-      "`sudo ctr -n k8s.io containers ls` lists every container containerd runs, " +
-      `the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
-  }];
+  return [
+    {
+      section: "3.3",
+      handout: "`sudo docker ps` and `docker ps --format 'table {{.Image}}\\t{{.Command}}\\t{{.Names}}'` to see the pause containers",
+      problem: "No Docker; and `crictl ps` lists only the application containers.",
+      instead:
+        `\`${runtimeCommands(spec.containerRuntime).pauseContainers}\` lists the pods (one pause sandbox each); ` +
+        "`sudo ctr -n k8s.io containers ls` lists every container containerd runs, " +
+        `the pause ones (image \`${pauseImage(spec.kubernetesVersion)}\`) included.`,
+    },
+  ];
 }
 
 /** The sheet's one line about the runtime. */

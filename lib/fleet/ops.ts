@@ -8,11 +8,15 @@ import { hostDriftFromEvents, type DriftLine } from "./drift";
 
 /** Number of resources an operation touched (everything but "same"). */
 export function changedCount(changes: Record<string, number> | undefined): number {
-  return Object.entries(changes ?? {}).filter(([k]) => k !== "same").reduce((n, [, v]) => n + v, 0);
+  return Object.entries(changes ?? {})
+    .filter(([k]) => k !== "same")
+    .reduce((n, [, v]) => n + v, 0);
 }
 
 function describe(changes: Record<string, number> | undefined): string {
-  const parts = Object.entries(changes ?? {}).filter(([k, v]) => k !== "same" && v > 0).map(([k, v]) => `${v} ${k}`);
+  const parts = Object.entries(changes ?? {})
+    .filter(([k, v]) => k !== "same" && v > 0)
+    .map(([k, v]) => `${v} ${k}`);
   return parts.length > 0 ? parts.join(", ") : "no changes";
 }
 
@@ -32,7 +36,11 @@ export function lineFeed(stack: string, op: string, progress: (line: string) => 
   writeFileSync(file, "", { mode: 0o600 });
   return (out) => {
     appendFileSync(file, out);
-    const line = out.split("\n").map((l) => l.trim()).filter(Boolean).pop();
+    const line = out
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop();
     if (line) progress(line);
   };
 }

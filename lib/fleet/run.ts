@@ -60,9 +60,15 @@ export async function runFleet(stacks: readonly string[], op: BenchOp, opts: Fle
         result = { stack, outcome: Outcome.Ok, changes: out.changes, seconds: seconds(), detail: out.detail, data: out.data };
       } catch (e) {
         const busy = isBusy(e);
-        const message = String((e as Error)?.message ?? e).split("\n").map((l) => l.trim()).filter(Boolean);
+        const message = String((e as Error)?.message ?? e)
+          .split("\n")
+          .map((l) => l.trim())
+          .filter(Boolean);
         result = {
-          stack, outcome: busy ? Outcome.Busy : Outcome.Failed, changes: 0, seconds: seconds(),
+          stack,
+          outcome: busy ? Outcome.Busy : Outcome.Failed,
+          changes: 0,
+          seconds: seconds(),
           detail: busy ? "another run holds this bench's stack lock; try again when it is done" : lastUseful(message),
           // An operation may attach what it found before failing (e.g. the failed checks).
           data: (e as { data?: unknown })?.data,

@@ -38,7 +38,10 @@ export function selectStacks(sel: Selection, stacksDir = STACKS_DIR): string[] {
     throw new BenchConfigError([{ field: "selection", message }], "bench selection");
   }
   const available = existsSync(stacksDir)
-    ? readdirSync(stacksDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort()
+    ? readdirSync(stacksDir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort()
     : [];
   let stacks: string[] = [];
   if (sel.all) {

@@ -59,8 +59,16 @@ function nodeConnection(stackName: string, spec: BenchSpec, privateKey: string, 
   if (!n) throw new Error(`${spec.id}: no node ${node} (the nodes are ${spec.nodes.map((x) => x.name).join(", ")})`);
   if (privateKey === "") throw new Error(`stack ${stackName} has no netlab:sshPrivateKey`);
   if (n.ssh.hostKey === "") throw new Error(`stack ${stackName}: no pinned host key for ${node} (netlab:nodes.${node}.hostKey)`);
-  return { node, host: n.ssh.host, port: n.ssh.port, user: n.ssh.user, privateKey, hostKey: n.ssh.hostKey,
-    connectTimeout: n.ssh.connectTimeout, aliveTimeout: n.ssh.aliveTimeout };
+  return {
+    node,
+    host: n.ssh.host,
+    port: n.ssh.port,
+    user: n.ssh.user,
+    privateKey,
+    hostKey: n.ssh.hostKey,
+    connectTimeout: n.ssh.connectTimeout,
+    aliveTimeout: n.ssh.aliveTimeout,
+  };
 }
 
 /** SSH to a bench's nodes with the stack's key and pinned host keys. */

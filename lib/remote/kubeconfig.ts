@@ -69,7 +69,9 @@ function selected(doc: Record<string, unknown>): { cluster: string; user: string
     throw new KubeconfigError(`cluster ${JSON.stringify(clusterName)} has no https server address`);
   }
   return {
-    cluster: clusterName, user: userName, server,
+    cluster: clusterName,
+    user: userName,
+    server,
     ca: pemData(cluster["certificate-authority-data"], "certificate-authority-data", /-----BEGIN CERTIFICATE-----/),
     cert: pemData(user["client-certificate-data"], "client-certificate-data", /-----BEGIN CERTIFICATE-----/),
     key: pemData(user["client-key-data"], "client-key-data", /-----BEGIN [A-Z ]*PRIVATE KEY-----/),

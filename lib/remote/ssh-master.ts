@@ -63,7 +63,8 @@ function muxState(): MuxState {
   // A socket's path must fit in sun_path (108 bytes, with the 17 characters ssh adds while binding it).
   const base = os.tmpdir().length <= 60 ? os.tmpdir() : "/tmp";
   const dir = fs.mkdtempSync(path.join(base, "netlab-mux-")); // mode 0700
-  const watch = 'pids=; while read -r p; do pids="$pids $p"; done; ' +
+  const watch =
+    'pids=; while read -r p; do pids="$pids $p"; done; ' +
     'for p in $pids; do grep -qF -- "$1" "/proc/$p/cmdline" 2>/dev/null && kill "$p"; done; rm -rf -- "$1"';
   const watcher = spawn("bash", ["-c", watch, "netlab-mux", dir], { stdio: ["pipe", "ignore", "ignore"], detached: true });
   watcher.on("error", () => {});
@@ -96,7 +97,11 @@ async function startMaster(c: SshConnection, agent: Agent, where: string, state:
   const path = require("node:path") as typeof import("node:path");
   const dir = state.dir;
   const m: Master = {
-    socket: path.join(dir, `${id}.s`), identity: path.join(dir, `${id}.pub`), knownHosts: path.join(dir, `${id}.hosts`), running: 0, waiting: [],
+    socket: path.join(dir, `${id}.s`),
+    identity: path.join(dir, `${id}.pub`),
+    knownHosts: path.join(dir, `${id}.hosts`),
+    running: 0,
+    waiting: [],
   };
   writePublicFiles(c, agent, m.identity, m.knownHosts);
   fs.rmSync(m.socket, { force: true });
@@ -104,10 +109,7 @@ async function startMaster(c: SshConnection, agent: Agent, where: string, state:
   // command that started it (-f: it goes to the background once logged in) and must hold nobody's pipe open.
   const logFile = path.join(dir, `${id}.log`);
   const log = fs.openSync(logFile, "w", 0o600);
-  const args = [
-    "-M", "-N", "-f", "-S", m.socket, "-o", `ControlPersist=${MUX_PERSIST_SECONDS}`,
-    ...sshOptions(c, agent, m.identity, m.knownHosts), c.host,
-  ];
+  const args = ["-M", "-N", "-f", "-S", m.socket, "-o", `ControlPersist=${MUX_PERSIST_SECONDS}`, ...sshOptions(c, agent, m.identity, m.knownHosts), c.host];
   let code: number | null;
   try {
     code = await new Promise<number | null>((resolve, reject) => {
@@ -137,7 +139,10 @@ export async function masterFor(c: SshConnection, agent: Agent, where: string): 
   const fs = require("node:fs") as typeof import("node:fs");
   const state = muxState();
   const hostKey = c.hostKey.split(/\s+/).slice(0, 2).join(" ");
-  const id = createHash("sha256").update(JSON.stringify([c.host, c.port, c.user, hostKey, agent.publicKey])).digest("hex").slice(0, 16);
+  const id = createHash("sha256")
+    .update(JSON.stringify([c.host, c.port, c.user, hostKey, agent.publicKey]))
+    .digest("hex")
+    .slice(0, 16);
   const known = state.masters.get(id);
   if (known) {
     const m = await known.catch(() => undefined);

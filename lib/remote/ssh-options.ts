@@ -27,11 +27,32 @@ export interface SshConnection {
 /** The options every ssh invocation for this connection shares: pinned host key, the agent's key only, batch mode. */
 export function sshOptions(c: SshConnection, agent: Agent, identity: string, knownHosts: string): string[] {
   return [
-    "-i", identity, "-o", "IdentitiesOnly=yes", "-o", `IdentityAgent=${agent.socket}`, "-o", "BatchMode=yes",
-    "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", `ConnectTimeout=${c.connectTimeout ?? 10}`,
-    "-o", "ServerAliveInterval=15", "-o", `ServerAliveCountMax=${Math.max(1, Math.ceil((c.aliveTimeout ?? 45) / 15))}`,
-    "-o", "LogLevel=ERROR", "-p", String(c.port), "-l", c.user,
+    "-i",
+    identity,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    `IdentityAgent=${agent.socket}`,
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    `ConnectTimeout=${c.connectTimeout ?? 10}`,
+    "-o",
+    "ServerAliveInterval=15",
+    "-o",
+    `ServerAliveCountMax=${Math.max(1, Math.ceil((c.aliveTimeout ?? 45) / 15))}`,
+    "-o",
+    "LogLevel=ERROR",
+    "-p",
+    String(c.port),
+    "-l",
+    c.user,
   ];
 }
 

@@ -33,7 +33,9 @@ function probeBatches(): Map<string, PendingProbe[]> {
 export function probeSsh(c: SshConnection, commandLine: string): Promise<string> {
   if (process.env.NETLAB_SSH_PROBE_BATCH === "0") return runSsh(c, commandLine, undefined);
   const { createHash } = require("node:crypto") as typeof import("node:crypto");
-  const key = createHash("sha256").update(JSON.stringify([c.host, c.port, c.user, c.hostKey, c.privateKey])).digest("hex");
+  const key = createHash("sha256")
+    .update(JSON.stringify([c.host, c.port, c.user, c.hostKey, c.privateKey]))
+    .digest("hex");
   return new Promise<string>((resolve, reject) => {
     const batches = probeBatches();
     const pending = batches.get(key);
@@ -46,7 +48,11 @@ export function probeSsh(c: SshConnection, commandLine: string): Promise<string>
     // Open for PROBE_WINDOW_MS, and for as long as the node's connection takes to come up (the first probes of a
     // process wait for it anyway): what is asked meanwhile joins the batch.
     const where = `${c.node} (${c.user}@${c.host}:${c.port})`;
-    const connected = sshMultiplexing() ? agentFor(c.privateKey).then((agent) => masterFor(c, agent, where)).catch(() => undefined) : undefined;
+    const connected = sshMultiplexing()
+      ? agentFor(c.privateKey)
+          .then((agent) => masterFor(c, agent, where))
+          .catch(() => undefined)
+      : undefined;
     const window = new Promise((r) => setTimeout(r, PROBE_WINDOW_MS));
     void Promise.all([connected, window]).then(() => {
       batches.delete(key);
@@ -62,7 +68,8 @@ async function runProbes(c: SshConnection, batch: readonly PendingProbe[]): Prom
   const nonce = `netlab-probe-${randomBytes(12).toString("hex")}`;
   // Every command at once, each into its own file of a private directory on the node, then each framed in turn.
   const script = [
-    "d=$(mktemp -d) || exit 1", "trap 'rm -rf -- \"$d\"' EXIT",
+    "d=$(mktemp -d) || exit 1",
+    "trap 'rm -rf -- \"$d\"' EXIT",
     ...batch.map((p, i) => `{ ${p.commandLine}\n} </dev/null >"$d/${i}" 2>/dev/null & p${i}=$!`),
     ...batch.map((_, i) => `wait "$p${i}"; s${i}=$?; printf '%s\\n' '${nonce} ${i}'; cat "$d/${i}"; printf '\\n%s %s\\n' '${nonce} ${i}' "$s${i}"`),
     "",
@@ -75,12 +82,14 @@ async function runProbes(c: SshConnection, batch: readonly PendingProbe[]): Prom
     await Promise.all(batch.map(alone));
     return;
   }
-  await Promise.all(batch.map(async (p, i) => {
-    const begin = `${nonce} ${i}\n`;
-    const start = out.indexOf(begin);
-    const end = start < 0 ? -1 : out.indexOf(`\n${nonce} ${i} `, start + begin.length);
-    const status = end < 0 ? "" : out.slice(end + nonce.length + String(i).length + 3).split("\n", 1)[0];
-    if (status !== "0") return alone(p);
-    p.resolve(out.slice(start + begin.length, end));
-  }));
+  await Promise.all(
+    batch.map(async (p, i) => {
+      const begin = `${nonce} ${i}\n`;
+      const start = out.indexOf(begin);
+      const end = start < 0 ? -1 : out.indexOf(`\n${nonce} ${i} `, start + begin.length);
+      const status = end < 0 ? "" : out.slice(end + nonce.length + String(i).length + 3).split("\n", 1)[0];
+      if (status !== "0") return alone(p);
+      p.resolve(out.slice(start + begin.length, end));
+    }),
+  );
 }

@@ -101,12 +101,14 @@ function etcdConfig(spec: BenchSpec): { etcd?: { local: Record<string, unknown> 
   const s = spec.timeouts.scale;
   const local: Record<string, unknown> = {
     ...(spec.packageSource === "bundle" ? { imageTag: BUNDLE_ETCD_IMAGE_TAG } : {}),
-    ...(s === 1 ? {} : {
-      extraArgs: [
-        { name: "heartbeat-interval", value: String(100 * s) },
-        { name: "election-timeout", value: String(1000 * s) },
-      ],
-    }),
+    ...(s === 1
+      ? {}
+      : {
+          extraArgs: [
+            { name: "heartbeat-interval", value: String(100 * s) },
+            { name: "election-timeout", value: String(1000 * s) },
+          ],
+        }),
   };
   return Object.keys(local).length > 0 ? { etcd: { local } } : {};
 }

@@ -69,10 +69,14 @@ export function nodeLocalDnsCorefile(spec: BenchSpec): string {
  */
 export function nodeLocalDnsArgs(spec: BenchSpec): string[] {
   return [
-    "-localip", spec.network.nodeLocalDnsIp,
-    "-conf", NODELOCALDNS_COREFILE,
-    "-upstreamsvc", COREDNS_SERVICE,
-    "-health-port", String(NODELOCALDNS_HEALTH_PORT),
+    "-localip",
+    spec.network.nodeLocalDnsIp,
+    "-conf",
+    NODELOCALDNS_COREFILE,
+    "-upstreamsvc",
+    COREDNS_SERVICE,
+    "-health-port",
+    String(NODELOCALDNS_HEALTH_PORT),
   ];
 }
 

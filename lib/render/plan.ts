@@ -46,9 +46,15 @@ export function manifestFiles(plan: BenchPlan): ManifestFile[] {
 function planHost(spec: BenchSpec, node: NodeSpec): HostPlan {
   const step = stepMaker(spec, node);
   const steps = BENCH_CONCERNS.flatMap((c) => c.steps?.(spec, node, step, cleanupVars()) ?? []);
-  const ordered = steps.map((s, i) => [s, i] as const).sort(([a, i], [b, j]) => stepNumber(a) - stepNumber(b) || i - j).map(([s]) => s);
+  const ordered = steps
+    .map((s, i) => [s, i] as const)
+    .sort(([a, i], [b, j]) => stepNumber(a) - stepNumber(b) || i - j)
+    .map(([s]) => s);
   return {
-    node, netplan: netplanYaml(node), kubeadm: kubeadmYaml(spec, node), steps: [...ordered, labNetworkStep(spec, node, step)],
+    node,
+    netplan: netplanYaml(node),
+    kubeadm: kubeadmYaml(spec, node),
+    steps: [...ordered, labNetworkStep(spec, node, step)],
     bundleDir: nodeBundleDir(spec, node.name),
   };
 }
@@ -62,14 +68,21 @@ const stepNumber = (s: HostStep) => Number(/^(\d+)-/.exec(s.file)?.[1] ?? Number
  */
 function labNetworkStep(spec: BenchSpec, node: NodeSpec, step: StepMaker): HostStep {
   const view = nodeViews(spec, node);
-  return step(StepKind.LabNetwork, "70-lab-network.sh", {
-    ...view.vars,
-    NETLAB_VIEW_PROBES: view.probes.join(" "),
-    NETLAB_VIEW_OWNERS: view.owners.join("\n"),
-    NETLAB_VIEW_EXPECTED: Object.entries(view.expect).map(([k, v]) => `${k}=${v}`).join("\n"),
-    NETLAB_VIEW_GRACE: String(spec.timeouts.apiCall),
-    NETLAB_VIEW_TIMEOUT: String(spec.timeouts.workloadReady),
-    // One probe's own limit (kube-proxy's /proxyMode): 3 s on hardware; a starved emulated worker took over 3 s.
-    NETLAB_PROBE_SECONDS: String(3 * spec.timeouts.scale),
-  }, { expect: view.expect, libs: ["observe.sh"] });
+  return step(
+    StepKind.LabNetwork,
+    "70-lab-network.sh",
+    {
+      ...view.vars,
+      NETLAB_VIEW_PROBES: view.probes.join(" "),
+      NETLAB_VIEW_OWNERS: view.owners.join("\n"),
+      NETLAB_VIEW_EXPECTED: Object.entries(view.expect)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n"),
+      NETLAB_VIEW_GRACE: String(spec.timeouts.apiCall),
+      NETLAB_VIEW_TIMEOUT: String(spec.timeouts.workloadReady),
+      // One probe's own limit (kube-proxy's /proxyMode): 3 s on hardware; a starved emulated worker took over 3 s.
+      NETLAB_PROBE_SECONDS: String(3 * spec.timeouts.scale),
+    },
+    { expect: view.expect, libs: ["observe.sh"] },
+  );
 }

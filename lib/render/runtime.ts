@@ -36,14 +36,18 @@ export const CRI_DOCKERD_SOCKET_FILE = "/etc/systemd/system/cri-docker.socket";
  * - logs rotated as the kubelet expects of a runtime.
  */
 export function dockerDaemonJson(): string {
-  return JSON.stringify({
-    "exec-opts": ["native.cgroupdriver=systemd"],
-    iptables: false,
-    "ip-masq": false,
-    "log-driver": "json-file",
-    "log-opts": { "max-size": "10m", "max-file": "3" },
-    "storage-driver": "overlay2",
-  }, null, 2);
+  return JSON.stringify(
+    {
+      "exec-opts": ["native.cgroupdriver=systemd"],
+      iptables: false,
+      "ip-masq": false,
+      "log-driver": "json-file",
+      "log-opts": { "max-size": "10m", "max-file": "3" },
+      "storage-driver": "overlay2",
+    },
+    null,
+    2,
+  );
 }
 
 /**

@@ -31,7 +31,10 @@ type Note = (step: string, detail: string) => void;
 
 /** UTC time stamp for file names, e.g. 20250301T141502Z. */
 export function timestamp(d = new Date()): string {
-  return d.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+  return d
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 /** The local copy's path: .netlab/archives/<benchId>/<timestamp>.tar.gz. */
@@ -60,7 +63,13 @@ const base64Names = (names: readonly string[]) => names.map((n) => nameBytes(n).
  * anything differs. `objects`: the listing the plan's objects come from.
  */
 export async function makeVerifiedArchive(
-  access: BenchAccess, plan: ResetPlan, objects: readonly ListedObject[], meta: Record<string, unknown>, remote: string, local: string, note: Note,
+  access: BenchAccess,
+  plan: ResetPlan,
+  objects: readonly ListedObject[],
+  meta: Record<string, unknown>,
+  remote: string,
+  local: string,
+  note: Note,
 ): Promise<ArchiveInfo> {
   const { spec } = access;
   const controller = controllerOf(spec);
@@ -108,9 +117,12 @@ export interface HomeRemoval {
 export async function removeArchivedFiles(access: BenchAccess, archive: ArchiveInfo, names: readonly string[]): Promise<HomeRemoval> {
   if (names.length === 0) return { removed: [], kept: [], more: 0 };
   const { spec } = access;
-  const out = await runScript(
-    access, controllerOf(spec).name, "netlab-reset-remove", REMOVE_ARCHIVED, [labHome(spec), archive.remote, archive.sha256, ...base64Names(names)],
-  );
+  const out = await runScript(access, controllerOf(spec).name, "netlab-reset-remove", REMOVE_ARCHIVED, [
+    labHome(spec),
+    archive.remote,
+    archive.sha256,
+    ...base64Names(names),
+  ]);
   const { gone, kept, more } = parseRemoval(out);
   return { removed: names.filter((n) => gone.includes(n)), kept, more };
 }

@@ -15,8 +15,15 @@ import { classifyObjects, type ListedObject, type ObjectDecision, type ObjectKey
 
 /** Resources never listed: their objects always belong to something else (owners.ts KUBERNETES_KINDS). */
 export const UNLISTED_RESOURCES: ReadonlySet<string> = new Set([
-  "events", "events.events.k8s.io", "endpoints", "endpointslices.discovery.k8s.io", "leases.coordination.k8s.io",
-  "componentstatuses", "nodes", "ipaddresses.networking.k8s.io", "csinodes.storage.k8s.io",
+  "events",
+  "events.events.k8s.io",
+  "endpoints",
+  "endpointslices.discovery.k8s.io",
+  "leases.coordination.k8s.io",
+  "componentstatuses",
+  "nodes",
+  "ipaddresses.networking.k8s.io",
+  "csinodes.storage.k8s.io",
 ]);
 
 /** Something that could not be listed, hence not archived. */
@@ -49,7 +56,14 @@ export interface ClusterArchivePlan {
 
 /** `kubectl api-resources --verbs=list -o name` output: the resources to list, without the never-listed ones. */
 export function listableResources(stdout: string): string[] {
-  return [...new Set(stdout.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !UNLISTED_RESOURCES.has(l)))].sort();
+  return [
+    ...new Set(
+      stdout
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !UNLISTED_RESOURCES.has(l)),
+    ),
+  ].sort();
 }
 
 /**
@@ -74,20 +88,25 @@ export function discoveryFailures(stderr: string): Unlistable[] {
  * kinds are neither listed nor reported by `api-resources`. Found from the APIService objects themselves.
  */
 export function unavailableApiServices(objects: readonly ListedObject[]): Unlistable[] {
-  return objects.filter((o) => o.kind === "APIService").flatMap((o) => {
-    const a = o as unknown as {
-      spec?: { group?: string; version?: string; service?: unknown };
-      status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-    };
-    if (!a.spec?.service) return []; // served by the API server itself
-    const available = a.status?.conditions?.find((c) => c.type === "Available");
-    if (available?.status === "True") return [];
-    return [{
-      what: `${a.spec.group ?? "?"}/${a.spec.version ?? "?"}`,
-      why: `APIService ${o.metadata.name} is not available` +
-        `${available ? ` (${available.reason ?? available.status}${available.message ? `: ${available.message}` : ""})` : ""}`,
-    }];
-  });
+  return objects
+    .filter((o) => o.kind === "APIService")
+    .flatMap((o) => {
+      const a = o as unknown as {
+        spec?: { group?: string; version?: string; service?: unknown };
+        status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+      };
+      if (!a.spec?.service) return []; // served by the API server itself
+      const available = a.status?.conditions?.find((c) => c.type === "Available");
+      if (available?.status === "True") return [];
+      return [
+        {
+          what: `${a.spec.group ?? "?"}/${a.spec.version ?? "?"}`,
+          why:
+            `APIService ${o.metadata.name} is not available` +
+            `${available ? ` (${available.reason ?? available.status}${available.message ? `: ${available.message}` : ""})` : ""}`,
+        },
+      ];
+    });
 }
 
 /** Encodes a name for a path: every byte outside [A-Za-z0-9._:-] as %XX (Kubernetes names never hold `%` or `/`). */
@@ -118,7 +137,9 @@ function unique(objects: readonly ListedObject[]): ListedObject[] {
 
 /** Judges every object of the cluster; the students' are archived. */
 export function planClusterArchive(
-  listing: ClusterListing, labObjects: readonly ObjectKey[], provisionerObjects: readonly ObjectKey[],
+  listing: ClusterListing,
+  labObjects: readonly ObjectKey[],
+  provisionerObjects: readonly ObjectKey[],
 ): { plan: ClusterArchivePlan; entries: ArchiveEntry[] } {
   const objects = unique(listing.objects);
   const decisions = classifyObjects(objects, labObjects, provisionerObjects);
@@ -134,7 +155,10 @@ export function planClusterArchive(
 
 function refOf(o: ListedObject): ClusterObjectRef {
   return {
-    kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? "", apiVersion: o.apiVersion ?? "v1",
+    kind: o.kind,
+    name: o.metadata.name,
+    namespace: o.metadata.namespace ?? "",
+    apiVersion: o.apiVersion ?? "v1",
     ...(o.metadata.uid ? { uid: o.metadata.uid } : {}),
   };
 }
@@ -145,9 +169,11 @@ function refOf(o: ListedObject): ClusterObjectRef {
  */
 export function unarchivedRefusal(unlistable: readonly Unlistable[], discard: boolean, state: string): string | undefined {
   if (unlistable.length === 0 || discard) return undefined;
-  return `refusing to destroy the cluster: ${unlistable.length} kind(s) or API group(s) could not be listed, so what they hold cannot be archived: ` +
+  return (
+    `refusing to destroy the cluster: ${unlistable.length} kind(s) or API group(s) could not be listed, so what they hold cannot be archived: ` +
     `${unlistable.map((u) => `${u.what} (${u.why})`).join("; ")}. ${state}. Make them listable (e.g. repair or delete the ` +
-    "APIService or CRD behind them), or pass --discard-unarchived to destroy them without an archive";
+    "APIService or CRD behind them), or pass --discard-unarchived to destroy them without an archive"
+  );
 }
 
 /**
@@ -155,7 +181,10 @@ export function unarchivedRefusal(unlistable: readonly Unlistable[], discard: bo
  * rebuild would destroy them unarchived. Compared by uid; objects without one are compared by path.
  */
 export function lateObjects(
-  archived: readonly ArchiveEntry[], now: ClusterListing, labObjects: readonly ObjectKey[], provisionerObjects: readonly ObjectKey[],
+  archived: readonly ArchiveEntry[],
+  now: ClusterListing,
+  labObjects: readonly ObjectKey[],
+  provisionerObjects: readonly ObjectKey[],
 ): ArchiveEntry[] {
   const known = new Set(archived.flatMap((a) => ("object" in a.source ? [(a.source.object as Partial<ClusterObjectRef>).uid ?? a.path] : [])));
   const { plan, entries } = planClusterArchive(now, labObjects, provisionerObjects);

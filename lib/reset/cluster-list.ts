@@ -3,7 +3,12 @@ import type { Kubectl } from "../remote/kubectl";
 import { discoveryFailures, listableResources, unavailableApiServices, type ClusterListing, type Unlistable } from "./cluster-archive";
 import type { ListedObject } from "./owners";
 
-const firstLine = (text: string) => text.trim().split("\n").find((l) => l.trim() !== "")?.trim() ?? "no answer";
+const firstLine = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .find((l) => l.trim() !== "")
+    ?.trim() ?? "no answer";
 const items = (json: string) => (JSON.parse(json) as { items?: ListedObject[] }).items ?? [];
 /** With managedFields: who wrote an object is part of whose it is (owners.ts). */
 const listArgs = (resources: string) => ["get", resources, "--all-namespaces", "--show-managed-fields", "-o", "json"];

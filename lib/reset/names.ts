@@ -18,7 +18,7 @@ const SEQUENCE_LENGTH = (lead: number) => (lead < 0x80 ? 1 : lead >= 0xf0 && lea
 /** Bytes -> display text; `nameBytes` inverts it exactly. */
 export function displayName(raw: Buffer): string {
   let out = "";
-  for (let i = 0; i < raw.length; ) {
+  for (let i = 0; i < raw.length;) {
     const len = SEQUENCE_LENGTH(raw[i]!);
     const slice = len > 0 && i + len <= raw.length ? raw.subarray(i, i + len) : undefined;
     const text = slice?.toString("utf8");
@@ -37,7 +37,7 @@ export function displayName(raw: Buffer): string {
 /** Display text -> the name's bytes. */
 export function nameBytes(display: string): Buffer {
   const parts: Buffer[] = [];
-  for (let i = 0; i < display.length; ) {
+  for (let i = 0; i < display.length;) {
     if (display[i] === "\\" && display[i + 1] === "\\") {
       parts.push(Buffer.from("\\"));
       i += 2;
@@ -78,10 +78,14 @@ done`;
 
 export function parseEncodedListing(text: string): ListedHomeEntry[] {
   const types: Record<string, HomeEntryType> = { f: "file", d: "dir", l: "link" };
-  return text.split("\n").map((l) => l.split(" ")).filter((f) => f.length === 3 && f[2] !== "").map(([t, size, b64]) => {
-    const raw = Buffer.from(b64!, "base64");
-    return { name: displayName(raw), type: types[t!] ?? "other", raw, bytes: /^\d+$/.test(size!) ? Number(size) : -1 };
-  });
+  return text
+    .split("\n")
+    .map((l) => l.split(" "))
+    .filter((f) => f.length === 3 && f[2] !== "")
+    .map(([t, size, b64]) => {
+      const raw = Buffer.from(b64!, "base64");
+      return { name: displayName(raw), type: types[t!] ?? "other", raw, bytes: /^\d+$/.test(size!) ? Number(size) : -1 };
+    });
 }
 
 /** Shell lines that decode the base64 arguments into the array `names` (trailing newlines kept). */
@@ -96,7 +100,9 @@ export const ARCHIVE_LIMITS = { entryBytes: 64 << 20, totalBytes: 256 << 20 } as
  * nor removed: the reset goes on and nothing is lost. Returns the names to archive and remove, and those left.
  */
 export function boundArchive(
-  remove: readonly string[], listing: readonly ListedHomeEntry[], limits = ARCHIVE_LIMITS,
+  remove: readonly string[],
+  listing: readonly ListedHomeEntry[],
+  limits = ARCHIVE_LIMITS,
 ): { keep: string[]; leftInPlace: { name: string; bytes: number }[] } {
   const keep: string[] = [];
   const leftInPlace: { name: string; bytes: number }[] = [];

@@ -22,7 +22,11 @@ export interface ResetOpOptions {
 export function resetOp(level: ResetLevel, opts: ResetOpOptions = {}): BenchOp {
   return async (stack, progress) => {
     const r: ResetResult = await resetBench(stack, {
-      level, dryRun: opts.dryRun ?? false, progress, podTimeoutMs: opts.podTimeoutMs, discardUnarchived: opts.discardUnarchived ?? false,
+      level,
+      dryRun: opts.dryRun ?? false,
+      progress,
+      podTimeoutMs: opts.podTimeoutMs,
+      discardUnarchived: opts.discardUnarchived ?? false,
     });
     return { changes: resetChanges(r), detail: resetDetail(r), data: r };
   };
@@ -31,7 +35,11 @@ export function resetOp(level: ResetLevel, opts: ResetOpOptions = {}): BenchOp {
 /** Objects deleted, files removed, pods recreated and engine resources changed (planned ones in a dry run). */
 export function resetChanges(r: ResetResult): number {
   if (r.dryRun) return r.plan.deleteObjects.length + r.plan.removeFiles.length + r.plan.recreatePods.length;
-  const engine = [r.engine.destroy ?? {}, r.engine.up ?? {}].flatMap((c) => Object.entries(c).filter(([k]) => k !== "same").map(([, v]) => v));
+  const engine = [r.engine.destroy ?? {}, r.engine.up ?? {}].flatMap((c) =>
+    Object.entries(c)
+      .filter(([k]) => k !== "same")
+      .map(([, v]) => v),
+  );
   return r.deletedObjects.length + r.removedFiles.length + r.recreatedPods.length + engine.reduce((a, b) => a + b, 0);
 }
 
@@ -68,11 +76,17 @@ export async function confirmReset(stacks: readonly string[], level: ResetLevel,
   const output = opts.output ?? process.stderr;
   const benches = `${stacks.length} bench${stacks.length === 1 ? "" : "es"}`;
   if (!input.isTTY) {
-    throw new BenchConfigError([{
-      field: "--yes",
-      message: `refusing to reset ${benches} (${stacks.join(", ")}) without confirmation: standard input is not a terminal. ` +
-        "Pass --yes to confirm (student work is archived first), or --dry-run to see what would be archived and deleted",
-    }], "reset request");
+    throw new BenchConfigError(
+      [
+        {
+          field: "--yes",
+          message:
+            `refusing to reset ${benches} (${stacks.join(", ")}) without confirmation: standard input is not a terminal. ` +
+            "Pass --yes to confirm (student work is archived first), or --dry-run to see what would be archived and deleted",
+        },
+      ],
+      "reset request",
+    );
   }
   const rl = createInterface({ input, output, terminal: true });
   try {

@@ -91,13 +91,27 @@ export const KUBERNETES_OBJECTS: readonly ObjectKey[] = [
 
 /** Kinds that are never the students' own: they belong to something else (or to nobody worth keeping). */
 export const KUBERNETES_KINDS: ReadonlySet<string> = new Set([
-  "Event", "Endpoints", "EndpointSlice", "Lease", "Node", "ComponentStatus", "IPAddress", "CSINode",
+  "Event",
+  "Endpoints",
+  "EndpointSlice",
+  "Lease",
+  "Node",
+  "ComponentStatus",
+  "IPAddress",
+  "CSINode",
 ]);
 
 /** Field managers (writers) of Kubernetes' components, kubeadm and netlab's provisioner. */
 export const SYSTEM_WRITERS: readonly string[] = [
-  "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubelet", "kube-proxy", "kubeadm",
-  "clusterrole-aggregation-controller", "service-cidr-controller", "kubernetes-service-cidr-controller",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kubelet",
+  "kube-proxy",
+  "kubeadm",
+  "clusterrole-aggregation-controller",
+  "service-cidr-controller",
+  "kubernetes-service-cidr-controller",
 ];
 /** Writer prefixes: the API server's flow-control bootstrap, and the Pulumi Kubernetes provider (one suffix per resource). */
 const SYSTEM_WRITER_PREFIXES = ["api-priority-and-fairness-config-", "pulumi-kubernetes-"];
@@ -168,7 +182,9 @@ function otherWriters(o: ListedObject): string {
 
 /** Decides, for each listed object, whose it is. `provisionerObjects`: the cluster stage's other objects. */
 export function classifyObjects(
-  objects: readonly ListedObject[], labObjects: readonly ObjectKey[] = LAB_OBJECTS, provisionerObjects: readonly ObjectKey[] = [],
+  objects: readonly ListedObject[],
+  labObjects: readonly ObjectKey[] = LAB_OBJECTS,
+  provisionerObjects: readonly ObjectKey[] = [],
 ): ObjectDecision[] {
   const lab = renderedKeys(labObjects);
   const provisioner = renderedKeys(provisionerObjects);
@@ -182,7 +198,8 @@ export function classifyObjects(
   // An owner is in the same namespace or cluster-scoped.
   const ownerOf = (o: ListedObject): ListedObject | undefined => {
     for (const ref of o.metadata.ownerReferences ?? []) {
-      const owner = (ref.uid !== undefined ? byUid.get(ref.uid) : undefined) ??
+      const owner =
+        (ref.uid !== undefined ? byUid.get(ref.uid) : undefined) ??
         byKey.get(`${ref.kind}/${namespaceOf(o)}/${ref.name}`) ??
         byKey.get(`${ref.kind}//${ref.name}`);
       if (owner && owner !== o) return owner;
@@ -213,16 +230,29 @@ export function classifyObjects(
   };
   return objects
     .map((o) => ({ ref: { kind: o.kind, name: o.metadata.name, namespace: namespaceOf(o) }, ...decide(o) }))
-    .sort((a, b) =>
-      kindRank(a.ref.kind) - kindRank(b.ref.kind) ||
-      a.ref.kind.localeCompare(b.ref.kind) ||
-      a.ref.namespace.localeCompare(b.ref.namespace) ||
-      a.ref.name.localeCompare(b.ref.name));
+    .sort(
+      (a, b) =>
+        kindRank(a.ref.kind) - kindRank(b.ref.kind) ||
+        a.ref.kind.localeCompare(b.ref.kind) ||
+        a.ref.namespace.localeCompare(b.ref.namespace) ||
+        a.ref.name.localeCompare(b.ref.name),
+    );
 }
 
 /** Kind order for deletion: controllers before what they control, configuration and storage last. */
 export const KIND_ORDER: readonly string[] = [
-  "Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet", "Pod", "Service", "Ingress", "NetworkPolicy", "ConfigMap", "Secret", "ServiceAccount",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "Job",
+  "ReplicaSet",
+  "Pod",
+  "Service",
+  "Ingress",
+  "NetworkPolicy",
+  "ConfigMap",
+  "Secret",
+  "ServiceAccount",
   "PersistentVolumeClaim",
 ];
 const kindRank = (kind: string) => {
@@ -235,6 +265,8 @@ export function renderedObjects(spec: BenchSpec): { lab: ObjectKey[]; provisione
   const m = planBench(spec).manifests;
   const key = (o: K8sObject): ObjectKey => ({ kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) });
   const objectsOf = (lab: boolean) =>
-    Object.entries(m).filter(([name]) => (name === ConcernName.Lab) === lab).flatMap(([, files]) => files.flatMap((f) => f.objects));
+    Object.entries(m)
+      .filter(([name]) => (name === ConcernName.Lab) === lab)
+      .flatMap(([, files]) => files.flatMap((f) => f.objects));
   return { lab: objectsOf(true).map(key), provisioner: objectsOf(false).map(key) };
 }

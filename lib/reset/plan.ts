@@ -24,8 +24,16 @@ import { planClusterArchive, type ClusterArchivePlan, type ClusterListing } from
 import { classifyObjects, LAB_NAMESPACE, LAB_OBJECTS, type ListedObject, type ObjectDecision, type ObjectKey, type ObjectRef } from "./owners";
 
 export {
-  classifyObjects, KUBERNETES_OBJECTS, LAB_NAMESPACE, LAB_OBJECTS, SYSTEM_NAMESPACES,
-  type ListedObject, type ObjectDecision, type ObjectKey, type ObjectOwner, type ObjectRef,
+  classifyObjects,
+  KUBERNETES_OBJECTS,
+  LAB_NAMESPACE,
+  LAB_OBJECTS,
+  SYSTEM_NAMESPACES,
+  type ListedObject,
+  type ObjectDecision,
+  type ObjectKey,
+  type ObjectOwner,
+  type ObjectRef,
 } from "./owners";
 
 export const ResetLevel = { Workloads: "workloads", Cluster: "cluster", Hosts: "hosts" } as const;
@@ -47,13 +55,35 @@ export function parseResetLevel(text: string | undefined): ResetLevel {
 
 /** The kinds listed in namespace default (kubectl resource names), in the order their objects are deleted. */
 export const LISTED_KINDS: readonly string[] = [
-  "deployments", "statefulsets", "daemonsets", "jobs", "replicasets", "pods", "services", "ingresses",
-  "networkpolicies", "configmaps", "secrets", "serviceaccounts", "persistentvolumeclaims",
+  "deployments",
+  "statefulsets",
+  "daemonsets",
+  "jobs",
+  "replicasets",
+  "pods",
+  "services",
+  "ingresses",
+  "networkpolicies",
+  "configmaps",
+  "secrets",
+  "serviceaccounts",
+  "persistentvolumeclaims",
 ];
 /** The same kinds as apiVersion group and kind (the workloads level lists them; the others pick them from the cluster's listing). */
 const LISTED_KIND_GROUPS: Readonly<Record<string, string>> = {
-  Deployment: "apps", StatefulSet: "apps", DaemonSet: "apps", Job: "batch", ReplicaSet: "apps", Pod: "", Service: "",
-  Ingress: "networking.k8s.io", NetworkPolicy: "networking.k8s.io", ConfigMap: "", Secret: "", ServiceAccount: "", PersistentVolumeClaim: "",
+  Deployment: "apps",
+  StatefulSet: "apps",
+  DaemonSet: "apps",
+  Job: "batch",
+  ReplicaSet: "apps",
+  Pod: "",
+  Service: "",
+  Ingress: "networking.k8s.io",
+  NetworkPolicy: "networking.k8s.io",
+  ConfigMap: "",
+  Secret: "",
+  ServiceAccount: "",
+  PersistentVolumeClaim: "",
 };
 
 /** Whether an object of the whole cluster's listing is one the workloads level would list (namespace default, LISTED_KINDS). */
@@ -159,7 +189,7 @@ export function planReset(input: PlanInput): ResetPlan {
   const destroys = input.level !== ResetLevel.Workloads;
   if (destroys && !input.cluster) throw new Error(`planReset: level ${input.level} destroys the cluster and needs the whole cluster's listing`);
   const cluster = destroys ? planClusterArchive(input.cluster!, labObjects, provisionerObjects) : undefined;
-  const listed = cluster ? input.cluster!.objects.filter(isLabListed) : input.objects ?? [];
+  const listed = cluster ? input.cluster!.objects.filter(isLabListed) : (input.objects ?? []);
   const objects = classifyObjects(listed, labObjects, provisionerObjects);
   const files = classifyFiles(input.home, input.skeleton ?? []);
   const student = objects.filter((d) => d.owner === "student");
@@ -176,7 +206,7 @@ export function planReset(input: PlanInput): ResetPlan {
     deleteObjects: student.filter((d) => !d.dependent).map((d) => d.ref),
     removeFiles,
     recreatePods,
-    rebuild: destroys ? input.level as "cluster" | "hosts" : "none",
+    rebuild: destroys ? (input.level as "cluster" | "hosts") : "none",
     objects,
     files,
     ...(cluster ? { cluster: cluster.plan } : {}),

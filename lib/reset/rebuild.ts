@@ -35,7 +35,11 @@ function sumChanges(all: readonly Record<string, number>[]): Record<string, numb
 
 /** 4. cluster and hosts: destroy, then check every node clean. */
 export async function destroyAndCheck(
-  stack: Stack, access: BenchAccess, level: ResetLevel, events: (out: string) => void, note: Note,
+  stack: Stack,
+  access: BenchAccess,
+  level: ResetLevel,
+  events: (out: string) => void,
+  note: Note,
 ): Promise<{ destroy: Record<string, number>; cleanChecks: CleanCheck[] }> {
   const { spec } = access;
   // First the Kubernetes objects alone, while their provider stays: destroying them in the same run as the
@@ -81,4 +85,3 @@ export async function flushArp(access: BenchAccess, state: ClusterState, note: N
   }
   note("arp-flush", StepOutcome.Done, done.join(", ") || "no lab pod found");
 }
-

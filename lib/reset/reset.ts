@@ -32,7 +32,16 @@ import { renderedObjects } from "./owners";
 import { listCluster } from "./cluster-list";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, parseEncodedListing } from "./names";
 import {
-  LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, kubectlName, planReset, type ListedObject, type ObjectKey, type ObjectRef, type ResetPlan,
+  LAB_NAMESPACE,
+  LISTED_KINDS,
+  ResetLevel,
+  describePlan,
+  kubectlName,
+  planReset,
+  type ListedObject,
+  type ObjectKey,
+  type ObjectRef,
+  type ResetPlan,
 } from "./plan";
 import { destroyAndCheck, flushArp, StepOutcome, type Note } from "./rebuild";
 import { LIST_SKEL, runScript, type CleanCheck } from "./scripts";
@@ -87,7 +96,11 @@ export interface ResetResult {
 
 function engineLines(progress: (line: string) => void): (out: string) => void {
   return (out) => {
-    const line = out.split("\n").map((l) => l.trim()).filter(Boolean).pop();
+    const line = out
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .pop();
     if (line) progress(`engine: ${line}`);
   };
 }
@@ -101,7 +114,12 @@ interface Inspection {
 
 /** 1. What is there, and the plan. The levels that destroy the cluster refuse here, before any change, what they cannot archive. */
 async function inspect(
-  access: BenchAccess, level: ResetLevel, discard: boolean, progress: (line: string) => void, note: Note, dryRun: boolean,
+  access: BenchAccess,
+  level: ResetLevel,
+  discard: boolean,
+  progress: (line: string) => void,
+  note: Note,
+  dryRun: boolean,
 ): Promise<Inspection> {
   const { spec } = access;
   const controller = controllerOf(spec);
@@ -110,9 +128,9 @@ async function inspect(
   let objects: readonly ListedObject[];
   if (level === ResetLevel.Workloads) {
     progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
-    objects = (JSON.parse(
-      await access.kubectl(["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"]),
-    ) as { items: ListedObject[] }).items;
+    objects = (
+      JSON.parse(await access.kubectl(["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"])) as { items: ListedObject[] }
+    ).items;
   } else {
     progress(`listing every kind in every namespace (the ${level} level destroys the whole cluster) and ~${spec.labUser} on ${controller.name}`);
     cluster = await listCluster(access.kubectl);
@@ -124,7 +142,13 @@ async function inspect(
     .split("\0")
     .filter(Boolean);
   const planned = planReset({
-    level, objects: cluster ? undefined : objects, cluster, home, labObjects: rendered.lab, provisionerObjects: rendered.provisioner, skeleton,
+    level,
+    objects: cluster ? undefined : objects,
+    cluster,
+    home,
+    labObjects: rendered.lab,
+    provisionerObjects: rendered.provisioner,
+    skeleton,
   });
   const { keep, leftInPlace } = boundArchive(planned.removeFiles, home);
   const plan = { ...planned, removeFiles: keep, archive: planned.archive.filter((a) => !("file" in a.source) || keep.includes(a.source.file)) };
@@ -163,14 +187,15 @@ function deleteWait(spec: BenchSpec): string {
 
 /** 3. Namespace default's student objects, and exactly the student files the archive holds. */
 async function removeStudentWork(
-  access: BenchAccess, plan: ResetPlan, archive: ArchiveInfo, note: Note,
+  access: BenchAccess,
+  plan: ResetPlan,
+  archive: ArchiveInfo,
+  note: Note,
 ): Promise<{ deletedObjects: ObjectRef[]; removedFiles: string[]; keptFiles: string[] }> {
   const { spec } = access;
   const deletedObjects: ObjectRef[] = [];
   if (plan.deleteObjects.length > 0) {
-    await access.kubectl(
-      ["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(spec)],
-    );
+    await access.kubectl(["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(spec)]);
     deletedObjects.push(...plan.deleteObjects);
   }
   note(
@@ -180,10 +205,11 @@ async function removeStudentWork(
   );
   const files = await removeArchivedFiles(access, archive, plan.removeFiles);
   const home = (f: string) => `~${spec.labUser}/${f}`;
-  const kept = files.kept.length > 0
-    ? "; left in place, written or changed after the archive (the next reset archives them): " +
-      `${files.kept.map(home).join(", ")}${files.more > 0 ? ` and ${files.more} more` : ""}`
-    : "";
+  const kept =
+    files.kept.length > 0
+      ? "; left in place, written or changed after the archive (the next reset archives them): " +
+        `${files.kept.map(home).join(", ")}${files.more > 0 ? ` and ${files.more} more` : ""}`
+      : "";
   note(
     "student-files",
     plan.removeFiles.length > 0 ? StepOutcome.Done : StepOutcome.Skipped,
@@ -197,8 +223,8 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
   const now = await listCluster(access.kubectl);
   const { lab, provisioner } = inspection.rendered;
   const late = lateObjects(inspection.plan.archive, now, lab, provisioner).map((e) => e.path);
-  const state = "Nothing was destroyed (the student work already archived was removed from namespace default and the home); " +
-    "run the reset again to archive the rest";
+  const state =
+    "Nothing was destroyed (the student work already archived was removed from namespace default and the home); " + "run the reset again to archive the rest";
   const refusal = unarchivedRefusal(now.unlistable, discard, state);
   if (refusal) throw new Error(refusal);
   if (late.length > 0 && !discard) {
@@ -219,9 +245,7 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
 /** workloads: the lab pods deleted, for `up` (client-1, client-2) and the ReplicaSet (webserver-1's) to recreate them. */
 async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): Promise<ObjectRef[]> {
   if (plan.recreatePods.length > 0) {
-    await access.kubectl(
-      ["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(access.spec)],
-    );
+    await access.kubectl(["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(access.spec)]);
   }
   note("lab-pods", StepOutcome.Done, `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
   return [...plan.recreatePods];
@@ -262,7 +286,13 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
     return {
       ...base,
       archive: { remote, local, entries: ["reset-plan.json", ...plan.archive.map((a) => a.path)], sha256: "", bytes: 0 },
-      deletedObjects: [], removedFiles: [], keptFiles: [], recreatedPods: [], cleanChecks: [], engine: {}, notes,
+      deletedObjects: [],
+      removedFiles: [],
+      keptFiles: [],
+      recreatedPods: [],
+      cleanChecks: [],
+      engine: {},
+      notes,
     };
   }
 
@@ -286,7 +316,14 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
 
   const up = await stack.up({ refresh: true, onOutput: events });
   engine.up = up.summary.resourceChanges ?? {};
-  note("up", StepOutcome.Done, Object.entries(engine.up).filter(([k]) => k !== "same").map(([k, v]) => `${v} ${k}`).join(", ") || "no changes");
+  note(
+    "up",
+    StepOutcome.Done,
+    Object.entries(engine.up)
+      .filter(([k]) => k !== "same")
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ") || "no changes",
+  );
   const kubeconfig = (up.outputs.kubeconfig?.value as string | undefined) ?? access.kubeconfig;
   const state = await waitForLab(kubeconfig, opts.podTimeoutMs ?? 300_000);
   note("lab-running", StepOutcome.Done, state.pods.map((p) => `${p.name} on ${p.node} ${p.ip}`).join(", "));

@@ -7,7 +7,13 @@ import type { ListedObject, ObjectRef, ResetPlan } from "./plan";
 
 /** Runs one of these scripts as root on a node (`name` is its $0); resolves stdout. */
 export function runScript(
-  a: BenchAccess, node: string, name: string, script: string, args: readonly string[], stdin?: string, limits?: SshLimits,
+  a: BenchAccess,
+  node: string,
+  name: string,
+  script: string,
+  args: readonly string[],
+  stdin?: string,
+  limits?: SshLimits,
 ): Promise<string> {
   return a.ssh(node, ["bash", "-c", `set -euo pipefail\n${script}`, name, ...args], { root: true, stdin, limits });
 }
@@ -161,7 +167,11 @@ export const FLUSH_ARP = `for pod in "$@"; do
 done`;
 
 export function parseKeyValues(text: string): [string, string][] {
-  return text.split("\n").map((l) => l.trim()).filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]);
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.includes("="))
+    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]);
 }
 
 /** Reads a node's clean-check output into results. */
@@ -181,8 +191,14 @@ export function generatedFiles(plan: ResetPlan, objects: readonly ListedObject[]
   for (const entry of plan.archive) {
     if (!("object" in entry.source)) continue;
     const ref = entry.source.object as ObjectRef & { apiVersion?: string; uid?: string };
-    const obj = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && (o.metadata.namespace ?? "") === ref.namespace
-      && (ref.apiVersion === undefined || o.apiVersion === ref.apiVersion) && (ref.uid === undefined || o.metadata.uid === ref.uid));
+    const obj = objects.find(
+      (o) =>
+        o.kind === ref.kind &&
+        o.metadata.name === ref.name &&
+        (o.metadata.namespace ?? "") === ref.namespace &&
+        (ref.apiVersion === undefined || o.apiVersion === ref.apiVersion) &&
+        (ref.uid === undefined || o.metadata.uid === ref.uid),
+    );
     if (!obj) throw new Error(`archive: ${entry.path} is planned but its object is not in the listing`);
     const { managedFields: _, ...metadata } = obj.metadata;
     files.push([entry.path, stringify({ ...obj, metadata })]);

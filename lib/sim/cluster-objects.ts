@@ -33,7 +33,10 @@ export function simNodes(spec: BenchSpec): K8sObject[] {
     status: {
       capacity: { cpu: "4", memory: "16Gi", pods: "110" },
       allocatable: { cpu: "4", memory: "16Gi", pods: "110" },
-      addresses: [{ type: "InternalIP", address: n.provider.address }, { type: "Hostname", address: n.name }],
+      addresses: [
+        { type: "InternalIP", address: n.provider.address },
+        { type: "Hostname", address: n.name },
+      ],
     },
   }));
 }
@@ -43,7 +46,10 @@ export function kubeadmAddons(spec: BenchSpec, kubeconfig: string): K8sObject[] 
   const objects = loadManifest("sim/kubeadm-addons.yaml");
   const proxy = find(objects, "ConfigMap", "kube-proxy");
   proxy.data["config.conf"] = stringify({
-    apiVersion: "kubeproxy.config.k8s.io/v1alpha1", kind: "KubeProxyConfiguration", mode: "ipvs", clusterCIDR: spec.network.podSubnet,
+    apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
+    kind: "KubeProxyConfiguration",
+    mode: "ipvs",
+    clusterCIDR: spec.network.podSubnet,
   });
   proxy.data["kubeconfig.conf"] = kubeconfig;
   find(objects, "DaemonSet", "kube-proxy").spec.template.spec.containers[0].image = `registry.k8s.io/kube-proxy:v${spec.kubernetesVersion}`;

@@ -57,40 +57,84 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
   const p = PORTS;
   const advertise = controllerOf(spec).provider.address;
   const delegated = [
-    `--kubeconfig=${kubeconfigPath}`, `--authentication-kubeconfig=${kubeconfigPath}`, `--authorization-kubeconfig=${kubeconfigPath}`,
-    "--bind-address=127.0.0.1", "--leader-elect=false", "--profiling=false",
+    `--kubeconfig=${kubeconfigPath}`,
+    `--authentication-kubeconfig=${kubeconfigPath}`,
+    `--authorization-kubeconfig=${kubeconfigPath}`,
+    "--bind-address=127.0.0.1",
+    "--leader-elect=false",
+    "--profiling=false",
   ];
   switch (c) {
     case "etcd":
-      return [t.bin("etcd"), `--name=${spec.id}`, `--data-dir=${etcdData}`,
-        `--listen-client-urls=http://127.0.0.1:${p.etcd}`, `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
-        `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
-        `--initial-cluster=${spec.id}=http://127.0.0.1:${p.etcdPeer}`, "--unsafe-no-fsync=true", "--quota-backend-bytes=536870912", "--log-level=warn"];
+      return [
+        t.bin("etcd"),
+        `--name=${spec.id}`,
+        `--data-dir=${etcdData}`,
+        `--listen-client-urls=http://127.0.0.1:${p.etcd}`,
+        `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
+        `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
+        `--initial-cluster=${spec.id}=http://127.0.0.1:${p.etcdPeer}`,
+        "--unsafe-no-fsync=true",
+        "--quota-backend-bytes=536870912",
+        "--log-level=warn",
+      ];
     case "kube-apiserver":
-      return [t.bin("kube-apiserver"), `--etcd-servers=http://127.0.0.1:${p.etcd}`, "--bind-address=0.0.0.0", `--advertise-address=${advertise}`,
-        `--secure-port=${p.apiserver}`, `--tls-cert-file=${pki.file("apiserver.crt")}`, `--tls-private-key-file=${pki.file("apiserver.key")}`,
-        `--client-ca-file=${pki.file("ca.crt")}`, `--requestheader-client-ca-file=${pki.file("front-proxy-ca.crt")}`,
-        "--requestheader-allowed-names=front-proxy-client", "--requestheader-username-headers=X-Remote-User",
-        "--requestheader-group-headers=X-Remote-Group", "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-        `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`, `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
-        "--authorization-mode=Node,RBAC", "--enable-bootstrap-token-auth=true", "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${pki.file("sa.pub")}`, `--service-account-signing-key-file=${pki.file("sa.key")}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`, "--allow-privileged=true", "--profiling=false",
+      return [
+        t.bin("kube-apiserver"),
+        `--etcd-servers=http://127.0.0.1:${p.etcd}`,
+        "--bind-address=0.0.0.0",
+        `--advertise-address=${advertise}`,
+        `--secure-port=${p.apiserver}`,
+        `--tls-cert-file=${pki.file("apiserver.crt")}`,
+        `--tls-private-key-file=${pki.file("apiserver.key")}`,
+        `--client-ca-file=${pki.file("ca.crt")}`,
+        `--requestheader-client-ca-file=${pki.file("front-proxy-ca.crt")}`,
+        "--requestheader-allowed-names=front-proxy-client",
+        "--requestheader-username-headers=X-Remote-User",
+        "--requestheader-group-headers=X-Remote-Group",
+        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+        `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`,
+        `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
+        "--authorization-mode=Node,RBAC",
+        "--enable-bootstrap-token-auth=true",
+        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+        `--service-account-key-file=${pki.file("sa.pub")}`,
+        `--service-account-signing-key-file=${pki.file("sa.key")}`,
+        `--service-cluster-ip-range=${net.serviceSubnet}`,
+        "--allow-privileged=true",
+        "--profiling=false",
         // As kubeadm sets it: the kubelet (exec, logs) is reached at the node's InternalIP, never its name.
-        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"];
+        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+      ];
     case "kube-controller-manager":
-      return [t.bin("kube-controller-manager"), ...delegated, `--secure-port=${p.controllerManager}`,
-        "--allocate-node-cidrs=true", `--cluster-cidr=${net.podSubnet}`, `--node-cidr-mask-size=${net.nodePrefixLength}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`, `--service-account-private-key-file=${pki.file("sa.key")}`,
-        `--root-ca-file=${pki.file("ca.crt")}`, "--use-service-account-credentials=true", "--controllers=*,bootstrapsigner,tokencleaner"];
+      return [
+        t.bin("kube-controller-manager"),
+        ...delegated,
+        `--secure-port=${p.controllerManager}`,
+        "--allocate-node-cidrs=true",
+        `--cluster-cidr=${net.podSubnet}`,
+        `--node-cidr-mask-size=${net.nodePrefixLength}`,
+        `--service-cluster-ip-range=${net.serviceSubnet}`,
+        `--service-account-private-key-file=${pki.file("sa.key")}`,
+        `--root-ca-file=${pki.file("ca.crt")}`,
+        "--use-service-account-credentials=true",
+        "--controllers=*,bootstrapsigner,tokencleaner",
+      ];
     case "kube-scheduler":
       return [t.bin("kube-scheduler"), ...delegated, `--secure-port=${p.scheduler}`];
     case "kwok":
-      return [t.bin("kwok"), `--kubeconfig=${kubeconfigPath}`, "--manage-all-nodes=false",
-        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", "--manage-nodes-with-label-selector=",
-        `--node-ip=${advertise}`, `--cidr=${net.podSubnet}`,
+      return [
+        t.bin("kwok"),
+        `--kubeconfig=${kubeconfigPath}`,
+        "--manage-all-nodes=false",
+        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+        "--manage-nodes-with-label-selector=",
+        `--node-ip=${advertise}`,
+        `--cidr=${net.podSubnet}`,
         // Renew node leases like kubelets do; without them the node lifecycle controller marks every pod unready.
-        "--node-lease-duration-seconds=40"];
+        "--node-lease-duration-seconds=40",
+      ];
   }
 }
 
@@ -115,7 +159,9 @@ export function kubectl(kubeconfigPath: string, args: readonly string[], context
 export async function applyObjects(kubeconfigPath: string, file: string, objects: readonly K8sObject[], writer: "kubelet" | "kubeadm"): Promise<void> {
   writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
   await kubectl(
-    kubeconfigPath, ["apply", "--server-side", "--force-conflicts", `--field-manager=${writer}`, "-f", file], `sim: applying ${path.basename(file)}`,
+    kubeconfigPath,
+    ["apply", "--server-side", "--force-conflicts", `--field-manager=${writer}`, "-f", file],
+    `sim: applying ${path.basename(file)}`,
   );
 }
 
@@ -125,8 +171,15 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
   mkdirSync(d.root, { recursive: true });
   const controller = controllerOf(spec);
   const pki = await ensurePki(path.join(d.root, "pki"), `sim ${spec.id}`, [
-    controller.provider.address, controller.management.address, "127.0.0.1", spec.network.kubernetesServiceIp,
-    "localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", `kubernetes.default.svc.${spec.network.clusterDomain}`,
+    controller.provider.address,
+    controller.management.address,
+    "127.0.0.1",
+    spec.network.kubernetesServiceIp,
+    "localhost",
+    "kubernetes",
+    "kubernetes.default",
+    "kubernetes.default.svc",
+    `kubernetes.default.svc.${spec.network.clusterDomain}`,
   ]);
   // As kubeadm writes it: the API server at the control plane endpoint on the provider network.
   const nodeKubeconfig = adminKubeconfig(spec, pki, controller.provider.address);
@@ -143,7 +196,9 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
     if (c === "kube-apiserver") await waitFor("kube-apiserver /readyz", d.procs, c, async () => (await k(["get", "--raw=/readyz"])).stdout.trim() === "ok");
   }
   await waitFor(
-    "the default ServiceAccount", d.procs, "kube-controller-manager",
+    "the default ServiceAccount",
+    d.procs,
+    "kube-controller-manager",
     async () => (await k(["-n", "default", "get", "serviceaccount", "default", "-o", "name"])).stdout.trim() !== "",
   );
   const nodes = simNodes(spec);
@@ -152,7 +207,7 @@ export async function controlPlaneUp(spec: BenchSpec, stateDir: string, t: Toolc
   for (const n of nodes) writeFileSync(path.join(d.root, `node-${n.metadata.name}.yaml`), stringify(n));
   await applyObjects(kubeconfigPath, path.join(d.root, "kubeadm-addons.yaml"), kubeadmAddons(spec, nodeKubeconfig), "kubeadm");
   await waitFor("four Ready nodes", d.procs, "kwok", async () => {
-    const out = (await k(["get", "nodes", "-o", "jsonpath={range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"])).stdout;
+    const out = (await k(["get", "nodes", "-o", 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'])).stdout;
     return out.split("\n").filter((s) => s === "True").length === spec.nodes.length;
   });
   return { kubeconfig, kubeconfigPath };

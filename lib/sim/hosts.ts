@@ -11,9 +11,7 @@ import { NODE_NAMES, type BenchSpec, type NodeName, type NodeSpec } from "../spe
 import { simNodeEnv } from "./node-env";
 import { prepareNodeRoot } from "./node-root";
 import { checkManagementSubnetFree, ensureBridges, ensureNodeNetwork, managementGateway, namespaceExists, removeBenchNetwork, simNames } from "./netns";
-import {
-  SIM_SSH_PORT, SIM_SSH_USER, clientKeyPaths, ensureClientKey, launchSshd, nodeSshPaths, prepareSshd, publicKeyLine, terminateSshd,
-} from "./sshd";
+import { SIM_SSH_PORT, SIM_SSH_USER, clientKeyPaths, ensureClientKey, launchSshd, nodeSshPaths, prepareSshd, publicKeyLine, terminateSshd } from "./sshd";
 
 export { simNames, managementGateway } from "./netns";
 

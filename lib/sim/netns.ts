@@ -92,7 +92,11 @@ export async function ensureBridges(spec: BenchSpec): Promise<void> {
   }
   const prefix = spec.network.managementCidr.split("/")[1];
   await run(`sim ${spec.id}: root address on ${names.managementBridge}`, "ip", [
-    "addr", "replace", `${managementGateway(spec)}/${prefix}`, "dev", names.managementBridge,
+    "addr",
+    "replace",
+    `${managementGateway(spec)}/${prefix}`,
+    "dev",
+    names.managementBridge,
   ]);
 }
 
@@ -125,7 +129,11 @@ export async function ensureNodeNetwork(spec: BenchSpec, node: NodeSpec): Promis
 /** Ends every process still inside the namespace (only ever ones the simulation started there). */
 export async function killNamespaceProcesses(namespace: string): Promise<void> {
   const list = async () =>
-    (await probe("ip", ["netns", "pids", namespace])).stdout.split(/\s+/).filter(Boolean).map(Number).filter((p) => p > 1);
+    (await probe("ip", ["netns", "pids", namespace])).stdout
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number)
+      .filter((p) => p > 1);
   let pids = await list();
   for (const signal of ["SIGTERM", "SIGKILL"] as const) {
     if (pids.length === 0) return;

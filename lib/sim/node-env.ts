@@ -34,7 +34,10 @@ export function effectsEnv(spec: BenchSpec, node: NodeSpec): Record<string, stri
   return {
     NETLAB_SIM_NODE: node.name,
     NETLAB_SIM_POD_GATEWAY: `${node.podGateway}/${spec.network.nodePrefixLength}`,
-    NETLAB_SIM_ROUTES: spec.nodes.filter((n) => n.name !== node.name).map((n) => `${n.podCidr}@${n.provider.address}`).join(","),
+    NETLAB_SIM_ROUTES: spec.nodes
+      .filter((n) => n.name !== node.name)
+      .map((n) => `${n.podCidr}@${n.provider.address}`)
+      .join(","),
     NETLAB_SIM_NODELOCALDNS: spec.network.nodeLocalDnsIp,
   };
 }

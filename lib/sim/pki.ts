@@ -21,11 +21,26 @@ export async function ensurePki(dir: string, context: string, serverSans: readon
     writeFileSync(f(`${name}.ext`), ext);
     await ssl(["req", ...EC, "-keyout", f(`${name}.key`), "-out", f(`${name}.csr`), "-subj", subject]);
     await ssl([
-      "x509", "-req", "-in", f(`${name}.csr`), "-CA", f(`${ca}.crt`), "-CAkey", f(`${ca}.key`), "-CAcreateserial", ...DAYS,
-      "-extfile", f(`${name}.ext`), "-out", f(`${name}.crt`),
+      "x509",
+      "-req",
+      "-in",
+      f(`${name}.csr`),
+      "-CA",
+      f(`${ca}.crt`),
+      "-CAkey",
+      f(`${ca}.key`),
+      "-CAcreateserial",
+      ...DAYS,
+      "-extfile",
+      f(`${name}.ext`),
+      "-out",
+      f(`${name}.crt`),
     ]);
   };
-  for (const [ca, cn] of [["ca", "netlab-sim-ca"], ["front-proxy-ca", "netlab-sim-front-proxy-ca"]]) {
+  for (const [ca, cn] of [
+    ["ca", "netlab-sim-ca"],
+    ["front-proxy-ca", "netlab-sim-front-proxy-ca"],
+  ]) {
     if (!existsSync(f(`${ca}.crt`))) await ssl(["req", "-x509", ...EC, ...DAYS, "-keyout", f(`${ca}.key`), "-out", f(`${ca}.crt`), "-subj", `/CN=${cn}`]);
   }
   const sans = serverSans.map((s) => (/^[\d.]+$/.test(s) ? `IP:${s}` : `DNS:${s}`)).join(",");

@@ -46,8 +46,9 @@ export function writeStandInBundle(dir: string, kubernetesVersion: string): stri
   const image = pauseLayout(pause);
   const files: Record<string, string> = {
     "debs/Packages": "",
-    ...Object.fromEntries(BUNDLE_BINARIES.map((bin) => [`bin/${bin}`,
-      `#!/bin/sh\n# netlab sim: the bundle's ${bin} is the simulated node's own\nexec ${bin} "$@"\n`])),
+    ...Object.fromEntries(
+      BUNDLE_BINARIES.map((bin) => [`bin/${bin}`, `#!/bin/sh\n# netlab sim: the bundle's ${bin} is the simulated node's own\nexec ${bin} "$@"\n`]),
+    ),
     "images/oci-layout": `${JSON.stringify({ imageLayoutVersion: "1.0.0" })}\n`,
     ...image,
   };
@@ -60,7 +61,11 @@ export function writeStandInBundle(dir: string, kubernetesVersion: string): stri
     versions: { kubernetes: kubernetesVersion, pause: pause.split(":").pop()! },
     images: { pause },
     imageFiles: { pause: Object.keys(image) },
-    files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)).map(([file, content]) => [file, sha256(content)])),
+    files: Object.fromEntries(
+      Object.entries(files)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([file, content]) => [file, sha256(content)]),
+    ),
   };
   writeFileSync(path.join(dir, "bundle.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   return dir;

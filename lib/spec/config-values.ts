@@ -12,9 +12,7 @@ const PREFIX = `${NAMESPACE}:`;
  * `values`: every config key ("netlab:room" ...) to its text. `keyPresence`: how the SSH key is held, when set.
  * `only`: read just these keys (the others are left out instead of reported by the parser).
  */
-export function rawConfigFromValues(
-  values: Readonly<Record<string, string>>, keyPresence: string | undefined, only?: readonly string[],
-): RawBenchConfig {
+export function rawConfigFromValues(values: Readonly<Record<string, string>>, keyPresence: string | undefined, only?: readonly string[]): RawBenchConfig {
   const raw: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(values)) {
     if (!fullKey.startsWith(PREFIX)) continue;

@@ -29,7 +29,14 @@ export const DEFAULTS = {
  * kubeadm's own defaults (v1beta4 `timeouts`) and the Kubernetes provider's await default.
  */
 export const BASE_TIMEOUTS = {
-  controlPlane: 240, apiCall: 60, join: 300, workloadReady: 600, hostStep: 900, kubeClient: 32, sshConnect: 10, sshAlive: 45,
+  controlPlane: 240,
+  apiCall: 60,
+  join: 300,
+  workloadReady: 600,
+  hostStep: 900,
+  kubeClient: 32,
+  sshConnect: 10,
+  sshAlive: 45,
 } as const;
 
 /**

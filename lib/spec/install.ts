@@ -8,8 +8,11 @@ export function parseKubernetesVersion(p: Problems, value: unknown): string {
   const version = p.word("kubernetesVersion", value, DEFAULTS.kubernetesVersion, /^1\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/);
   const minor = Number(version.split(".")[1]);
   if (minor < 31 || minor > 34) {
-    p.add("kubernetesVersion", `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 ` +
-      `kube-proxy's IPVS mode (the handout's \`ipvsadm -Ln\`) is deprecated; choose 1.31.x to 1.34.x, e.g. "${DEFAULTS.kubernetesVersion}"`);
+    p.add(
+      "kubernetesVersion",
+      `${show(version)} is not supported: kubeadm's v1beta4 config needs 1.31 or later, and from 1.35 ` +
+        `kube-proxy's IPVS mode (the handout's \`ipvsadm -Ln\`) is deprecated; choose 1.31.x to 1.34.x, e.g. "${DEFAULTS.kubernetesVersion}"`,
+    );
   }
   return version;
 }
@@ -20,8 +23,11 @@ export function parsePackageSource(p: Problems, value: unknown, images: ImageSpe
   if (source === PackageSource.Online) {
     for (const [key, ref] of Object.entries(images)) {
       if (ref.startsWith(BUNDLE_ONLY_REGISTRY)) {
-        p.add(`images.${key}`, `${show(ref)} exists only in netlab's bundle; with packages.source "online" name a registry image ` +
-          `(set netlab:images.${key}), or use packages.source "bundle"`);
+        p.add(
+          `images.${key}`,
+          `${show(ref)} exists only in netlab's bundle; with packages.source "online" name a registry image ` +
+            `(set netlab:images.${key}), or use packages.source "bundle"`,
+        );
       }
     }
   }
@@ -31,9 +37,12 @@ export function parsePackageSource(p: Problems, value: unknown, images: ImageSpe
 /** cri-dockerd and a Docker Engine recent enough for it (API 1.42+) come only with the bundle. */
 export function checkRuntimeSource(p: Problems, runtime: ContainerRuntime, source: PackageSource): void {
   if (runtime === ContainerRuntime.Docker && source !== PackageSource.Bundle) {
-    p.add("containerRuntime", `${show(runtime)} needs packages.source "${PackageSource.Bundle}": cri-dockerd and a Docker Engine with API 1.42+ ` +
-      `(Debian 12's docker.io has 1.41) come only in netlab's bundle; set netlab:packages.source to "${PackageSource.Bundle}", ` +
-      `or use containerRuntime "${ContainerRuntime.Containerd}"`);
+    p.add(
+      "containerRuntime",
+      `${show(runtime)} needs packages.source "${PackageSource.Bundle}": cri-dockerd and a Docker Engine with API 1.42+ ` +
+        `(Debian 12's docker.io has 1.41) come only in netlab's bundle; set netlab:packages.source to "${PackageSource.Bundle}", ` +
+        `or use containerRuntime "${ContainerRuntime.Containerd}"`,
+    );
   }
 }
 
@@ -50,7 +59,10 @@ export function parseTimeouts(p: Problems, value: unknown): TimeoutSpec {
 /** The removed executor, refused with what to do. */
 export function checkRemoteExecutor(p: Problems, value: unknown): void {
   if (value === "command") {
-    p.add("remoteExecutor", `"command" (@pulumi/command) is no longer an executor: its plugin cannot be built offline and it sees no host drift; ` +
-      `remove the key (netlab's "${RemoteExecutor.Ssh}" executor is the only one)`);
+    p.add(
+      "remoteExecutor",
+      `"command" (@pulumi/command) is no longer an executor: its plugin cannot be built offline and it sees no host drift; ` +
+        `remove the key (netlab's "${RemoteExecutor.Ssh}" executor is the only one)`,
+    );
   }
 }

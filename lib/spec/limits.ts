@@ -22,18 +22,27 @@ export function checkClusterRanges(p: Problems, podSubnet: string, serviceSubnet
   let ok = true;
   const servicePrefix = Number(serviceSubnet.split("/")[1]);
   if (servicePrefix < 32 - MAX_SERVICE_BITS) {
-    p.add("network.serviceSubnet", `${show(serviceSubnet)} is wider than /${32 - MAX_SERVICE_BITS}, the largest service range Kubernetes accepts; ` +
-      `use a /${32 - MAX_SERVICE_BITS} to /${MIN_SERVICE_PREFIX}, e.g. "10.233.0.0/18"`);
+    p.add(
+      "network.serviceSubnet",
+      `${show(serviceSubnet)} is wider than /${32 - MAX_SERVICE_BITS}, the largest service range Kubernetes accepts; ` +
+        `use a /${32 - MAX_SERVICE_BITS} to /${MIN_SERVICE_PREFIX}, e.g. "10.233.0.0/18"`,
+    );
     ok = false;
   } else if (servicePrefix > MIN_SERVICE_PREFIX) {
-    p.add("network.serviceSubnet", `${show(serviceSubnet)} has ${sizeOf(serviceSubnet)} addresses; kubeadm puts kube-dns at the 10th, ` +
-      `so use a /${MIN_SERVICE_PREFIX} or larger, e.g. "10.233.0.0/18"`);
+    p.add(
+      "network.serviceSubnet",
+      `${show(serviceSubnet)} has ${sizeOf(serviceSubnet)} addresses; kubeadm puts kube-dns at the 10th, ` +
+        `so use a /${MIN_SERVICE_PREFIX} or larger, e.g. "10.233.0.0/18"`,
+    );
     ok = false;
   }
   const podPrefix = Number(podSubnet.split("/")[1]);
   if (nodePrefixLength - podPrefix > MAX_NODE_MASK_DIFF) {
-    p.add("network.nodePrefixLength", `${nodePrefixLength} is ${nodePrefixLength - podPrefix} bits longer than network.podSubnet ${show(podSubnet)}; ` +
-      `Kubernetes allows at most ${MAX_NODE_MASK_DIFF}: use a prefix length up to ${podPrefix + MAX_NODE_MASK_DIFF} or a smaller pod subnet`);
+    p.add(
+      "network.nodePrefixLength",
+      `${nodePrefixLength} is ${nodePrefixLength - podPrefix} bits longer than network.podSubnet ${show(podSubnet)}; ` +
+        `Kubernetes allows at most ${MAX_NODE_MASK_DIFF}: use a prefix length up to ${podPrefix + MAX_NODE_MASK_DIFF} or a smaller pod subnet`,
+    );
     ok = false;
   }
   return ok;
@@ -41,13 +50,19 @@ export function checkClusterRanges(p: Problems, podSubnet: string, serviceSubnet
 
 /** The management network must hold every node's default address (host octet), and not as its broadcast. */
 export function checkManagementRoom(
-  p: Problems, managementCidr: string, octets: Readonly<Record<NodeName, number>>, overridden: (n: NodeName) => boolean,
+  p: Problems,
+  managementCidr: string,
+  octets: Readonly<Record<NodeName, number>>,
+  overridden: (n: NodeName) => boolean,
 ): boolean {
   const size = sizeOf(managementCidr);
   const missing = (Object.entries(octets) as [NodeName, number][]).filter(([n, o]) => !overridden(n) && BigInt(o) >= size - 1n);
   for (const [node, octet] of missing) {
-    p.add("network.managementSubnet", `${show(managementCidr)} has no host number ${octet} for ${node} (it holds ${size > 2n ? size - 2n : 0n} hosts); ` +
-      `use a /26 or larger, or set nodes.${node}.managementIp`);
+    p.add(
+      "network.managementSubnet",
+      `${show(managementCidr)} has no host number ${octet} for ${node} (it holds ${size > 2n ? size - 2n : 0n} hosts); ` +
+        `use a /26 or larger, or set nodes.${node}.managementIp`,
+    );
   }
   return missing.length === 0;
 }
@@ -64,7 +79,7 @@ export function networkOrBroadcast(cidr: string, ip: string): string | undefined
 /** Addresses no SSH connection can go to. */
 export function unusableHost(ip: string): string | undefined {
   const first = Number(ip.split(".")[0]);
-  if (first === 0) return "\"this network\" (0.0.0.0/8) address";
+  if (first === 0) return '"this network" (0.0.0.0/8) address';
   if (first >= 224 && first <= 239) return "multicast address";
   if (ip === "255.255.255.255") return "broadcast address";
   if (first >= 240) return "reserved (240.0.0.0/4) address";
@@ -76,8 +91,10 @@ export function checkHostAddresses(p: Problems, managementCidr: string, nodes: r
   for (const n of nodes) {
     const kind = networkOrBroadcast(managementCidr, n.management.address);
     if (kind) {
-      p.add(`nodes.${n.name}.managementIp`,
-        `${show(n.management.address)} is the ${kind} of the management network ${managementCidr}; choose a host address inside it`);
+      p.add(
+        `nodes.${n.name}.managementIp`,
+        `${show(n.management.address)} is the ${kind} of the management network ${managementCidr}; choose a host address inside it`,
+      );
     }
     const bad = unusableHost(n.ssh.host) ?? networkOrBroadcast(managementCidr, n.ssh.host);
     if (bad && n.ssh.host !== n.management.address) {
@@ -93,10 +110,11 @@ export function checkSshEndpoints(p: Problems, nodes: readonly NodeSpec[]): void
     const endpoint = `${n.ssh.host}:${n.ssh.port}`;
     const other = seen.get(endpoint);
     if (other) {
-      p.add(`nodes.${n.name}.sshHost`,
-        `${show(endpoint)} (host:port) is also ${other}'s SSH endpoint; each node needs its own (set nodes.${n.name}.sshHost or sshPort)`);
-    }
-    else seen.set(endpoint, n.name);
+      p.add(
+        `nodes.${n.name}.sshHost`,
+        `${show(endpoint)} (host:port) is also ${other}'s SSH endpoint; each node needs its own (set nodes.${n.name}.sshHost or sshPort)`,
+      );
+    } else seen.set(endpoint, n.name);
   }
 }
 
@@ -104,16 +122,22 @@ export function checkSshEndpoints(p: Problems, nodes: readonly NodeSpec[]): void
 export function checkDnsDomain(p: Problems, field: string, value: string): void {
   const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
   if (value.length > 253 || !value.split(".").every((l) => label.test(l))) {
-    p.add(field, `${show(value.length > 80 ? `${value.slice(0, 80)}...` : value)} is not a valid DNS domain ` +
-      '(lower-case labels of 1-63 letters, digits or "-", joined by ".", 253 characters at most); e.g. "cluster.local"');
+    p.add(
+      field,
+      `${show(value.length > 80 ? `${value.slice(0, 80)}...` : value)} is not a valid DNS domain ` +
+        '(lower-case labels of 1-63 letters, digits or "-", joined by ".", 253 characters at most); e.g. "cluster.local"',
+    );
   }
 }
 
 /** Accounts the lab files and the admin kubeconfig must never be handed to. */
 export function checkLabUser(p: Problems, labUser: string): void {
   if (labUser === "root") {
-    p.add("labUser", "\"root\" is refused: the lab user is the students' unprivileged account that receives the admin kubeconfig and lab files; " +
-      'use that account, e.g. "user"');
+    p.add(
+      "labUser",
+      '"root" is refused: the lab user is the students\' unprivileged account that receives the admin kubeconfig and lab files; ' +
+        'use that account, e.g. "user"',
+    );
   }
 }
 

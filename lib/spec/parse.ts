@@ -5,7 +5,14 @@
 import { DEFAULTS, HARDWARE } from "./defaults";
 import { parseImages } from "./images";
 import {
-  checkClusterRanges, checkDnsDomain, checkHostAddresses, checkLabUser, checkLengths, checkManagementRoom, checkSshEndpoints, networkOrBroadcast,
+  checkClusterRanges,
+  checkDnsDomain,
+  checkHostAddresses,
+  checkLabUser,
+  checkLengths,
+  checkManagementRoom,
+  checkSshEndpoints,
+  networkOrBroadcast,
 } from "./limits";
 import { checkRemoteExecutor, checkRuntimeSource, parseKubernetesVersion, parsePackageSource, parseTimeouts } from "./install";
 import { parseBundleDir, parseNodeRoot } from "./locations";
@@ -75,9 +82,21 @@ export function parseBenchSpec(input: RawBenchConfig, options: ParseOptions = {}
   const { room, bench } = s;
   p.throwIfAny(room && bench ? `bench config for room ${room} bench ${bench}` : "bench config");
   return {
-    room: room!, bench: bench!, id: `room${room}-bench${bench}`, nodes, network: network!,
-    kubernetesVersion: s.kubernetesVersion, containerRuntime: s.containerRuntime, images: s.images, placement, labUser: s.labUser, nodeRoot: s.nodeRoot,
-    remoteExecutor: s.remoteExecutor, packageSource: s.packageSource, bundleDir: s.bundleDir, timeouts: s.timeouts,
+    room: room!,
+    bench: bench!,
+    id: `room${room}-bench${bench}`,
+    nodes,
+    network: network!,
+    kubernetesVersion: s.kubernetesVersion,
+    containerRuntime: s.containerRuntime,
+    images: s.images,
+    placement,
+    labUser: s.labUser,
+    nodeRoot: s.nodeRoot,
+    remoteExecutor: s.remoteExecutor,
+    packageSource: s.packageSource,
+    bundleDir: s.bundleDir,
+    timeouts: s.timeouts,
   };
 }
 
@@ -121,8 +140,11 @@ function parseNetworkSettings(p: Problems, net: NonNullable<RawBenchConfig["netw
   if (nodeLocalDnsIp && !contains("169.254.0.0/16", nodeLocalDnsIp)) {
     p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} must be a link-local address (169.254.0.0/16), so it can be the same on every node`);
   } else if (nodeLocalDnsIp && networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)) {
-    p.add("network.nodeLocalDnsIp", `${show(nodeLocalDnsIp)} is the ${networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)} of 169.254.0.0/16; ` +
-      'choose a host address, e.g. "169.254.25.10"');
+    p.add(
+      "network.nodeLocalDnsIp",
+      `${show(nodeLocalDnsIp)} is the ${networkOrBroadcast("169.254.0.0/16", nodeLocalDnsIp)} of 169.254.0.0/16; ` +
+        'choose a host address, e.g. "169.254.25.10"',
+    );
   }
   const clusterDomain = net.clusterDomain === undefined ? DEFAULTS.clusterDomain : String(net.clusterDomain);
   checkDnsDomain(p, "network.clusterDomain", clusterDomain);
@@ -138,9 +160,12 @@ function parseSshDefaults(p: Problems, raw: RawBenchConfig, requireAccess: boole
   if (requireAccess && raw.sshPrivateKey === undefined) {
     p.add("sshPrivateKey", "(missing) the provisioner needs an SSH key; set it with `pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
   } else if (raw.sshPrivateKey !== undefined && raw.sshPrivateKey !== KeyPresence.Secret) {
-    p.add("sshPrivateKey", `${KeyPresence.PlainText} a private key in plain text in the stack file is refused ` +
-      "(whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with " +
-      "`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`");
+    p.add(
+      "sshPrivateKey",
+      `${KeyPresence.PlainText} a private key in plain text in the stack file is refused ` +
+        "(whoever reads the file or its git history has it); delete the line, replace the key, and set it as a secret with " +
+        "`pulumi config set --secret netlab:sshPrivateKey < ~/.ssh/id_ed25519`",
+    );
   }
   return { sshUser, sshPort };
 }
@@ -152,12 +177,18 @@ const WORKER_NAMES: readonly NodeName[] = NODE_NAMES.filter((n) => n !== "contro
 function parsePlacement(p: Problems, raw: RawBenchConfig): PlacementSpec {
   const webserverNode = p.oneOf("placement.webserverNode", raw.placement?.webserverNode, NODE_NAMES, DEFAULTS.placement.webserverNode);
   const client2Node = p.oneOf("placement.client2Node", raw.placement?.client2Node, NODE_NAMES, DEFAULTS.placement.client2Node);
-  for (const [field, node] of [["placement.webserverNode", webserverNode], ["placement.client2Node", client2Node]] as const) {
+  for (const [field, node] of [
+    ["placement.webserverNode", webserverNode],
+    ["placement.client2Node", client2Node],
+  ] as const) {
     if (node === "controller") p.add(field, `"controller" keeps kubeadm's control-plane taint and runs no lab pods; choose ${WORKER_NAMES.join(", ")}`);
   }
   if (webserverNode === client2Node) {
-    p.add("placement.client2Node", `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), ` +
-      `e.g. "${WORKER_NAMES[(WORKER_NAMES.indexOf(webserverNode) + 1) % WORKER_NAMES.length]}"`);
+    p.add(
+      "placement.client2Node",
+      `${show(client2Node)} is the webserver's node; client-2 must run on another node (the handout's cross-node case), ` +
+        `e.g. "${WORKER_NAMES[(WORKER_NAMES.indexOf(webserverNode) + 1) % WORKER_NAMES.length]}"`,
+    );
   }
   return { webserverNode, client2Node };
 }
@@ -172,8 +203,10 @@ function checkNodeEntries(p: Problems, raw: RawBenchConfig, requireAccess: boole
     const hostKey = raw.nodes?.[name]?.hostKey;
     if (requireAccess || hostKey !== undefined) {
       if (typeof hostKey !== "string" || !HOST_KEY.test(hostKey.trim())) {
-        p.add(`nodes.${name}.hostKey`,
-          `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`);
+        p.add(
+          `nodes.${name}.hostKey`,
+          `${show(hostKey)} is not a pinned SSH host key; copy the node's /etc/ssh/ssh_host_ed25519_key.pub ("ssh-ed25519 AAAA...") into it`,
+        );
       }
     }
   }
@@ -183,9 +216,7 @@ function checkNodeEntries(p: Problems, raw: RawBenchConfig, requireAccess: boole
  * The bench's networks and nodes, every address derived once, and how the ranges and addresses fit together.
  * Nothing (and no problem about how they fit) when a value they derive from was refused already.
  */
-function deriveAddresses(
-  p: Problems, raw: RawBenchConfig, s: Settings, n: NetworkSettings, ssh: SshDefaults,
-): { network?: NetworkSpec; nodes: NodeSpec[] } {
+function deriveAddresses(p: Problems, raw: RawBenchConfig, s: Settings, n: NetworkSettings, ssh: SshDefaults): { network?: NetworkSpec; nodes: NodeSpec[] } {
   const { room, bench } = s;
   const { podSubnet, serviceSubnet, nodePrefixLength, nodeLocalDnsIp } = n;
   if (room === undefined || bench === undefined || !podSubnet || !serviceSubnet || !nodePrefixLength || !nodeLocalDnsIp) return { nodes: [] };
@@ -215,8 +246,14 @@ function deriveAddresses(
   };
   const nodes = NODE_NAMES.map((name, i) =>
     buildNode(p, name, raw.nodes?.[name] ?? {}, {
-      providerCidr, managementCidr, providerMode: n.providerMode, managementMode: n.managementMode,
-      podCidr: podCidrs[i] ?? "", sshUser: ssh.sshUser, sshPort: ssh.sshPort, timeouts: s.timeouts,
+      providerCidr,
+      managementCidr,
+      providerMode: n.providerMode,
+      managementMode: n.managementMode,
+      podCidr: podCidrs[i] ?? "",
+      sshUser: ssh.sshUser,
+      sshPort: ssh.sshPort,
+      timeouts: s.timeouts,
     }),
   );
   checkDuplicates(p, nodes);
@@ -249,23 +286,32 @@ function podCidrsOrProblem(p: Problems, podSubnet: string, prefixLength: number)
 }
 
 interface NodeContext {
-  providerCidr: string; managementCidr: string; providerMode: PortMode; managementMode: PortMode;
-  podCidr: string; sshUser: string; sshPort: number; timeouts: TimeoutSpec;
+  providerCidr: string;
+  managementCidr: string;
+  providerMode: PortMode;
+  managementMode: PortMode;
+  podCidr: string;
+  sshUser: string;
+  sshPort: number;
+  timeouts: TimeoutSpec;
 }
 
 function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeContext): NodeSpec {
   const octet = HARDWARE.hostOctet[name];
   const field = `nodes.${name}`;
   const defaultMgmt = nthAddress(c.managementCidr, octet);
-  const managementIp = raw.managementIp === undefined ? defaultMgmt : p.ipv4(`${field}.managementIp`, raw.managementIp) ?? defaultMgmt;
+  const managementIp = raw.managementIp === undefined ? defaultMgmt : (p.ipv4(`${field}.managementIp`, raw.managementIp) ?? defaultMgmt);
   if (raw.managementIp !== undefined && !contains(c.managementCidr, managementIp)) {
     p.add(`${field}.managementIp`, `${show(managementIp)} is outside the management network ${c.managementCidr}; fix the address or network.managementSubnet`);
   }
   const hostKey = raw.hostKey;
-  const sshHost = raw.sshHost === undefined ? managementIp : p.ipv4(`${field}.sshHost`, raw.sshHost) ?? managementIp;
-  const sshPort = raw.sshPort === undefined ? c.sshPort : p.integer(`${field}.sshPort`, raw.sshPort, 1, 65535, "TCP port") ?? c.sshPort;
+  const sshHost = raw.sshHost === undefined ? managementIp : (p.ipv4(`${field}.sshHost`, raw.sshHost) ?? managementIp);
+  const sshPort = raw.sshPort === undefined ? c.sshPort : (p.integer(`${field}.sshPort`, raw.sshPort, 1, 65535, "TCP port") ?? c.sshPort);
   const iface = (hw: { nic: string; vlanId: number }, mode: PortMode, address: string, cidr: string): InterfaceSpec => ({
-    nic: hw.nic, vlanId: hw.vlanId, portMode: mode, address,
+    nic: hw.nic,
+    vlanId: hw.vlanId,
+    portMode: mode,
+    address,
     device: mode === PortMode.Tagged ? `${hw.nic}.${hw.vlanId}` : hw.nic,
     prefixLength: Number(cidr.split("/")[1]),
   });
@@ -277,8 +323,12 @@ function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeConte
     podCidr: c.podCidr,
     podGateway: c.podCidr ? nthAddress(c.podCidr, 1) : "",
     ssh: {
-      host: sshHost, port: sshPort, user: c.sshUser, hostKey: typeof hostKey === "string" ? hostKey.trim() : "",
-      connectTimeout: c.timeouts.sshConnect, aliveTimeout: c.timeouts.sshAlive,
+      host: sshHost,
+      port: sshPort,
+      user: c.sshUser,
+      hostKey: typeof hostKey === "string" ? hostKey.trim() : "",
+      connectTimeout: c.timeouts.sshConnect,
+      aliveTimeout: c.timeouts.sshAlive,
     },
   };
 }
@@ -286,7 +336,10 @@ function buildNode(p: Problems, name: NodeName, raw: RawNodeConfig, c: NodeConte
 function checkDuplicates(p: Problems, nodes: NodeSpec[]): void {
   const seen = new Map<string, string>();
   for (const n of nodes) {
-    for (const [what, ip] of [["managementIp", n.management.address], ["provider address", n.provider.address]] as const) {
+    for (const [what, ip] of [
+      ["managementIp", n.management.address],
+      ["provider address", n.provider.address],
+    ] as const) {
       const other = seen.get(ip);
       // Provider addresses are derived and distinct, so a clash always comes from a managementIp override.
       if (other) p.add(`nodes.${n.name}.managementIp`, `${show(ip)} is already used by ${other}; every address on a bench must be unique`);

@@ -69,7 +69,8 @@ export const KNOWN_KEYS = [
 
 /** Keys netlab no longer reads, with what to do instead: an older stack file is told what changed, not only "unknown". */
 export const REMOVED_KEYS: Readonly<Record<string, string>> = {
-  target: "netlab no longer has targets, every bench is provisioned the same way; remove the key " +
+  target:
+    "netlab no longer has targets, every bench is provisioned the same way; remove the key " +
     "(a bench whose nodes keep their files under a directory sets netlab:nodeRoot instead)",
 };
 

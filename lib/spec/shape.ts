@@ -17,9 +17,23 @@ const NODE = block("managementIp", "sshHost", "sshPort", "hostKey");
 
 /** Top-level keys not listed here (added by other features) are only checked at the top level. */
 export const SHAPE: Readonly<Record<string, Shape>> = {
-  room: V, bench: V, labUser: V, kubernetesVersion: V, containerRuntime: V, sshPrivateKey: V, nodeRoot: V, remoteExecutor: V,
+  room: V,
+  bench: V,
+  labUser: V,
+  kubernetesVersion: V,
+  containerRuntime: V,
+  sshPrivateKey: V,
+  nodeRoot: V,
+  remoteExecutor: V,
   network: block(
-    "podSubnet", "serviceSubnet", "nodePrefixLength", "managementSubnet", "managementPortMode", "providerPortMode", "nodeLocalDnsIp", "clusterDomain",
+    "podSubnet",
+    "serviceSubnet",
+    "nodePrefixLength",
+    "managementSubnet",
+    "managementPortMode",
+    "providerPortMode",
+    "nodeLocalDnsIp",
+    "clusterDomain",
   ),
   ssh: block("user", "port"),
   nodes: { each: NODE, names: NODE_NAMES },
@@ -52,8 +66,10 @@ function checkValue(p: Problems, field: string, value: unknown, shape: Shape): u
   }
   if (!isMapping(value)) {
     const example = "keys" in shape ? Object.keys(shape.keys)[0] : shape.names[0];
-    p.add(field, `${show(value)} is not a block of keys; write its keys under it (e.g. ${field}: { ${example}: ... }), ` +
-      `known keys: ${knownKeys(shape).join(", ")}`);
+    p.add(
+      field,
+      `${show(value)} is not a block of keys; write its keys under it (e.g. ${field}: { ${example}: ... }), ` + `known keys: ${knownKeys(shape).join(", ")}`,
+    );
     return undefined;
   }
   const out: Record<string, unknown> = {};
@@ -82,7 +98,8 @@ function knownKeys(shape: Exclude<Shape, "value">): string[] {
 /** " (did you mean X?)" when a known key differs only in case or by one or two letters. */
 export function suggest(key: string, known: readonly string[]): string {
   const k0 = key.toLowerCase();
-  const near = known.find((k) => editDistance(k.toLowerCase(), k0) <= 2) ??
+  const near =
+    known.find((k) => editDistance(k.toLowerCase(), k0) <= 2) ??
     known.find((k) => k0.length >= 4 && (k.toLowerCase().startsWith(k0) || k0.startsWith(k.toLowerCase())));
   return near === undefined ? "" : ` (did you mean ${near}?)`;
 }

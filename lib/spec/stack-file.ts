@@ -40,8 +40,10 @@ function ambiguousNumber(text: string): string | undefined {
   if (!/^[0-9]/.test(body)) return undefined;
   if (/^0[0-9]/.test(body)) {
     const octal = /^[0-7_]+$/.test(body) ? `${sign}${Number.parseInt(body.replaceAll("_", ""), 8)}` : "something else";
-    return `has a leading zero: the Pulumi CLI reads it as octal (${octal}), netlab's render as ${sign}${Number(body.replaceAll("_", ""))}; ` +
-      "write the number without the leading zero (or quote it if text is meant)";
+    return (
+      `has a leading zero: the Pulumi CLI reads it as octal (${octal}), netlab's render as ${sign}${Number(body.replaceAll("_", ""))}; ` +
+      "write the number without the leading zero (or quote it if text is meant)"
+    );
   }
   if (body.includes("_")) return `has "_" separators: the Pulumi CLI reads it as a number, netlab's render as text; write the digits without "_"`;
   if (/^0[bB]/.test(body)) return `is a binary literal: the Pulumi CLI reads it as a number, netlab's render as text; write it in decimal`;
@@ -51,7 +53,7 @@ function ambiguousNumber(text: string): string | undefined {
 /** Field name of a config path: "netlab:network" + "podSubnet" -> "network.podSubnet". */
 function fieldOf(path: readonly string[]): string {
   const [top, ...rest] = path;
-  const name = top?.startsWith(`${NAMESPACE}:`) ? top.slice(NAMESPACE.length + 1) : top ?? "";
+  const name = top?.startsWith(`${NAMESPACE}:`) ? top.slice(NAMESPACE.length + 1) : (top ?? "");
   return [name, ...rest].join(".");
 }
 
@@ -73,7 +75,7 @@ function lintNode(node: unknown, path: string[], out: Problem[]): void {
     if (key === "<<" && isScalar(pair.key) && pair.key.type === "PLAIN") {
       out.push({
         field: fieldOf([...path, "<<"]),
-        message: "YAML merge keys (<<) are read differently by the Pulumi CLI (merged) and netlab's render (a key named \"<<\"); write the keys out in full",
+        message: 'YAML merge keys (<<) are read differently by the Pulumi CLI (merged) and netlab\'s render (a key named "<<"); write the keys out in full',
       });
       continue;
     }

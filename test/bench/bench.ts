@@ -66,10 +66,16 @@ async function inTurn(runs: number, figures: Record<string, () => Promise<unknow
   return out;
 }
 
-interface Row { measure: string; seconds: string; value: string; target: string; result: string }
+interface Row {
+  measure: string;
+  seconds: string;
+  value: string;
+  target: string;
+  result: string;
+}
 const rows: Row[] = [];
 const secs = (xs: readonly number[]) =>
-  (xs.length === 1 ? xs[0]!.toFixed(1) : `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`);
+  xs.length === 1 ? xs[0]!.toFixed(1) : `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
 function row(measure: string, xs: readonly number[] | undefined, value: string, target: string, pass?: boolean): void {
   rows.push({ measure, seconds: xs ? secs(xs) : "", value, target, result: pass === undefined ? "" : pass ? "PASS" : "MISS" });
 }
@@ -99,13 +105,15 @@ async function clusterStage(sim: SimBench): Promise<{ pulumi: number[]; floor: n
       out.pulumi.push(await timed(() => stack.up({ target: k8sUrns, ...quiet })));
       say(`cluster stage, pulumi up: ${out.pulumi.at(-1)!.toFixed(1)} s`);
       await pulumiEmpty();
-      out.floor.push(await timed(async () => {
-        for (const f of files) k("apply", "--server-side", "--field-manager=bench-floor", "-f", f);
-        k("-n", "kube-system", "rollout", "status", "daemonset/kube-router", "--timeout=300s");
-        k("-n", "kube-system", "rollout", "status", "daemonset/nodelocaldns", "--timeout=300s");
-        k("-n", "default", "rollout", "status", "deployment/webserver-1", "--timeout=300s");
-        k("-n", "default", "wait", "--for=condition=Ready", "pod/client-1", "pod/client-2", "--timeout=300s");
-      }));
+      out.floor.push(
+        await timed(async () => {
+          for (const f of files) k("apply", "--server-side", "--field-manager=bench-floor", "-f", f);
+          k("-n", "kube-system", "rollout", "status", "daemonset/kube-router", "--timeout=300s");
+          k("-n", "kube-system", "rollout", "status", "daemonset/nodelocaldns", "--timeout=300s");
+          k("-n", "default", "rollout", "status", "deployment/webserver-1", "--timeout=300s");
+          k("-n", "default", "wait", "--for=condition=Ready", "pod/client-1", "pod/client-2", "--timeout=300s");
+        }),
+      );
       say(`cluster stage, kubectl floor: ${out.floor.at(-1)!.toFixed(1)} s`);
       await floorEmpty();
     }
@@ -127,9 +135,11 @@ function vmTier(): Record<string, number> | string {
   const timings = existsSync(json) ? (JSON.parse(readFileSync(json, "utf8")) as Record<string, number>) : {};
   const found: Record<string, number> = {};
   const ups: number[] = [];
-  for (const file of readdirSync(VM_TIER_DIR).filter((f) => /^\d+-.*\.log$/.test(f)).sort()) {
+  for (const file of readdirSync(VM_TIER_DIR)
+    .filter((f) => /^\d+-.*\.log$/.test(f))
+    .sort()) {
     const text = readFileSync(path.join(VM_TIER_DIR, file), "utf8");
-    const start = text.indexOf("\n{\n  \"command\"");
+    const start = text.indexOf('\n{\n  "command"');
     if (start < 0) continue;
     let parsed: { command: string; results: { outcome: string; seconds: number }[] };
     try {
@@ -191,15 +201,32 @@ async function main(): Promise<void> {
     row("no-op up of a bench", bench.noopUp, "", "<= 3 s", median(bench.noopUp!) <= 3);
     row("refresh preview of a bench", bench.refreshPreview, "", "<= 4 s", median(bench.refreshPreview!) <= 4);
     row("preview, 1 bench", room.previewOne, "1.00x", "");
-    row(`preview, ${n} benches at --parallel ${n}`, room.previewRoomParallel, `${previewRatio.toFixed(2)}x one bench`, "<= 2.5x one bench",
-      n < 8 ? undefined : previewRatio <= 2.5);
-    row(`preview, ${n} benches at --parallel 1`, room.previewRoomSerial,
-      `${(median(room.previewRoomSerial!) / median(room.previewOne!)).toFixed(2)}x one bench`, "");
+    row(
+      `preview, ${n} benches at --parallel ${n}`,
+      room.previewRoomParallel,
+      `${previewRatio.toFixed(2)}x one bench`,
+      "<= 2.5x one bench",
+      n < 8 ? undefined : previewRatio <= 2.5,
+    );
+    row(
+      `preview, ${n} benches at --parallel 1`,
+      room.previewRoomSerial,
+      `${(median(room.previewRoomSerial!) / median(room.previewOne!)).toFixed(2)}x one bench`,
+      "",
+    );
     row("workloads reset of a bench", resets.resetOne, "", "<= 20 s", median(resets.resetOne!) <= 20);
-    row(`workloads reset, ${n} benches at --parallel ${n}`, resets.resetRoomParallel,
-      `${(median(resets.resetRoomParallel!) / median(resets.resetOne!)).toFixed(2)}x one bench`, "");
-    row(`workloads reset, ${n} benches at --parallel 1`, resets.resetRoomSerial,
-      `${(median(resets.resetRoomSerial!) / median(resets.resetOne!)).toFixed(2)}x one bench`, "");
+    row(
+      `workloads reset, ${n} benches at --parallel ${n}`,
+      resets.resetRoomParallel,
+      `${(median(resets.resetRoomParallel!) / median(resets.resetOne!)).toFixed(2)}x one bench`,
+      "",
+    );
+    row(
+      `workloads reset, ${n} benches at --parallel 1`,
+      resets.resetRoomSerial,
+      `${(median(resets.resetRoomSerial!) / median(resets.resetOne!)).toFixed(2)}x one bench`,
+      "",
+    );
     const vm = vmTier();
     if (typeof vm === "string") {
       row("VM bench (up from bare VMs, second up, refresh preview, workloads reset)", undefined, vm, "report; bare VMs to checks <= 15 min");
@@ -210,7 +237,12 @@ async function main(): Promise<void> {
       }
     }
     const header = ["MEASURE", "SECONDS median (min-max)", "RATIO", "TARGET", "RESULT"];
-    process.stdout.write(`\n${table(header, rows.map((r) => [r.measure, r.seconds, r.value, r.target, r.result]))}\n`);
+    process.stdout.write(
+      `\n${table(
+        header,
+        rows.map((r) => [r.measure, r.seconds, r.value, r.target, r.result]),
+      )}\n`,
+    );
     if (n < 8) process.stdout.write(`(the room figure's target is for 8 benches; this run had ${n}: not judged)\n`);
     const figures = { room: ROOM, benches: n, runs: RUNS, fullUp, bench, cluster, clusterRatio, preview: room, previewRatio, resets, vm };
     process.stdout.write(`${JSON.stringify(figures)}\n`);

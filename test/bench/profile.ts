@@ -20,7 +20,10 @@ programDir(); // compiled before the clock starts, as `netlab` does
 const args = what === "up" ? ["up", "--yes", "--skip-preview"] : ["preview", "--refresh", "--parallel", "64"];
 const start = Date.now();
 const r = spawnSync("pulumi", [...args, "--stack", stack, "--non-interactive", "--suppress-outputs", "--logtostderr", "-v=7", "--logflow"], {
-  cwd: REPO, env: { ...process.env, ...engineEnv() }, encoding: "utf8", maxBuffer: 512 << 20,
+  cwd: REPO,
+  env: { ...process.env, ...engineEnv() },
+  encoding: "utf8",
+  maxBuffer: 512 << 20,
 });
 const wall = (Date.now() - start) / 1000;
 

@@ -30,20 +30,37 @@ const unwrapSecret = (v: unknown): unknown => {
 
 describe("Bench under Pulumi mocks", () => {
   it("registers the hosts stage, the kubeadm stage and every cluster object", () => {
-    expect(commands().map((c) => c.name).sort()).toEqual(
+    expect(
+      commands()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(
       [
         ...["controller", "compute1", "compute2", "compute3"].flatMap((n) => ["base-os", "network", "runtime"].map((s) => `room27-bench4-${n}-${s}`)),
-        "room27-bench4-kubeadm-init", "room27-bench4-kubeadm-lab-files", "room27-bench4-kubeadm-kubeconfig",
+        "room27-bench4-kubeadm-init",
+        "room27-bench4-kubeadm-lab-files",
+        "room27-bench4-kubeadm-kubeconfig",
         ...["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`),
         ...["controller", "compute1", "compute2", "compute3"].map((n) => `room27-bench4-${n}-lab-network`),
       ].sort(),
     );
     const kinds = k8sObjects().map((r) => `${r.type.split(":").pop()}/${r.inputs.metadata?.name}`);
-    expect(kinds).toEqual(expect.arrayContaining([
-      "DaemonSet/kube-router", "ConfigMap/kube-router-cfg", "ClusterRole/kube-router", "ClusterRoleBinding/kube-router", "ServiceAccount/kube-router",
-      "DaemonSet/nodelocaldns", "ConfigMap/nodelocaldns", "Service/coredns", "Deployment/webserver-1", "Service/webserver-service-1",
-      "Pod/client-1", "Pod/client-2",
-    ]));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        "DaemonSet/kube-router",
+        "ConfigMap/kube-router-cfg",
+        "ClusterRole/kube-router",
+        "ClusterRoleBinding/kube-router",
+        "ServiceAccount/kube-router",
+        "DaemonSet/nodelocaldns",
+        "ConfigMap/nodelocaldns",
+        "Service/coredns",
+        "Deployment/webserver-1",
+        "Service/webserver-service-1",
+        "Pod/client-1",
+        "Pod/client-2",
+      ]),
+    );
     expect(k8sObjects()).toHaveLength(13);
     expect(k8sObjects().every((o) => o.name.startsWith("room27-bench4-"))).toBe(true);
   });
@@ -68,10 +85,12 @@ describe("Bench under Pulumi mocks", () => {
     expect(await urnOf(bench.hosts.compute2)).toMatch(/::netlab:bench:Bench\$netlab:hosts:BenchHost::room27-bench4-compute2$/);
     expect(await urnOf(bench.hosts.compute2.ready)).toMatch(/::netlab:hosts:BenchHost\$pulumi-nodejs:dynamic\/netlab:SshStep::room27-bench4-compute2-runtime$/);
     expect(await urnOf(bench.cluster.steps[0]!)).toMatch(/::netlab:cluster:KubeadmCluster\$pulumi-nodejs:dynamic\/netlab:SshStep::/);
-    expect(await urnOf(bench.addons.lab!.objects["Pod/default/client-1"]!))
-      .toMatch(/::netlab:lab:LabWorkloads\$kubernetes:core\/v1:Pod::room27-bench4-lab-c1-default\/client-1$/);
-    expect(await urnOf(bench.addons["kube-router"]!.objects["DaemonSet/kube-system/kube-router"]!))
-      .toMatch(/::netlab:cni:KubeRouter\$kubernetes:apps\/v1:DaemonSet::room27-bench4-kube-router-objects-kube-system\/kube-router$/);
+    expect(await urnOf(bench.addons.lab!.objects["Pod/default/client-1"]!)).toMatch(
+      /::netlab:lab:LabWorkloads\$kubernetes:core\/v1:Pod::room27-bench4-lab-c1-default\/client-1$/,
+    );
+    expect(await urnOf(bench.addons["kube-router"]!.objects["DaemonSet/kube-system/kube-router"]!)).toMatch(
+      /::netlab:cni:KubeRouter\$kubernetes:apps\/v1:DaemonSet::room27-bench4-kube-router-objects-kube-system\/kube-router$/,
+    );
     expect(await urnOf(bench.addons["kube-router"]!)).toMatch(/::netlab:bench:Bench\$netlab:cni:KubeRouter::/);
   });
 
@@ -116,8 +135,10 @@ describe("Bench under Pulumi mocks", () => {
 
   it("exports the node table", () => {
     expect(bench.nodeTable.map((n) => [n.name, n.providerIp, n.podCidr])).toEqual([
-      ["controller", "10.27.4.12", "10.233.64.0/24"], ["compute1", "10.27.4.22", "10.233.65.0/24"],
-      ["compute2", "10.27.4.32", "10.233.66.0/24"], ["compute3", "10.27.4.42", "10.233.67.0/24"],
+      ["controller", "10.27.4.12", "10.233.64.0/24"],
+      ["compute1", "10.27.4.22", "10.233.65.0/24"],
+      ["compute2", "10.27.4.32", "10.233.66.0/24"],
+      ["compute3", "10.27.4.42", "10.233.67.0/24"],
     ]);
   });
 

@@ -35,10 +35,12 @@ beforeAll(async () => {
       if (resp) {
         const propertyDeps = Object.values(req.toObject().propertydependenciesMap ?? {}).flatMap((d) => d[1]?.urnsList ?? []);
         registrations.push({
-          type: req.getType(), name: req.getName(), urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          urn: resp.getUrn(),
           dependencies: [...req.getDependenciesList(), ...propertyDeps],
           timeouts: req.getCustomtimeouts()?.toObject(),
-          annotations: ((req.getObject()?.toJavaScript() as { metadata?: { annotations?: Record<string, unknown> } } | undefined)?.metadata?.annotations) ?? {},
+          annotations: (req.getObject()?.toJavaScript() as { metadata?: { annotations?: Record<string, unknown> } } | undefined)?.metadata?.annotations ?? {},
         });
       }
       callback(err, resp);
@@ -73,7 +75,11 @@ function dependencyClosure(urn: string): Set<string> {
 describe("cluster stage under Pulumi mocks", () => {
   it("registers every cluster object as its own resource (no ConfigGroup)", () => {
     expect(registrations.filter((r) => r.type === "kubernetes:yaml:ConfigGroup")).toEqual([]);
-    expect(k8s().map((r) => r.name).sort()).toEqual([
+    expect(
+      k8s()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual([
       "room27-bench4-kube-router-objects-kube-router", // ClusterRole and ClusterRoleBinding: cluster-scoped
       "room27-bench4-kube-router-objects-kube-router",
       "room27-bench4-kube-router-objects-kube-system/kube-router", // ServiceAccount and DaemonSet
@@ -116,7 +122,11 @@ describe("cluster stage under Pulumi mocks", () => {
     const limit = `${600 * SCALE}s`;
     const awaited = k8s().filter((r) => /:(DaemonSet|Deployment|Pod)$/.test(r.type));
     expect(awaited.map((r) => `${r.type.split(":").pop()} ${r.name.split("/").pop()}`).sort()).toEqual([
-      "DaemonSet kube-router", "DaemonSet nodelocaldns", "Deployment webserver-1", "Pod client-1", "Pod client-2",
+      "DaemonSet kube-router",
+      "DaemonSet nodelocaldns",
+      "Deployment webserver-1",
+      "Pod client-1",
+      "Pod client-2",
     ]);
     for (const r of awaited) expect(r.timeouts, r.name).toMatchObject({ create: limit, update: limit });
     for (const r of k8s().filter((x) => !awaited.includes(x))) expect(r.timeouts?.create ?? "", r.name).toBe("");

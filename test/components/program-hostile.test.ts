@@ -20,7 +20,9 @@ async function runProgram(config: Record<string, string>, secretKeys: string[]) 
 
 const hostKeys = JSON.stringify(Object.fromEntries(["controller", "compute1", "compute2", "compute3"].map((n) => [n, { hostKey: HOST_KEY }])));
 const base = {
-  "netlab:room": "27", "netlab:bench": "4", "netlab:nodes": hostKeys,
+  "netlab:room": "27",
+  "netlab:bench": "4",
+  "netlab:nodes": hostKeys,
   "netlab:sshPrivateKey": "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n",
 };
 

@@ -12,7 +12,10 @@ async function runProgram(config: Record<string, string>) {
   const recorded = await installMocks();
   // The runtime reads PULUMI_CONFIG when config is first used.
   const runtime = await import("@pulumi/pulumi/runtime");
-  runtime.setAllConfig(config, Object.keys(config).filter((k) => k.endsWith("sshPrivateKey")));
+  runtime.setAllConfig(
+    config,
+    Object.keys(config).filter((k) => k.endsWith("sshPrivateKey")),
+  );
   try {
     const program = await import("../../index");
     await settle();
@@ -30,7 +33,10 @@ describe("index.ts", () => {
     writeFileSync(path.join(bundle, "bundle.json"), JSON.stringify({ versions: {}, images: {}, imageFiles: {}, files: {} }));
     process.env.NETLAB_BUNDLE_DIR = bundle;
     const { recorded, program, error } = await runProgram({
-      "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys,
+      "netlab:room": "30",
+      "netlab:bench": "7",
+      "netlab:sshPrivateKey": "key",
+      "netlab:nodes": hostKeys,
       "netlab:placement": JSON.stringify({ webserverNode: "compute3", client2Node: "compute1" }),
     });
     expect(error).toBeUndefined();
@@ -47,8 +53,12 @@ describe("index.ts", () => {
     writeFileSync(path.join(bundle, "bundle.json"), JSON.stringify({ versions: {}, images: {}, imageFiles: {}, files: {} }));
     process.env.NETLAB_BUNDLE_DIR = path.join(os.tmpdir(), "no-such-bundle");
     const { recorded, error } = await runProgram({
-      "netlab:room": "30", "netlab:bench": "7", "netlab:sshPrivateKey": "key", "netlab:nodes": hostKeys,
-      "netlab:packages": JSON.stringify({ source: "bundle", bundle }), "netlab:nodeRoot": "/srv/netlab/nodes",
+      "netlab:room": "30",
+      "netlab:bench": "7",
+      "netlab:sshPrivateKey": "key",
+      "netlab:nodes": hostKeys,
+      "netlab:packages": JSON.stringify({ source: "bundle", bundle }),
+      "netlab:nodeRoot": "/srv/netlab/nodes",
     });
     delete process.env.NETLAB_BUNDLE_DIR;
     rmSync(bundle, { recursive: true, force: true });
@@ -67,7 +77,9 @@ describe("index.ts", () => {
 
   it("refuses bad config with every problem, before registering anything", async () => {
     const { recorded, error } = await runProgram({
-      "netlab:room": "27", "netlab:bench": "300", "netlab:placement": JSON.stringify({ client2Node: "compute1" }),
+      "netlab:room": "27",
+      "netlab:bench": "300",
+      "netlab:placement": JSON.stringify({ client2Node: "compute1" }),
     });
     expect(error?.message).toMatch(/^Invalid bench config:/);
     expect(error?.message).toContain(" - bench: 300 is not a valid bench number");

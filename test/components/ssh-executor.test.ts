@@ -38,7 +38,11 @@ const ofType = (t: string) => recorded.filter((r) => r.type === `pulumi-nodejs:d
 describe("ssh executor under mocks", () => {
   it("registers one SshStep per single-node step and one JoinStep per worker, none of @pulumi/command", () => {
     expect(ofType("SshStep")).toHaveLength(19);
-    expect(ofType("JoinStep").map((r) => r.name).sort()).toEqual(["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`));
+    expect(
+      ofType("JoinStep")
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["compute1", "compute2", "compute3"].map((n) => `room27-bench4-kubeadm-join-${n}`));
     expect(recorded.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
   });
 
@@ -61,12 +65,24 @@ describe("ssh executor under mocks", () => {
       expect(push.inputs.remoteDir).toBe("/var/lib/netlab/bundle");
     }
     const of = (node: string) => pushes.find((r) => r.inputs.node === node)!.inputs;
-    const all = ["bin/kubeadm", "images/blobs/sha256/base", "images/blobs/sha256/coredns", "images/blobs/sha256/etcd",
-      "images/refs/coredns.json", "images/refs/etcd.json"];
+    const all = [
+      "bin/kubeadm",
+      "images/blobs/sha256/base",
+      "images/blobs/sha256/coredns",
+      "images/blobs/sha256/etcd",
+      "images/refs/coredns.json",
+      "images/refs/etcd.json",
+    ];
     expect(of("controller").files).toEqual(all);
     const sum = (digit: number, file: string) => `${String(digit).repeat(64)}  ${file}\n`;
-    expect(of("controller").sums).toBe(sum(0, "bin/kubeadm") + sum(2, "images/blobs/sha256/base") + sum(5, "images/blobs/sha256/coredns")
-      + sum(3, "images/blobs/sha256/etcd") + sum(4, "images/refs/coredns.json") + sum(1, "images/refs/etcd.json"));
+    expect(of("controller").sums).toBe(
+      sum(0, "bin/kubeadm") +
+        sum(2, "images/blobs/sha256/base") +
+        sum(5, "images/blobs/sha256/coredns") +
+        sum(3, "images/blobs/sha256/etcd") +
+        sum(4, "images/refs/coredns.json") +
+        sum(1, "images/refs/etcd.json"),
+    );
     expect(of("compute2").files).toEqual(all.filter((f) => !f.includes("etcd")));
     expect(of("compute2").digest).not.toBe(of("controller").digest);
     expect(of("compute2").digest).toBe(of("compute3").digest);

@@ -7,7 +7,10 @@ import { previewOp } from "../../lib/fleet/ops";
 import { runFleet, type BenchOp } from "../../lib/fleet/run";
 import { simDown, simUp } from "../../lib/sim/sim";
 
-const BENCHES = [[33, 8], [34, 9]] as const;
+const BENCHES = [
+  [33, 8],
+  [34, 9],
+] as const;
 const MINUTE = 60_000;
 const stacks: string[] = [];
 
@@ -41,16 +44,20 @@ async function timedRun(parallel: number) {
 const overlap = (a: [number, number], b: [number, number]) => Math.min(a[1], b[1]) - Math.max(a[0], b[0]);
 
 describe("fleet on two simulated benches", () => {
-  it("runs benches concurrently with --parallel 2 and one at a time with --parallel 1", async () => {
-    const together = await timedRun(2);
-    expect(together.results.map((r) => [r.stack, r.outcome])).toEqual(stacks.map((s) => [s, "ok"]));
-    const [a, b] = stacks.map((s) => together.spans[s]!);
-    expect(overlap(a!, b!), "the two engine runs overlap").toBeGreaterThan(0);
+  it(
+    "runs benches concurrently with --parallel 2 and one at a time with --parallel 1",
+    async () => {
+      const together = await timedRun(2);
+      expect(together.results.map((r) => [r.stack, r.outcome])).toEqual(stacks.map((s) => [s, "ok"]));
+      const [a, b] = stacks.map((s) => together.spans[s]!);
+      expect(overlap(a!, b!), "the two engine runs overlap").toBeGreaterThan(0);
 
-    const apart = await timedRun(1);
-    expect(apart.results.every((r) => r.outcome === "ok")).toBe(true);
-    const [c, d] = stacks.map((s) => apart.spans[s]!);
-    expect(overlap(c!, d!), "one after the other").toBeLessThanOrEqual(0);
-    process.stderr.write(`fleet: 2 benches, --parallel 2 took ${together.wall} ms, --parallel 1 took ${apart.wall} ms\n`);
-  }, 10 * MINUTE);
+      const apart = await timedRun(1);
+      expect(apart.results.every((r) => r.outcome === "ok")).toBe(true);
+      const [c, d] = stacks.map((s) => apart.spans[s]!);
+      expect(overlap(c!, d!), "one after the other").toBeLessThanOrEqual(0);
+      process.stderr.write(`fleet: 2 benches, --parallel 2 took ${together.wall} ms, --parallel 1 took ${apart.wall} ms\n`);
+    },
+    10 * MINUTE,
+  );
 });

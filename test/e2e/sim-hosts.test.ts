@@ -24,7 +24,7 @@ interface Result {
 function exec(cmd: string, args: string[], timeout = 30_000): Promise<Result> {
   return new Promise((resolve) => {
     execFile(cmd, args, { encoding: "utf8", timeout, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? ((error as { code: number }).code) : -1) : 0;
+      const code = error ? (typeof (error as { code?: unknown }).code === "number" ? (error as { code: number }).code : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
@@ -44,15 +44,24 @@ async function ssh(hosts: SimHosts, node: NodeName, remote: string, pinnedKey?: 
   const knownHosts = path.join(tmp, `known_hosts-${hosts.benchId}-${node}`);
   writeFileSync(knownHosts, `${h.sshHost} ${pinnedKey ?? h.hostKey}\n`);
   return exec("ssh", [
-    "-F", "/dev/null",
-    "-o", "BatchMode=yes",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", `UserKnownHostsFile=${knownHosts}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", "IdentitiesOnly=yes",
-    "-o", "ConnectTimeout=5",
-    "-i", hosts.clientKeyPath,
-    "-p", String(h.sshPort),
+    "-F",
+    "/dev/null",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${knownHosts}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "ConnectTimeout=5",
+    "-i",
+    hosts.clientKeyPath,
+    "-p",
+    String(h.sshPort),
     `${hosts.sshUser}@${h.sshHost}`,
     remote,
   ]);
@@ -179,9 +188,9 @@ describe("simulated hosts of one bench (room 27 bench 4)", () => {
     for (const f of files) expect(existsSync(f), f).toBe(true);
     // The bench path ran, its system commands the simulated node's own: modules and swap recorded, never this machine's.
     const calls = readFileSync(path.join(nodeStateDir(stateA, "compute1"), "calls.log"), "utf8").split("\n");
-    expect(calls).toEqual(expect.arrayContaining([
-      "modprobe br_netfilter", "modprobe ip_vs", "sysctl --system", "swapoff --all", "netplan generate", "netplan apply",
-    ]));
+    expect(calls).toEqual(
+      expect.arrayContaining(["modprobe br_netfilter", "modprobe ip_vs", "sysctl --system", "swapoff --all", "netplan generate", "netplan apply"]),
+    );
     expect(calls.find((c) => c.startsWith("apt-get ") && c.includes(" install "))).toMatch(/ netplan\.io curl /);
     expect(readFileSync(`${root}/etc/fstab`, "utf8")).toMatch(/^# netlab: UUID=\S+ none swap /m);
     expect(readFileSync(`${root}/etc/network/interfaces`, "utf8")).toContain("# netlab: iface enp1s0f2 inet dhcp");

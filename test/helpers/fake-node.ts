@@ -49,7 +49,11 @@ export class FakeNode {
 
   /** Each fake's call, in order: "kubeadm token list --kubeconfig ...". */
   calls(): string[] {
-    return existsSync(this.log) ? readFileSync(this.log, "utf8").split("\n").filter((l) => l !== "") : [];
+    return existsSync(this.log)
+      ? readFileSync(this.log, "utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+      : [];
   }
 
   /** Runs `code` after the step's functions (`script`, already redirected where needed), NETLAB_ROOT set to the root. */

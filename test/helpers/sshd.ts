@@ -27,21 +27,41 @@ function freePort(): Promise<number> {
 
 export async function startSshd(): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-test-sshd-"));
-  for (const [file, comment] of [["host", "test-host"], ["client", "test-client"]]) {
+  for (const [file, comment] of [
+    ["host", "test-host"],
+    ["client", "test-client"],
+  ]) {
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment!, "-f", path.join(dir, file!)]);
   }
   writeFileSync(path.join(dir, "authorized_keys"), readFileSync(path.join(dir, "client.pub")), { mode: 0o600 });
   const port = await freePort();
-  writeFileSync(path.join(dir, "sshd_config"), [
-    "ListenAddress 127.0.0.1", `Port ${port}`, `HostKey ${path.join(dir, "host")}`, `PidFile ${path.join(dir, "sshd.pid")}`,
-    `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "LogLevel INFO", "",
-  ].join("\n"));
+  writeFileSync(
+    path.join(dir, "sshd_config"),
+    [
+      "ListenAddress 127.0.0.1",
+      `Port ${port}`,
+      `HostKey ${path.join(dir, "host")}`,
+      `PidFile ${path.join(dir, "sshd.pid")}`,
+      `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+      "PermitRootLogin prohibit-password",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      "StrictModes no",
+      "LogLevel INFO",
+      "",
+    ].join("\n"),
+  );
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const sshd: ChildProcess = spawn("/usr/sbin/sshd", ["-D", "-E", path.join(dir, "sshd.log"), "-f", path.join(dir, "sshd_config")], { stdio: "ignore" });
   const hostKey = readFileSync(path.join(dir, "host.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
   const connection: SshConnection = {
-    node: "testnode", host: "127.0.0.1", port, user: os.userInfo().username, privateKey: readFileSync(path.join(dir, "client"), "utf8"), hostKey,
+    node: "testnode",
+    host: "127.0.0.1",
+    port,
+    user: os.userInfo().username,
+    privateKey: readFileSync(path.join(dir, "client"), "utf8"),
+    hostKey,
   };
   for (let i = 0; i < 100; i++) {
     try {

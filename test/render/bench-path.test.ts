@@ -21,7 +21,9 @@ const plan = planBench(specFor(30, 7));
 const ONLINE = specFor(30, 7, {
   packages: { source: "online" },
   images: {
-    nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1", webserver: "docker.io/library/busybox:1.36.1", client: "docker.io/nicolaka/netshoot:v0.13",
+    nodeLocalDns: "registry.k8s.io/dns/k8s-dns-node-cache:1.23.1",
+    webserver: "docker.io/library/busybox:1.36.1",
+    client: "docker.io/nicolaka/netshoot:v0.13",
   },
 });
 const stepOf = (node: "controller" | "compute1", kind: StepKind): HostStep => plan.hosts[node].steps.find((s) => s.kind === kind)!;
@@ -54,7 +56,11 @@ describe("packages on a bare Debian bench", () => {
 
   it("installs only packages the bundle carries (bundle/versions.env BUNDLE_DEBS, DOCKER_DEBS)", () => {
     const env = readFileSync(path.join(REPO, "bundle", "versions.env"), "utf8");
-    const list = (name: string) => new RegExp(`^${name}="([^"]*)"`, "m").exec(env)![1]!.split(/\s+/).filter((p) => p !== "");
+    const list = (name: string) =>
+      new RegExp(`^${name}="([^"]*)"`, "m")
+        .exec(env)![1]!
+        .split(/\s+/)
+        .filter((p) => p !== "");
     const debs = [...list("BUNDLE_DEBS"), ...list("DOCKER_DEBS")];
     const runtime = [...stepOf("compute1", StepKind.Runtime).script.matchAll(/^\s*install_packages ([a-z0-9. -]+)$/gm)].flatMap((m) => m[1]!.split(" "));
     expect(runtime).toEqual(["containerd", "runc", "containernetworking-plugins", "pigz", "docker.io", "docker-cli", "curl", "gpg", "ca-certificates"]);
@@ -87,7 +93,8 @@ describe("packages on a bare Debian bench", () => {
     const run = node.run(base.script, `NETLAB_BUNDLE_DIR=${node.root}/bundle\ncreate`);
     expect(run.status, run.stderr).toBe(0);
     expect(readFileSync(path.join(etc, "network", "interfaces"), "utf8")).toBe(
-      "auto lo\niface lo inet loopback\n# netlab: allow-hotplug enp1s0f2\n# netlab: iface enp1s0f2 inet dhcp\n");
+      "auto lo\niface lo inet loopback\n# netlab: allow-hotplug enp1s0f2\n# netlab: iface enp1s0f2 inet dhcp\n",
+    );
     expect(readFileSync(path.join(etc, "fstab"), "utf8")).toBe("UUID=1 / ext4 defaults 0 1\n# netlab: UUID=2 none swap sw 0 0\n");
     const calls = node.calls();
     expect(calls.find((c) => c.includes(" install "))).toMatch(new RegExp(` install --no-install-recommends --no-upgrade ${BASE_PACKAGES.join(" ")}$`));
@@ -98,15 +105,37 @@ describe("packages on a bare Debian bench", () => {
     const root = mkdtempSync(path.join(os.tmpdir(), "ifupdown-"));
     mkdirSync(path.join(root, "etc", "network"), { recursive: true });
     const file = path.join(root, "etc", "network", "interfaces");
-    writeFileSync(file, [
-      "auto lo", "iface lo inet loopback", "", "allow-hotplug enp1s0f0", "iface enp1s0f0 inet static", "  address 192.168.7.22/24", "",
-      "auto enp1s0f2.3", "iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", "",
-    ].join("\n"));
+    writeFileSync(
+      file,
+      [
+        "auto lo",
+        "iface lo inet loopback",
+        "",
+        "allow-hotplug enp1s0f0",
+        "iface enp1s0f0 inet static",
+        "  address 192.168.7.22/24",
+        "",
+        "auto enp1s0f2.3",
+        "iface enp1s0f2.3 inet dhcp",
+        "auto eth9",
+        "iface eth9 inet dhcp",
+        "",
+      ].join("\n"),
+    );
     runFunction(stepOf("compute1", StepKind.BaseOs), "release_from_ifupdown 2>/dev/null", root);
     expect(readFileSync(file, "utf8").split("\n")).toEqual([
-      "auto lo", "iface lo inet loopback", "", "# netlab: allow-hotplug enp1s0f0", "# netlab: iface enp1s0f0 inet static",
-      "# netlab:   address 192.168.7.22/24", "",
-      "# netlab: auto enp1s0f2.3", "# netlab: iface enp1s0f2.3 inet dhcp", "auto eth9", "iface eth9 inet dhcp", "",
+      "auto lo",
+      "iface lo inet loopback",
+      "",
+      "# netlab: allow-hotplug enp1s0f0",
+      "# netlab: iface enp1s0f0 inet static",
+      "# netlab:   address 192.168.7.22/24",
+      "",
+      "# netlab: auto enp1s0f2.3",
+      "# netlab: iface enp1s0f2.3 inet dhcp",
+      "auto eth9",
+      "iface eth9 inet dhcp",
+      "",
     ]);
   });
 });
@@ -118,14 +147,18 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     expect(runtime.script).toContain("NETLAB_PAUSE_IMAGE=registry.k8s.io/pause:3.10.1");
     expect(runtime.expect.containerd).toBe("SystemdCgroup=true sandbox_image=registry.k8s.io/pause:3.10.1");
     expect(runtime.expect.crictl).toBe("installed");
-    const kubelet = parseAllDocuments(plan.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
+    const kubelet = parseAllDocuments(plan.hosts.controller.kubeadm)
+      .map((d) => d.toJS())
+      .find((d) => d.kind === "KubeletConfiguration");
     expect(kubelet.cgroupDriver).toBe("systemd");
     expect(kubelet.runtimeRequestTimeout, "the kubelet's default (2m) on hardware").toBeUndefined();
   });
 
   it("stretches the kubelet's limit on runtime calls by timeouts.scale (workers join with the same kubelet config)", () => {
     const slow = planBench(specFor(27, 4, { timeouts: { scale: 10 } }));
-    const kubelet = parseAllDocuments(slow.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "KubeletConfiguration");
+    const kubelet = parseAllDocuments(slow.hosts.controller.kubeadm)
+      .map((d) => d.toJS())
+      .find((d) => d.kind === "KubeletConfiguration");
     expect(kubelet.runtimeRequestTimeout).toBe("20m0s");
   });
 
@@ -138,7 +171,8 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
     writeFileSync(path.join(fake, "systemctl"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
     const body = runtime.script.replace(/^case "\$\{1:-\}" in.*$/m, "");
     const settings = execFileSync("bash", ["-c", `${body}\nNETLAB_ROOT=${root}\nconfigure_containerd 2>/dev/null && containerd_settings`], {
-      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` }, encoding: "utf8",
+      env: { ...process.env, PATH: `${fake}:${process.env.PATH}` },
+      encoding: "utf8",
     });
     expect(settings).toBe(runtime.expect.containerd);
     const config = readFileSync(path.join(root, "etc", "containerd", "config.toml"), "utf8");
@@ -147,10 +181,20 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
   });
 
   it("refuses containerd 2.x's defaults (no sandbox_image line), on a re-run too, keeping the config it had", () => {
-    const node = new FakeNode("containerd2").fake("systemctl").fake("containerd", [
-      "cat <<'EOF'", "version = 3", "[plugins.'io.containerd.cri.v1.images'.pinned_images]", "  sandbox = 'registry.k8s.io/pause:3.10'",
-      "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]", "  SystemdCgroup = false", "EOF",
-    ].join("\n"));
+    const node = new FakeNode("containerd2")
+      .fake("systemctl")
+      .fake(
+        "containerd",
+        [
+          "cat <<'EOF'",
+          "version = 3",
+          "[plugins.'io.containerd.cri.v1.images'.pinned_images]",
+          "  sandbox = 'registry.k8s.io/pause:3.10'",
+          "[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]",
+          "  SystemdCgroup = false",
+          "EOF",
+        ].join("\n"),
+      );
     const config = path.join(node.root, "etc", "containerd", "config.toml");
     mkdirSync(path.dirname(config), { recursive: true });
     writeFileSync(config, "# what the node had\n");
@@ -159,7 +203,7 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
       expect(run.status, attempt).not.toBe(0);
       expect(run.stderr, attempt).toContain(
         "containerd config is not what kubeadm needs: found 'SystemdCgroup=true sandbox_image=missing', " +
-        "want 'SystemdCgroup=true sandbox_image=registry.k8s.io/pause:3.10.1'",
+          "want 'SystemdCgroup=true sandbox_image=registry.k8s.io/pause:3.10.1'",
       );
       expect(readFileSync(config, "utf8"), attempt).toBe("# what the node had\n");
     }
@@ -174,7 +218,9 @@ describe("runtime: containerd as kubeadm expects it, crictl installed", () => {
 
 describe("kubeadm", () => {
   it("lists each API server SAN once", () => {
-    const cluster = parseAllDocuments(plan.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "ClusterConfiguration");
+    const cluster = parseAllDocuments(plan.hosts.controller.kubeadm)
+      .map((d) => d.toJS())
+      .find((d) => d.kind === "ClusterConfiguration");
     expect(cluster.apiServer.certSANs).toEqual(["10.30.7.12", "192.168.7.12"]);
   });
 
@@ -191,7 +237,9 @@ describe("kubeadm", () => {
 
   it("scales kubeadm's own time limits with timeouts.scale", () => {
     const slow = planBench(specFor(30, 7, { timeouts: { scale: 10 } }));
-    const init = parseAllDocuments(slow.hosts.controller.kubeadm).map((d) => d.toJS()).find((d) => d.kind === "InitConfiguration");
+    const init = parseAllDocuments(slow.hosts.controller.kubeadm)
+      .map((d) => d.toJS())
+      .find((d) => d.kind === "InitConfiguration");
     expect(init.timeouts).toMatchObject({ controlPlaneComponentHealthCheck: "2400s", kubernetesAPICall: "600s", discovery: "3000s" });
   });
 });
@@ -204,13 +252,15 @@ describe("the node root", () => {
     const systemPath = /(?<![\w$}/.-])\/(etc|usr|var|opt|run|home|lib|srv|root|proc|sys)\b/g;
     const found: string[] = [];
     for (const file of readdirSync(NODE_SCRIPT_DIR).filter((f) => f.endsWith(".sh"))) {
-      readFileSync(path.join(NODE_SCRIPT_DIR, file), "utf8").split("\n").forEach((line, i) => {
-        const code = line.replace(/(^|\s)#.*$/, "");
-        for (const m of code.matchAll(systemPath)) {
-          if (/(\$NETLAB_ROOT|"\$NETLAB_ROOT")"?$/.test(code.slice(0, m.index)) || own.test(code)) continue;
-          found.push(`${file}:${i + 1}: ${code.trim()}`);
-        }
-      });
+      readFileSync(path.join(NODE_SCRIPT_DIR, file), "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          const code = line.replace(/(^|\s)#.*$/, "");
+          for (const m of code.matchAll(systemPath)) {
+            if (/(\$NETLAB_ROOT|"\$NETLAB_ROOT")"?$/.test(code.slice(0, m.index)) || own.test(code)) continue;
+            found.push(`${file}:${i + 1}: ${code.trim()}`);
+          }
+        });
     }
     expect(found).toEqual([]);
     // The check is not blind: an unrooted write is found.

@@ -37,8 +37,12 @@ type Account = "unprivileged" | "root";
 /** Runs `body` in bash with the node helpers loaded, as a step would, the lab user's writes made as `account`. */
 function run(account: Account, body: string): { status: number | null; stderr: string } {
   const sim = {
-    PATH: `${SIM_NODE_BIN}:${process.env.PATH}`, NETLAB_SIM_ROOT: root, NETLAB_SIM_STATE: path.join(root, ".sim"),
-    NETLAB_SIM_PATH: process.env.PATH ?? "", NETLAB_SIM_LAB_USER: LAB_USER, NETLAB_SIM_NODE: "controller",
+    PATH: `${SIM_NODE_BIN}:${process.env.PATH}`,
+    NETLAB_SIM_ROOT: root,
+    NETLAB_SIM_STATE: path.join(root, ".sim"),
+    NETLAB_SIM_PATH: process.env.PATH ?? "",
+    NETLAB_SIM_LAB_USER: LAB_USER,
+    NETLAB_SIM_NODE: "controller",
   };
   const script = [
     `NETLAB_NODE=controller NETLAB_STEP=test NETLAB_ROOT=${root} NETLAB_LAB_USER=${LAB_USER}`,

@@ -31,8 +31,11 @@ const TOKEN_LIST = [
 function controller(): FakeNode {
   return new FakeNode("join-token")
     .fake("kubeadm", `case "$1 $2" in\n"token create") echo eeeeee.eeeeeeeeeeeeeeee ;;\n"token list") cat <<'EOF'\n${TOKEN_LIST}\nEOF\n;;\nesac`)
-    .fake("kubectl", 'case "$*" in\n*"get node compute2"*) printf "%s" "$FAKE_POD_CIDR" ;;\n*"config view"*) printf "Q0EtREFUQQ==" ;;\n' +
-      '*" apply "*) cat >"$FAKE_APPLIED" ;;\nesac');
+    .fake(
+      "kubectl",
+      'case "$*" in\n*"get node compute2"*) printf "%s" "$FAKE_POD_CIDR" ;;\n*"config view"*) printf "Q0EtREFUQQ==" ;;\n' +
+        '*" apply "*) cat >"$FAKE_APPLIED" ;;\nesac',
+    );
 }
 
 describe("join token step (controller), compute2", () => {
@@ -76,7 +79,10 @@ describe("join token step (controller), compute2", () => {
   it("finish revokes compute2's tokens only (not another worker's, not kubeadm's own)", () => {
     const node = controller();
     node.run(tokenStep.script, "finish", { env: { FAKE_POD_CIDR: PLANNED } });
-    const deleted = node.calls().filter((c) => c.startsWith("kubeadm token delete")).map((c) => c.split(" ").at(-1));
+    const deleted = node
+      .calls()
+      .filter((c) => c.startsWith("kubeadm token delete"))
+      .map((c) => c.split(" ").at(-1));
     expect(deleted).toEqual(["aaaaaa.aaaaaaaaaaaaaaaa", "dddddd.dddddddddddddddd"]);
   });
 
@@ -94,7 +100,10 @@ describe("join token step (controller), compute2", () => {
     expect(registration).toBeGreaterThan(removal);
     expect(mint).toBeGreaterThan(registration);
     expect(parse(readFileSync(applied, "utf8"))).toEqual({
-      apiVersion: "v1", kind: "Node", metadata: { name: "compute2" }, spec: { podCIDR: PLANNED, podCIDRs: [PLANNED] },
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "compute2" },
+      spec: { podCIDR: PLANNED, podCIDRs: [PLANNED] },
     });
     expect(calls[mint]).toContain("--description netlab join compute2");
     expect(run.stdout).toContain("    token: eeeeee.eeeeeeeeeeeeeeee\n");
@@ -104,10 +113,15 @@ describe("join token step (controller), compute2", () => {
 });
 
 describe("kubeadm init step (controller)", () => {
-  const initNode = (prefix: string) => new FakeNode("kubeadm-init")
-    .fake("kubeadm", `case "$1 $2" in\n"token list") cat <<'EOF'\n${TOKEN_LIST.split("\n")
-      .filter((l) => l.startsWith("TOKEN") || l.startsWith("cccccc")).join("\n")}\nEOF\n;;\nesac`)
-    .fake("kubectl", `case "$*" in\n*"get node controller"*) printf "%s" "${prefix}" ;;\nesac`);
+  const initNode = (prefix: string) =>
+    new FakeNode("kubeadm-init")
+      .fake(
+        "kubeadm",
+        `case "$1 $2" in\n"token list") cat <<'EOF'\n${TOKEN_LIST.split("\n")
+          .filter((l) => l.startsWith("TOKEN") || l.startsWith("cccccc"))
+          .join("\n")}\nEOF\n;;\nesac`,
+      )
+      .fake("kubectl", `case "$*" in\n*"get node controller"*) printf "%s" "${prefix}" ;;\nesac`);
   // The lab user's kubeconfig (home.sh, as the lab user) is not this test's.
   const runInit = (node: FakeNode) => node.run(initStep.script, "install_user_kubeconfig() { :; }\ncreate");
 

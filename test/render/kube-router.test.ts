@@ -17,13 +17,20 @@ const objects = kubeRouterObjects(spec);
 const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 const pod = find("DaemonSet", "kube-router").spec.template.spec;
 /** A container env entry: a value, or one taken from a field of the pod. */
-interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: { fieldPath: string } };
+}
 
 /** bundle/kube-router-<version>.flags: one long flag per line (`--name [type]`), `#` comments. */
 function flagsOf(version: string): Set<string> {
   const file = path.join(REPO, "bundle", `kube-router-${version}.flags`);
   expect(existsSync(file), `${file} lists the flags of the kube-router the bench runs`).toBe(true);
-  const lines = readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
   return new Set(lines.map((l) => l.split(/\s+/)[0]!));
 }
 
@@ -53,8 +60,14 @@ describe("kube-router flags", () => {
 
   it("routes; no firewall (its ipset restore would revert kube-proxy's sets) and no service proxy; the bench's service range", () => {
     expect(kubeRouterArgs(spec)).toEqual([
-      "--run-router=true", "--run-firewall=false", "--run-service-proxy=false", "--nodes-full-mesh=true", "--advertise-pod-cidr=true",
-      "--bgp-graceful-restart=true", "--service-cluster-ip-range=10.233.0.0/18", "--kubeconfig=/var/lib/kube-router/kubeconfig",
+      "--run-router=true",
+      "--run-firewall=false",
+      "--run-service-proxy=false",
+      "--nodes-full-mesh=true",
+      "--advertise-pod-cidr=true",
+      "--bgp-graceful-restart=true",
+      "--service-cluster-ip-range=10.233.0.0/18",
+      "--kubeconfig=/var/lib/kube-router/kubeconfig",
     ]);
     const other = specFor(30, 7, { network: { serviceSubnet: "10.96.0.0/16" } });
     expect(kubeRouterArgs(other)).toContain("--service-cluster-ip-range=10.96.0.0/16");

@@ -103,8 +103,9 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     const slowSpec = specFor(27, 4, { timeouts: { scale: 10 } });
     const init = planBench(slowSpec).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
     const files = Object.keys(kubeadmPatches(slowSpec));
-    expect(files.map((f) => path.basename(f)).sort())
-      .toEqual(["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((t) => `${t}+strategic.yaml`));
+    expect(files.map((f) => path.basename(f)).sort()).toEqual(
+      ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"].map((t) => `${t}+strategic.yaml`),
+    );
     for (const f of files) expect(init.expect[`file:${f}`], f).toBeDefined();
     expect(init.script).toContain(`NETLAB_KUBEADM_PATCH_FILES=`);
     expect(stringify(kubeadmInitDocs(slowSpec)[0])).toContain(`directory: ${KUBEADM_PATCH_DIR}`);
@@ -117,23 +118,32 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "coredns-patch-"));
     dirs.push(dir);
     const config = path.join(dir, "kubeadm.yaml");
-    writeFileSync(config, kubeadmInitDocs(specFor(27, 4)).map((d) => stringify(d)).join("---\n"));
+    writeFileSync(
+      config,
+      kubeadmInitDocs(specFor(27, 4))
+        .map((d) => stringify(d))
+        .join("---\n"),
+    );
     const printed = spawnSync(toolchain.bin("kubeadm"), ["init", "phase", "addon", "coredns", "--print-manifest", "--config", config], { encoding: "utf8" });
     expect(printed.status, printed.stderr).toBe(0);
     const deployment = printed.stdout.split(/^---$/m).find((d) => /^kind: Deployment$/m.test(d));
     expect(deployment, printed.stdout).toBeDefined();
     writeFileSync(path.join(dir, "coredns.yaml"), deployment!);
     const patch = corednsPatch(specFor(27, 4, { timeouts: { scale: 10 } }));
-    const r = spawnSync(path.join(path.dirname(toolchain.bin("kubeadm")), "kubectl"), [
-      "patch", "--local", "-f", path.join(dir, "coredns.yaml"), "--type", "strategic", "-p", JSON.stringify(patch), "-o", "json",
-    ], { encoding: "utf8" });
+    const r = spawnSync(
+      path.join(path.dirname(toolchain.bin("kubeadm")), "kubectl"),
+      ["patch", "--local", "-f", path.join(dir, "coredns.yaml"), "--type", "strategic", "-p", JSON.stringify(patch), "-o", "json"],
+      { encoding: "utf8" },
+    );
     expect(r.status, r.stderr).toBe(0);
     const [before, after] = [parse(deployment!), JSON.parse(r.stdout)].map((d) => d.spec.template.spec.containers[0]);
     expect(before.readinessProbe.timeoutSeconds, "kubeadm leaves readiness on Kubernetes' 1 s").toBeUndefined();
     expect(after.readinessProbe).toMatchObject({ periodSeconds: 100, timeoutSeconds: 10, failureThreshold: 3, httpGet: before.readinessProbe.httpGet });
     expect(after.livenessProbe).toMatchObject({
-      initialDelaySeconds: before.livenessProbe.initialDelaySeconds * 10, timeoutSeconds: before.livenessProbe.timeoutSeconds * 10,
-      failureThreshold: before.livenessProbe.failureThreshold, httpGet: before.livenessProbe.httpGet,
+      initialDelaySeconds: before.livenessProbe.initialDelaySeconds * 10,
+      timeoutSeconds: before.livenessProbe.timeoutSeconds * 10,
+      failureThreshold: before.livenessProbe.failureThreshold,
+      httpGet: before.livenessProbe.httpGet,
     });
     const [podBefore, podAfter] = [parse(deployment!), JSON.parse(r.stdout)].map((d) => d.spec.template.spec);
     expect(podAfter.affinity.podAntiAffinity, "kubeadm's spreading of the replicas is kept").toEqual(podBefore.affinity.podAntiAffinity);
@@ -142,7 +152,7 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     ]);
     expect(corednsPatch(specFor(27, 4))).toBeUndefined();
     const init = (scale: number) => planBench(specFor(27, 4, { timeouts: { scale } })).hosts.controller.steps.find((s) => s.kind === StepKind.KubeadmInit)!;
-    expect(init(10).script).toContain("NETLAB_COREDNS_PATCH='{\"spec\"");
+    expect(init(10).script).toContain('NETLAB_COREDNS_PATCH=\'{"spec"');
     expect(init(1).script).toContain("NETLAB_COREDNS_PATCH=''");
   });
 });

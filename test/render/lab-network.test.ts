@@ -22,15 +22,18 @@ function compute2(o: { mode?: string } = {}): FakeNode {
   const node = new FakeNode("lab-network");
   const gone = `${node.root}/.gone`;
   return node
-    .fake("ip", [
-      'case "$*" in',
-      `"-4 route show ${GONE} proto 17") [ -e '${gone}' ] || echo "${ROUTES[1]} dev enp1s0f2 proto 17" ;;`,
-      `"-4 route show "*) printf '%s\\n' '${ROUTES.join("' '")}' | grep "^$4 " | sed 's/$/ dev enp1s0f2 proto 17/' ;;`,
-      '"link show "*) exit 0 ;;',
-      '"-4 -o addr show dev kube-bridge") echo "5: kube-bridge    inet 10.233.66.1/24 scope global kube-bridge" ;;',
-      '"-4 -o addr show dev nodelocaldns") echo "6: nodelocaldns    inet 169.254.25.10/32 scope global nodelocaldns" ;;',
-      "esac",
-    ].join("\n"))
+    .fake(
+      "ip",
+      [
+        'case "$*" in',
+        `"-4 route show ${GONE} proto 17") [ -e '${gone}' ] || echo "${ROUTES[1]} dev enp1s0f2 proto 17" ;;`,
+        `"-4 route show "*) printf '%s\\n' '${ROUTES.join("' '")}' | grep "^$4 " | sed 's/$/ dev enp1s0f2 proto 17/' ;;`,
+        '"link show "*) exit 0 ;;',
+        '"-4 -o addr show dev kube-bridge") echo "5: kube-bridge    inet 10.233.66.1/24 scope global kube-bridge" ;;',
+        '"-4 -o addr show dev nodelocaldns") echo "6: nodelocaldns    inet 169.254.25.10/32 scope global nodelocaldns" ;;',
+        "esac",
+      ].join("\n"),
+    )
     .fake("ipvsadm")
     .fake("curl", `echo ${o.mode ?? "ipvs"}`)
     .fake("crictl", `case "$1" in\nps) echo c0ffee ;;\nstop) rm -f '${gone}' ;;\nesac`);
@@ -53,17 +56,24 @@ describe("lab-network step (compute2)", () => {
     for (const [key, value] of Object.entries(step.expect)) expect(check.stdout).toContain(`${key}=${value}\n`);
     const converged = node.run(step.script, `${once}create`);
     expect(converged.status, converged.stderr).toBe(0);
-    expect(node.calls().filter((c) => c.startsWith("crictl")), "nothing restarted on a node that shows it all").toEqual([]);
+    expect(
+      node.calls().filter((c) => c.startsWith("crictl")),
+      "nothing restarted on a node that shows it all",
+    ).toEqual([]);
   });
 
   it("gives kube-proxy's /proxyMode 3 s on hardware and timeouts.scale times that on slow benches", () => {
     const slow = planBench(specFor(30, 7, { timeouts: { scale: 10 } })).hosts.compute2.steps.find((s) => s.kind === StepKind.LabNetwork)!;
-    for (const [s, seconds] of [[step, 3], [slow, 30]] as const) {
+    for (const [s, seconds] of [
+      [step, 3],
+      [slow, 30],
+    ] as const) {
       const node = compute2();
       expect(node.run(s.script, "check").status).toBe(0);
-      expect(node.calls().filter((c) => c.startsWith("curl")), `scale ${seconds / 3}`).toEqual([
-        `curl -fsS --max-time ${seconds} http://127.0.0.1:10249/proxyMode`,
-      ]);
+      expect(
+        node.calls().filter((c) => c.startsWith("curl")),
+        `scale ${seconds / 3}`,
+      ).toEqual([`curl -fsS --max-time ${seconds} http://127.0.0.1:10249/proxyMode`]);
     }
   });
 

@@ -24,10 +24,11 @@ describe("webserver-1's readiness probe", () => {
 });
 
 describe("CPU requests on slow nodes (no pod of the lab left BestEffort to starve)", () => {
-  const containers = (spec: ReturnType<typeof specFor>) => [
-    find(labServerObjects(spec), "Deployment", "webserver-1").spec.template.spec.containers[0],
-    ...["client-1", "client-2"].map((name) => find(labClientObjects(spec), "Pod", name).spec.containers[0]),
-  ] as Record<string, unknown>[];
+  const containers = (spec: ReturnType<typeof specFor>) =>
+    [
+      find(labServerObjects(spec), "Deployment", "webserver-1").spec.template.spec.containers[0],
+      ...["client-1", "client-2"].map((name) => find(labClientObjects(spec), "Pod", name).spec.containers[0]),
+    ] as Record<string, unknown>[];
 
   it("none at timeouts.scale 1: the handout's pods and kubeadm's kube-proxy as written", () => {
     for (const c of containers(specFor(27, 4))) expect(c.resources).toBeUndefined();

@@ -14,8 +14,7 @@ import type { NodeSpec } from "../../lib/spec/types";
 import { specFor } from "../helpers/spec";
 import { onPath } from "../helpers/tools";
 
-const nodeOf = (network: Record<string, string>, name = "compute2"): NodeSpec =>
-  specFor(27, 4, { network }).nodes.find((n) => n.name === name)!;
+const nodeOf = (network: Record<string, string>, name = "compute2"): NodeSpec => specFor(27, 4, { network }).nodes.find((n) => n.name === name)!;
 
 const MODES = {
   "access ports": {},

@@ -6,7 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { parseCorefile } from "../../lib/check/parse";
 import {
-  COREDNS_SERVICE, NODELOCALDNS_HEALTH_PORT, corednsServiceIp, nodeLocalDnsArgs, nodeLocalDnsCorefile, nodeLocalDnsObjects,
+  COREDNS_SERVICE,
+  NODELOCALDNS_HEALTH_PORT,
+  corednsServiceIp,
+  nodeLocalDnsArgs,
+  nodeLocalDnsCorefile,
+  nodeLocalDnsObjects,
 } from "../../lib/render/nodelocaldns";
 import { contains } from "../../lib/spec/network";
 import { specFor } from "../helpers/spec";
@@ -71,7 +76,9 @@ describe("node-cache", () => {
   });
 
   it("is told the health port the Corefile's health plugin listens on, which the probes use", () => {
-    const health = parseCorefile(nodeLocalDnsCorefile(spec)).flatMap((b) => b.directives).filter((d) => d[0] === "health");
+    const health = parseCorefile(nodeLocalDnsCorefile(spec))
+      .flatMap((b) => b.directives)
+      .filter((d) => d[0] === "health");
     expect(health).toEqual([["health", `169.254.25.10:${NODELOCALDNS_HEALTH_PORT}`]]);
     expect(flagValues(args)["-health-port"]).toBe(String(NODELOCALDNS_HEALTH_PORT));
     for (const probe of [container.livenessProbe, container.readinessProbe]) {

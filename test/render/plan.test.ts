@@ -10,7 +10,9 @@ import { specFor } from "../helpers/spec";
 const plan = planBench(specFor(30, 7));
 /** The object of that kind and name in the plan's manifest file `file`. */
 const objectsOf = (file: string, kind: string, name: string) =>
-  manifestFiles(plan).find((m) => m.file === file)!.objects.find((o: K8sObject) => o.kind === kind && o.metadata.name === name)!;
+  manifestFiles(plan)
+    .find((m) => m.file === file)!
+    .objects.find((o: K8sObject) => o.kind === kind && o.metadata.name === name)!;
 
 describe("netplan", () => {
   it("puts the provider and management addresses on the NICs of an access port", () => {
@@ -80,10 +82,19 @@ describe("cluster objects", () => {
   it("kube-router: pinned image, routing on, firewall and service proxy off, kube-bridge CNI", () => {
     const ds = objectsOf("kube-router.yaml", "DaemonSet", "kube-router");
     const args: string[] = ds.spec.template.spec.containers[0].args;
-    expect(args).toEqual(expect.arrayContaining([
-      "--run-router=true", "--run-firewall=false", "--run-service-proxy=false", "--nodes-full-mesh=true", "--service-cluster-ip-range=10.233.0.0/18",
-    ]));
-    expect(args.some((a) => a.startsWith("--cluster-cidr")), "not a kube-router flag since v1.1.0").toBe(false);
+    expect(args).toEqual(
+      expect.arrayContaining([
+        "--run-router=true",
+        "--run-firewall=false",
+        "--run-service-proxy=false",
+        "--nodes-full-mesh=true",
+        "--service-cluster-ip-range=10.233.0.0/18",
+      ]),
+    );
+    expect(
+      args.some((a) => a.startsWith("--cluster-cidr")),
+      "not a kube-router flag since v1.1.0",
+    ).toBe(false);
     expect(ds.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/cloudnativelabs\/kube-router:v\d+\.\d+\.\d+$/);
     const cni = JSON.parse(objectsOf("kube-router.yaml", "ConfigMap", "kube-router-cfg").data["cni-conf.json"]);
     expect(cni.plugins[0]).toMatchObject({ type: "bridge", bridge: "kube-bridge", isDefaultGateway: true, ipam: { type: "host-local" } });
@@ -100,7 +111,14 @@ describe("cluster objects", () => {
     const ds = objectsOf("nodelocaldns.yaml", "DaemonSet", "nodelocaldns");
     expect(ds.spec.template.spec.hostNetwork).toBe(true);
     expect(ds.spec.template.spec.containers[0].args).toEqual([
-      "-localip", "169.254.25.10", "-conf", "/etc/coredns/Corefile", "-upstreamsvc", "coredns", "-health-port", "9254",
+      "-localip",
+      "169.254.25.10",
+      "-conf",
+      "/etc/coredns/Corefile",
+      "-upstreamsvc",
+      "coredns",
+      "-health-port",
+      "9254",
     ]);
     expect(objectsOf("nodelocaldns.yaml", "ConfigMap", "nodelocaldns").data.Corefile).toBe(corefile);
   });
@@ -118,10 +136,12 @@ describe("cluster objects", () => {
   });
 
   it("every image is pinned, none untagged or latest", () => {
-    const images = manifestFiles(plan).flatMap((m) => m.objects).flatMap((o) => {
-      const pod = o.spec?.template?.spec ?? o.spec;
-      return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c: { image: string }) => c.image);
-    });
+    const images = manifestFiles(plan)
+      .flatMap((m) => m.objects)
+      .flatMap((o) => {
+        const pod = o.spec?.template?.spec ?? o.spec;
+        return [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])].map((c: { image: string }) => c.image);
+      });
     expect(images.length).toBeGreaterThan(4);
     for (const image of images) {
       expect(image).toMatch(/:[\w.-]+$/);
@@ -133,12 +153,23 @@ describe("cluster objects", () => {
 describe("node scripts", () => {
   it("runs the steps in order on each node", () => {
     expect(plan.hosts.controller.steps.map((s) => s.file)).toEqual([
-      "10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-init.sh",
-      "45-join-token-compute1.sh", "45-join-token-compute2.sh", "45-join-token-compute3.sh", "50-lab-files.sh", "60-kubeconfig.sh",
+      "10-base-os.sh",
+      "20-network.sh",
+      "30-runtime.sh",
+      "40-kubeadm-init.sh",
+      "45-join-token-compute1.sh",
+      "45-join-token-compute2.sh",
+      "45-join-token-compute3.sh",
+      "50-lab-files.sh",
+      "60-kubeconfig.sh",
       "70-lab-network.sh",
     ]);
     expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual([
-      "10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh", "70-lab-network.sh",
+      "10-base-os.sh",
+      "20-network.sh",
+      "30-runtime.sh",
+      "40-kubeadm-join.sh",
+      "70-lab-network.sh",
     ]);
   });
 

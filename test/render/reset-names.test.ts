@@ -15,7 +15,11 @@ import { MAKE_ARCHIVE, REMOVE_ARCHIVED } from "../../lib/reset/scripts";
 let root: string;
 const home = () => path.join(root, "home");
 const HOSTILE = [
-  Buffer.from("notes\nrm -rf ~"), Buffer.from("back\\slash"), Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9]), Buffer.from("-rf"), Buffer.from("trailing\n"),
+  Buffer.from("notes\nrm -rf ~"),
+  Buffer.from("back\\slash"),
+  Buffer.from([0x72, 0xe9, 0x73, 0x75, 0x6d, 0xe9]),
+  Buffer.from("-rf"),
+  Buffer.from("trailing\n"),
 ];
 
 beforeEach(() => {
@@ -42,8 +46,9 @@ describe("reset with hostile names and sizes", () => {
 
   it("lists, archives, verifies and removes every hostile entry; oversize ones stay in place; the sparse file is quick", () => {
     const listing = parseEncodedListing(bash(LIST_HOME_ENCODED, [home()]));
-    expect(listing.map((e) => e.raw.toString("latin1")).sort())
-      .toEqual([...HOSTILE.map((h) => h.toString("latin1")), "big", "k8s-network-lab-s1.yml", "sparse"].sort());
+    expect(listing.map((e) => e.raw.toString("latin1")).sort()).toEqual(
+      [...HOSTILE.map((h) => h.toString("latin1")), "big", "k8s-network-lab-s1.yml", "sparse"].sort(),
+    );
     expect(listing.find((e) => e.name === "sparse")!.bytes).toBeLessThan(1 << 20);
     const plan = planReset({ level: "workloads", objects: [], home: listing });
     const { keep, leftInPlace } = boundArchive(plan.removeFiles, listing, { entryBytes: 1 << 20, totalBytes: 8 << 20 });
@@ -52,7 +57,9 @@ describe("reset with hostile names and sizes", () => {
 
     const start = Date.now();
     const generated = `reset-plan.json\t${Buffer.from("{}").toString("base64")}\n`;
-    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64], generated).trim().split(" ");
+    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64], generated)
+      .trim()
+      .split(" ");
     expect(Date.now() - start).toBeLessThan(20_000);
     expect(sha).toMatch(/^[0-9a-f]{64}$/);
     const entries = execFileSync("env", ["LC_ALL=C", "tar", "--quoting-style=escape", "-tzf", archive!], { encoding: "utf8" })
@@ -69,7 +76,9 @@ describe("reset with hostile names and sizes", () => {
     const out = path.join(root, "restore");
     mkdirSync(out);
     spawnSync("tar", ["-xzf", archive!, "-C", out]);
-    const restored = readdirSync(Buffer.from(path.join(out, "home")), { encoding: "buffer" }).map((b) => b.toString("latin1")).sort();
+    const restored = readdirSync(Buffer.from(path.join(out, "home")), { encoding: "buffer" })
+      .map((b) => b.toString("latin1"))
+      .sort();
     expect(restored).toEqual([...HOSTILE.map((h) => h.toString("latin1")), "sparse"].sort());
   });
 

@@ -33,10 +33,12 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe("removal of the archived home entries", () => {
   it("takes what the archive holds and keeps what was written after it", () => {
     const names = ["answers.txt", "capture.pcap", "link", "notes"];
-    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(names)]).trim().split(" ");
-    expect(archived(archive!)).toEqual(expect.arrayContaining([
-      "./home/notes/a.txt", "./home/notes/week1/b.txt", "./home/capture.pcap", "./home-removal/since", "./home-removal/dirs",
-    ]));
+    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(names)])
+      .trim()
+      .split(" ");
+    expect(archived(archive!)).toEqual(
+      expect.arrayContaining(["./home/notes/a.txt", "./home/notes/week1/b.txt", "./home/capture.pcap", "./home-removal/since", "./home-removal/dirs"]),
+    );
 
     // Between the archive and the removal, a student goes on working.
     writeFileSync(home("notes", "late.txt"), "written after the archive\n");
@@ -65,13 +67,17 @@ describe("removal of the archived home entries", () => {
   });
 
   it("removes nothing when the archive is not the one verified", () => {
-    const [archive] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(["notes"])]).trim().split(" ");
+    const [archive] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(["notes"])])
+      .trim()
+      .split(" ");
     expect(() => bash(REMOVE_ARCHIVED, [home(), archive!, "0".repeat(64), ...b64(["notes"])])).toThrow(/is not the archive verified/);
     expect(existsSync(home("notes", "a.txt"))).toBe(true);
   });
 
   it("an entry gone before the removal is reported gone, not an error", () => {
-    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(["capture.pcap", "notes"])]).trim().split(" ");
+    const [archive, sha] = bash(MAKE_ARCHIVE, [home(), path.join(root, "backups"), "reset.tar.gz", ...b64(["capture.pcap", "notes"])])
+      .trim()
+      .split(" ");
     rmSync(home("capture.pcap"));
     const out = parseRemoval(bash(REMOVE_ARCHIVED, [home(), archive!, sha!, ...b64(["capture.pcap", "notes"])]));
     expect(out).toEqual({ gone: ["notes"], kept: [], more: 0 });

@@ -17,14 +17,16 @@ import { specFor } from "../helpers/spec";
 
 const containerd = specFor(27, 4);
 const docker = specFor(27, 4, { containerRuntime: "docker" });
-const runtimeStep = (spec: typeof docker, node = "compute1") =>
-  planBench(spec).hosts[node as "compute1"].steps.find((s) => s.kind === StepKind.Runtime)!;
+const runtimeStep = (spec: typeof docker, node = "compute1") => planBench(spec).hosts[node as "compute1"].steps.find((s) => s.kind === StepKind.Runtime)!;
 const dir = mkdtempSync(path.join(os.tmpdir(), "runtime-render-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the CRI socket", () => {
   it("is containerd's by default and cri-dockerd's with Docker, for kubeadm's init and join and for crictl", () => {
-    for (const [spec, socket] of [[containerd, "unix:///run/containerd/containerd.sock"], [docker, "unix:///run/cri-dockerd.sock"]] as const) {
+    for (const [spec, socket] of [
+      [containerd, "unix:///run/containerd/containerd.sock"],
+      [docker, "unix:///run/cri-dockerd.sock"],
+    ] as const) {
       const registrations = [kubeadmInitDocs(spec)[0], kubeadmJoinDocs(spec, spec.nodes[1]!)[0]].map((d) => d!.nodeRegistration as { criSocket: string });
       expect(registrations.map((r) => r.criSocket)).toEqual([socket, socket]);
       expect(runtimeStep(spec).script).toContain(`runtime-endpoint: ${socket}`);
@@ -46,9 +48,9 @@ describe("Docker Engine behind cri-dockerd", () => {
     expect(daemon.bip, "docker0 keeps 172.17.0.1/16, as the handout shows it").toBeUndefined();
     const step = runtimeStep(docker);
     expect(step.expect).toMatchObject({ "docker-cgroup-driver": "systemd", "cri-dockerd": "active" });
-    expect(Object.keys(step.expect)).toEqual(expect.arrayContaining([
-      "file:/etc/docker/daemon.json", "file:/etc/systemd/system/cri-docker.service", "file:/etc/systemd/system/cri-docker.socket",
-    ]));
+    expect(Object.keys(step.expect)).toEqual(
+      expect.arrayContaining(["file:/etc/docker/daemon.json", "file:/etc/systemd/system/cri-docker.service", "file:/etc/systemd/system/cri-docker.socket"]),
+    );
   });
 
   it("cri-dockerd's units pass systemd-analyze verify, with kubeadm's pause image as the sandbox", () => {
@@ -64,14 +66,16 @@ describe("Docker Engine behind cri-dockerd", () => {
     writeFileSync(path.join(dir, "cri-docker.service"), units.service.replace("/usr/bin/cri-dockerd", bin));
     writeFileSync(path.join(dir, "cri-docker.socket"), units.socket);
     const r = spawnSync(analyze, ["verify", "--man=no", path.join(dir, "cri-docker.service"), path.join(dir, "cri-docker.socket")], {
-      encoding: "utf8", env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+      encoding: "utf8",
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
     });
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
     expect(`${r.stdout}${r.stderr}`, "not even a warning").toBe("");
     // A broken unit fails the same check.
     writeFileSync(path.join(dir, "cri-docker.service"), units.service.replace("Type=notify", "Type=sometimes"));
     const bad = spawnSync(analyze, ["verify", "--man=no", path.join(dir, "cri-docker.service")], {
-      encoding: "utf8", env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+      encoding: "utf8",
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
     });
     expect(`${bad.stdout}${bad.stderr}`).toMatch(/Failed to parse service type/);
   });

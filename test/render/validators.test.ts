@@ -58,7 +58,9 @@ describe("shellcheck passes every node script", () => {
     writePlan(planBench(specFor(27, 4, { nodeRoot: "/tmp/netlab-sim/x" })), path.join(dir, "sim"));
     const scripts = ["bench", "sim"].flatMap((t) =>
       readdirSync(path.join(dir, t, "hosts")).flatMap((node) =>
-        readdirSync(path.join(dir, t, "hosts", node)).filter((f) => f.endsWith(".sh")).map((f) => path.join(dir, t, "hosts", node, f)),
+        readdirSync(path.join(dir, t, "hosts", node))
+          .filter((f) => f.endsWith(".sh"))
+          .map((f) => path.join(dir, t, "hosts", node, f)),
       ),
     );
     expect(scripts).toHaveLength(2 * (10 + 3 * 5));
@@ -110,8 +112,12 @@ describe("netlab render (the command)", () => {
     for (const node of ["controller", "compute1", "compute2", "compute3"]) {
       expect(readdirSync(path.join(out, "hosts", node))).toEqual(expect.arrayContaining(["netplan.yaml", "kubeadm.yaml", "10-base-os.sh"]));
     }
-    expect(readdirSync(path.join(out, "manifests")).sort())
-      .toEqual(["k8s-network-lab-c1.yaml", "k8s-network-lab-s1.yaml", "kube-router.yaml", "nodelocaldns.yaml"]);
+    expect(readdirSync(path.join(out, "manifests")).sort()).toEqual([
+      "k8s-network-lab-c1.yaml",
+      "k8s-network-lab-s1.yaml",
+      "kube-router.yaml",
+      "nodelocaldns.yaml",
+    ]);
     expect(readFileSync(path.join(out, "hosts", "compute3", "netplan.yaml"), "utf8")).toContain("10.30.7.42/24");
   });
 

@@ -13,9 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { REPO } from "../../lib/repo";
 import type { BenchAccess, NodeShellOptions } from "../../lib/remote/bench-access";
-import {
-  localArchivePath, makeVerifiedArchive, remoteArchiveDir, removeArchivedFiles, timestamp, type ArchiveInfo,
-} from "../../lib/reset/archive";
+import { localArchivePath, makeVerifiedArchive, remoteArchiveDir, removeArchivedFiles, timestamp, type ArchiveInfo } from "../../lib/reset/archive";
 import { planReset, ResetLevel, type HomeEntry, type ListedObject } from "../../lib/reset/plan";
 import { labHome } from "../../lib/spec/nodes";
 import { specFor } from "../helpers/spec";
@@ -30,17 +28,22 @@ const scratch = () => {
   return dir;
 };
 
-interface Call { readonly node: string; readonly argv: readonly string[]; readonly opts?: NodeShellOptions }
+interface Call {
+  readonly node: string;
+  readonly argv: readonly string[];
+  readonly opts?: NodeShellOptions;
+}
 type Answer = (argv: readonly string[], stdin: string | undefined) => Promise<string>;
 
 /** Runs argv here, feeding stdin; resolves stdout, rejects with stderr on failure. */
-const runHere: Answer = (argv, stdin) => new Promise((resolve, reject) => {
-  const child = execFile(argv[0]!, argv.slice(1), { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-    if (err) reject(new Error(stderr || err.message));
-    else resolve(stdout);
+const runHere: Answer = (argv, stdin) =>
+  new Promise((resolve, reject) => {
+    const child = execFile(argv[0]!, argv.slice(1), { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(stderr || err.message));
+      else resolve(stdout);
+    });
+    child.stdin!.end(stdin ?? "");
   });
-  child.stdin!.end(stdin ?? "");
-});
 
 /** A bench whose controller's files live under a temporary root, and whose SSH calls are recorded and answered by `answer`. */
 function localBench(answer: Answer = runHere) {
@@ -64,8 +67,12 @@ const OBJECTS: ListedObject[] = [
 const TAB = "tab\\x09name"; // a name holding a tab, as plans show it
 const LATIN1 = "caf\\xe9"; // a name whose byte 0xe9 is not UTF-8
 const HOME: HomeEntry[] = [
-  { name: "admin.conf", type: "file" }, { name: ".bashrc", type: "file" }, { name: "capture-1.pcap", type: "file" },
-  { name: "notes", type: "dir" }, { name: TAB, type: "file" }, { name: LATIN1, type: "file" },
+  { name: "admin.conf", type: "file" },
+  { name: ".bashrc", type: "file" },
+  { name: "capture-1.pcap", type: "file" },
+  { name: "notes", type: "dir" },
+  { name: TAB, type: "file" },
+  { name: LATIN1, type: "file" },
 ];
 const plan = planReset({ level: ResetLevel.Workloads, objects: OBJECTS, home: HOME });
 
@@ -87,11 +94,13 @@ describe("archive names and places", () => {
 
   it("property: stamps sort as the times do, and equal seconds give equal stamps", () => {
     const when = fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T23:59:59Z"), noInvalidDate: true });
-    fc.assert(fc.property(when, when, (a, b) => {
-      const [sa, sb] = [Math.floor(a.getTime() / 1000), Math.floor(b.getTime() / 1000)];
-      expect(Math.sign(timestamp(a).localeCompare(timestamp(b)))).toBe(Math.sign(sa - sb));
-      expect(timestamp(a)).toMatch(/^\d{8}T\d{6}Z$/);
-    }));
+    fc.assert(
+      fc.property(when, when, (a, b) => {
+        const [sa, sb] = [Math.floor(a.getTime() / 1000), Math.floor(b.getTime() / 1000)];
+        expect(Math.sign(timestamp(a).localeCompare(timestamp(b)))).toBe(Math.sign(sa - sb));
+        expect(timestamp(a)).toMatch(/^\d{8}T\d{6}Z$/);
+      }),
+    );
   });
 
   it("keeps local copies per bench under the checkout's .netlab/archives", () => {
@@ -138,8 +147,17 @@ describe("makeVerifiedArchive with the real scripts", () => {
 
   it("lists every planned entry, names with a tab or a non-UTF-8 byte in tar's escaped form, and no kept file", async () => {
     const { entries } = await made();
-    for (const want of ["reset-plan.json", "objects/configmap-student-cm.yaml", "home/capture-1.pcap", "home/notes", "home/notes/inside.txt",
-      "home/tab\\tname", "home/caf\\351", "home-removal/since", "home-removal/dirs"]) {
+    for (const want of [
+      "reset-plan.json",
+      "objects/configmap-student-cm.yaml",
+      "home/capture-1.pcap",
+      "home/notes",
+      "home/notes/inside.txt",
+      "home/tab\\tname",
+      "home/caf\\351",
+      "home-removal/since",
+      "home-removal/dirs",
+    ]) {
       expect(entries, want).toContain(want);
     }
     expect(entries.filter((e) => e.startsWith("./") || e.endsWith("/"))).toEqual([]);
@@ -159,12 +177,14 @@ describe("makeVerifiedArchive with the real scripts", () => {
 
   it("runs every step as root on the controller and notes both steps", async () => {
     const info = await made();
-    expect(bench.calls.map((c) => [c.node, c.opts?.root])).toEqual([["controller", true], ["controller", true]]);
+    expect(bench.calls.map((c) => [c.node, c.opts?.root])).toEqual([
+      ["controller", true],
+      ["controller", true],
+    ]);
     expect(notes.map(([step]) => step)).toEqual(["archive", "archive-copy"]);
     expect(notes[0]![1]).toBe(`${remote} on controller (${info.bytes} bytes)`);
     expect(notes[1]![1]).toContain(`(${info.bytes} bytes, sha256 verified, ${info.entries.length} entries)`);
   });
-
 });
 
 describe("removeArchivedFiles after that archive", () => {
@@ -183,8 +203,7 @@ describe("removeArchivedFiles after that archive", () => {
 
 describe("makeVerifiedArchive refuses a copy it cannot trust", () => {
   const remoteOf = (b: ReturnType<typeof localBench>) => `${remoteArchiveDir(b.spec)}/reset-x.tar.gz`;
-  const attempt = (b: ReturnType<typeof localBench>, local: string) =>
-    makeVerifiedArchive(b.access, plan, OBJECTS, {}, remoteOf(b), local, () => undefined);
+  const attempt = (b: ReturnType<typeof localBench>, local: string) => makeVerifiedArchive(b.access, plan, OBJECTS, {}, remoteOf(b), local, () => undefined);
 
   it("stops at an answer that is not the archive it asked for", async () => {
     const odd = localBench(async () => "/elsewhere/reset-x.tar.gz 0123 10\n");
@@ -210,7 +229,10 @@ describe("makeVerifiedArchive refuses a copy it cannot trust", () => {
     const bytes = readFileSync(tarball);
     const b = localBench(async (argv) => (argv[3] === "netlab-reset-archive" ? `${remoteOf(b)} ${sha(bytes)} ${bytes.length}\n` : bytes.toString("base64")));
     const local = path.join(scratch(), "a.tar.gz");
-    const error = await attempt(b, local).then(() => undefined, (e: Error) => e);
+    const error = await attempt(b, local).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message.startsWith(`archive ${local} lacks `)).toBe(true);
     expect(error?.message.endsWith("home-removal/since, home-removal/dirs; nothing was deleted")).toBe(true);
     // Every planned entry but the plan itself is named, once (the object's YAML is both generated and planned).

@@ -98,13 +98,21 @@ describe("one OCI layout for every image", () => {
 
     const descriptor = (name: string) => JSON.parse(readFileSync(path.join(out, "refs", `${name}.json`), "utf8"));
     const manifestOf = (name: string) => JSON.parse(readFileSync(path.join(out, "blobs", "sha256", descriptor(name).digest.slice(7)), "utf8"));
-    expect(descriptor("second")).toMatchObject({ mediaType: MEDIA.manifest, platform: { architecture: "amd64", os: "linux" },
-      annotations: { "io.containerd.image.name": "netlab.local/second:1", "org.opencontainers.image.ref.name": "netlab.local/second:1" } });
+    expect(descriptor("second")).toMatchObject({
+      mediaType: MEDIA.manifest,
+      platform: { architecture: "amd64", os: "linux" },
+      annotations: { "io.containerd.image.name": "netlab.local/second:1", "org.opencontainers.image.ref.name": "netlab.local/second:1" },
+    });
     const layerA = `blobs/sha256/${hex(readFileSync(fileA))}`;
     expect(manifestOf("second").layers[0].digest).toBe(manifestOf("demo").layers[0].digest);
     expect(written.files.demo).toHaveLength(6);
-    expect(written.files.second).toEqual(["refs/second.json", "docker/second.json", `blobs/sha256/${descriptor("second").digest.slice(7)}`,
-      `blobs/sha256/${manifestOf("second").config.digest.slice(7)}`, layerA]);
+    expect(written.files.second).toEqual([
+      "refs/second.json",
+      "docker/second.json",
+      `blobs/sha256/${descriptor("second").digest.slice(7)}`,
+      `blobs/sha256/${manifestOf("second").config.digest.slice(7)}`,
+      layerA,
+    ]);
     for (const f of Object.values(written.files).flat()) expect(existsSync(path.join(out, f)), f).toBe(true);
   });
 
@@ -133,8 +141,9 @@ describe("locating the bundle", () => {
     try {
       writeFileSync(path.join(built, "bundle.json"), JSON.stringify({ format: 2, versions: {}, images: {}, imageFiles: {}, files: { "bin/kubelet": "00" } }));
       expect(locateBundle(built, ["bin/kubelet"]).dir).toBe(built);
-      expect(() => locateBundle(built, ["bin/kubelet", "bin/cri-dockerd"]))
-        .toThrow(/has no bin\/cri-dockerd, which this bench needs.*`\.\/bin\/netlab bundle`/);
+      expect(() => locateBundle(built, ["bin/kubelet", "bin/cri-dockerd"])).toThrow(
+        /has no bin\/cri-dockerd, which this bench needs.*`\.\/bin\/netlab bundle`/,
+      );
     } finally {
       rmSync(built, { recursive: true, force: true });
     }

@@ -21,7 +21,9 @@ const VIP = "10.233.51.124";
 
 const perNode = <T>(f: (node: string) => Observation<T>) => Object.fromEntries(NODES.map((n) => [n, f(n)]));
 const routesOn = (node: string) =>
-  NODES.filter((n) => n !== node).map((n) => `${PREFIX[n]} via ${PROVIDER[n]} dev enp1s0f2 proto 17 \n`).join("");
+  NODES.filter((n) => n !== node)
+    .map((n) => `${PREFIX[n]} via ${PROVIDER[n]} dev enp1s0f2 proto 17 \n`)
+    .join("");
 const IPVS = [
   "IP Virtual Server version 1.2.1 (size=4096)",
   "Prot LocalAddress:Port Scheduler Flags",
@@ -45,7 +47,10 @@ function bench(): CheckFacts {
   return {
     expected: {
       nodes: NODES.map((name) => ({ name, providerIp: PROVIDER[name]! })),
-      serviceSubnet: "10.233.0.0/18", nodeLocalDnsIp: "169.254.25.10", clusterDomain: "cluster.local", servicePort: 8000,
+      serviceSubnet: "10.233.0.0/18",
+      nodeLocalDnsIp: "169.254.25.10",
+      clusterDomain: "cluster.local",
+      servicePort: 8000,
     },
     cluster: {
       nodes: NODES.map((name) => ({ name, ready: true, internalIp: PROVIDER[name]!, podCidr: PREFIX[name]! })),
@@ -72,7 +77,11 @@ const UNSEEN = "cannot be seen here: no containers";
 function unseen(): CheckFacts {
   const hidden = { unobservable: UNSEEN };
   return {
-    ...bench(), routes: perNode(() => hidden), curlFromClient2: hidden, resolvConfs: { "client-1": hidden, "client-2": hidden }, ipvs: perNode(() => hidden),
+    ...bench(),
+    routes: perNode(() => hidden),
+    curlFromClient2: hidden,
+    resolvConfs: { "client-1": hidden, "client-2": hidden },
+    ipvs: perNode(() => hidden),
   };
 }
 
@@ -87,14 +96,16 @@ describe("a healthy bench", () => {
     expect(results.filter((r) => r.status !== "pass")).toEqual([]);
     expect(byName(results, "nodes-ready").evidence).toBe("controller, compute1, compute2, compute3 Ready");
     expect(byName(results, "pod-prefix-routes").evidence).toContain("10.233.65.0/24 via 10.27.4.22");
-    expect(byName(results, "client-placement").evidence)
-      .toBe(`${WEB} on compute1, client-1 on compute1, client-2 on compute2: client-1 shares webserver-1's node, client-2 does not`);
+    expect(byName(results, "client-placement").evidence).toBe(
+      `${WEB} on compute1, client-1 on compute1, client-2 on compute2: client-1 shares webserver-1's node, client-2 does not`,
+    );
     expect(byName(results, "webserver-service-endpoint").evidence).toBe(`ClusterIP ${VIP} (in 10.233.0.0/18) -> ready endpoint 10.233.65.2 = ${WEB}`);
     expect(byName(results, "curl-service-from-client-2").evidence).toContain("got webserver-1's page");
     expect(byName(results, "kubelet-cluster-dns").evidence).toBe("clusterDNS 169.254.25.10 in kubelet-config.yaml on controller, compute1, compute2, compute3");
     expect(byName(results, "pod-resolv-conf").evidence).toBe("nameserver 169.254.25.10 first in /etc/resolv.conf of client-1, client-2");
-    expect(byName(results, "nodelocaldns-config").evidence)
-      .toBe("cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.3, the coredns Service's ClusterIP");
+    expect(byName(results, "nodelocaldns-config").evidence).toBe(
+      "cluster.local:53 binds 169.254.25.10 and forwards to 10.233.0.3, the coredns Service's ClusterIP",
+    );
     expect(byName(results, "ipvs-webserver-service").evidence).toBe(`TCP ${VIP}:8000 -> 10.233.65.2:8000 on controller, compute1, compute2, compute3`);
   });
 });
@@ -102,9 +113,15 @@ describe("a healthy bench", () => {
 describe("facts that cannot be seen", () => {
   it("pass what can be seen and say not-observable for the rest, never pass or fail", () => {
     expect(statuses(unseen())).toEqual({
-      "nodes-ready": "pass", "pod-prefix-routes": "not-observable", "client-placement": "pass", "webserver-service-endpoint": "pass",
-      "curl-service-from-client-2": "not-observable", "kubelet-cluster-dns": "pass", "pod-resolv-conf": "not-observable",
-      "nodelocaldns-config": "pass", "ipvs-webserver-service": "not-observable",
+      "nodes-ready": "pass",
+      "pod-prefix-routes": "not-observable",
+      "client-placement": "pass",
+      "webserver-service-endpoint": "pass",
+      "curl-service-from-client-2": "not-observable",
+      "kubelet-cluster-dns": "pass",
+      "pod-resolv-conf": "not-observable",
+      "nodelocaldns-config": "pass",
+      "ipvs-webserver-service": "not-observable",
     });
     expect(check(unseen(), "pod-prefix-routes").evidence).toBe(`${UNSEEN} [controller, compute1, compute2, compute3]`);
     expect(check(unseen(), "pod-resolv-conf").evidence).toBe(`${UNSEEN} [client-1, client-2]`);
@@ -112,8 +129,11 @@ describe("facts that cannot be seen", () => {
 
   it("still fails an observable check, and an error beats not-observable", () => {
     const f = { ...unseen(), routes: { ...unseen().routes, compute2: { error: "compute2 (user@192.168.4.32:22): ssh connection failed: timeout" } } };
-    expect(check(f, "pod-prefix-routes"))
-      .toEqual({ name: "pod-prefix-routes", status: "fail", evidence: "compute2: compute2 (user@192.168.4.32:22): ssh connection failed: timeout" });
+    expect(check(f, "pod-prefix-routes")).toEqual({
+      name: "pod-prefix-routes",
+      status: "fail",
+      evidence: "compute2: compute2 (user@192.168.4.32:22): ssh connection failed: timeout",
+    });
   });
 });
 
@@ -121,8 +141,11 @@ describe("each check fails with evidence naming what is wrong", () => {
   it("1 nodes-ready: a NotReady node, a missing one", () => {
     const f = bench();
     const nodes = f.cluster.nodes.filter((n) => n.name !== "compute3").map((n) => (n.name === "compute2" ? { ...n, ready: false } : n));
-    expect(check({ ...f, cluster: { ...f.cluster, nodes } }, "nodes-ready"))
-      .toEqual({ name: "nodes-ready", status: "fail", evidence: "missing: compute3; not Ready: compute2" });
+    expect(check({ ...f, cluster: { ...f.cluster, nodes } }, "nodes-ready")).toEqual({
+      name: "nodes-ready",
+      status: "fail",
+      evidence: "missing: compute3; not Ready: compute2",
+    });
   });
 
   it("2 pod-prefix-routes: a missing route and a wrong next hop", () => {
@@ -144,8 +167,9 @@ describe("each check fails with evidence naming what is wrong", () => {
       `client-2 on compute1, the webserver's node: must be another node [${WEB} on compute1, client-1 on compute1, client-2 on compute1]`,
     );
     const c1 = f.cluster.pods.map((p) => (p.name === "client-1" ? { ...p, node: "compute3" } : p));
-    expect(check({ ...f, cluster: { ...f.cluster, pods: c1 } }, "client-placement").evidence)
-      .toMatch(/^client-1 on compute3, webserver-1 on compute1: must be the same node/);
+    expect(check({ ...f, cluster: { ...f.cluster, pods: c1 } }, "client-placement").evidence).toMatch(
+      /^client-1 on compute3, webserver-1 on compute1: must be the same node/,
+    );
     const pending = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, node: "", phase: "Pending", ip: "" } : p));
     const r = check({ ...f, cluster: { ...f.cluster, pods: pending } }, "client-placement");
     expect(r.status).toBe("fail");
@@ -156,22 +180,29 @@ describe("each check fails with evidence naming what is wrong", () => {
 
   it("4 webserver-service-endpoint: wrong endpoint, no endpoint, ClusterIP outside the service subnet", () => {
     const f = bench();
-    expect(check({ ...f, cluster: { ...f.cluster, webserverEndpoints: ["10.233.66.7"] } }, "webserver-service-endpoint").evidence)
-      .toBe("ready endpoints [10.233.66.7], expected webserver-1's pod IP [10.233.65.2]");
-    expect(check({ ...f, cluster: { ...f.cluster, webserverEndpoints: [] } }, "webserver-service-endpoint").evidence)
-      .toBe("ready endpoints [none], expected webserver-1's pod IP [10.233.65.2]");
-    expect(check({ ...f, cluster: { ...f.cluster, webserverClusterIp: "10.96.0.20" } }, "webserver-service-endpoint").evidence)
-      .toBe("ClusterIP 10.96.0.20 is not in the service subnet 10.233.0.0/18");
+    expect(check({ ...f, cluster: { ...f.cluster, webserverEndpoints: ["10.233.66.7"] } }, "webserver-service-endpoint").evidence).toBe(
+      "ready endpoints [10.233.66.7], expected webserver-1's pod IP [10.233.65.2]",
+    );
+    expect(check({ ...f, cluster: { ...f.cluster, webserverEndpoints: [] } }, "webserver-service-endpoint").evidence).toBe(
+      "ready endpoints [none], expected webserver-1's pod IP [10.233.65.2]",
+    );
+    expect(check({ ...f, cluster: { ...f.cluster, webserverClusterIp: "10.96.0.20" } }, "webserver-service-endpoint").evidence).toBe(
+      "ClusterIP 10.96.0.20 is not in the service subnet 10.233.0.0/18",
+    );
     expect(check({ ...f, cluster: { ...f.cluster, webserverClusterIp: "" } }, "webserver-service-endpoint").status).toBe("fail");
   });
 
   it("5 curl-service-from-client-2: curl fails, or answers something else", () => {
     const f = bench();
     const timedOut = "kubectl -n default exec client-2 -- curl ...: curl: (28) Connection timed out after 10001 milliseconds";
-    expect(check({ ...f, curlFromClient2: { error: timedOut } }, "curl-service-from-client-2"))
-      .toEqual({ name: "curl-service-from-client-2", status: "fail", evidence: `client-2: ${timedOut}` });
-    expect(check({ ...f, curlFromClient2: { value: "404 Not Found" } }, "curl-service-from-client-2").evidence)
-      .toBe('client-2: curl webserver-service-1:8000 answered without webserver-1\'s page: "404 Not Found"');
+    expect(check({ ...f, curlFromClient2: { error: timedOut } }, "curl-service-from-client-2")).toEqual({
+      name: "curl-service-from-client-2",
+      status: "fail",
+      evidence: `client-2: ${timedOut}`,
+    });
+    expect(check({ ...f, curlFromClient2: { value: "404 Not Found" } }, "curl-service-from-client-2").evidence).toBe(
+      'client-2: curl webserver-service-1:8000 answered without webserver-1\'s page: "404 Not Found"',
+    );
   });
 
   it("6a kubelet-cluster-dns: CoreDNS instead of nodelocaldns, an unreadable file", () => {
@@ -181,8 +212,9 @@ describe("each check fails with evidence naming what is wrong", () => {
     const r = check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute3: { value: coredns }, controller: { error: unreadable } } }, "kubelet-cluster-dns");
     expect(r.status).toBe("fail");
     expect(r.evidence).toBe(`controller: ${unreadable}; compute3: clusterDNS [10.233.0.10], expected 169.254.25.10 first`);
-    expect(check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute1: { value: "clusterDNS: [unclosed" } } }, "kubelet-cluster-dns").evidence)
-      .toMatch(/^compute1: kubelet-config.yaml not valid YAML/);
+    expect(check({ ...f, kubeletConfigs: { ...f.kubeletConfigs, compute1: { value: "clusterDNS: [unclosed" } } }, "kubelet-cluster-dns").evidence).toMatch(
+      /^compute1: kubelet-config.yaml not valid YAML/,
+    );
   });
 
   it("6b pod-resolv-conf: a pod resolving through CoreDNS directly", () => {
@@ -196,17 +228,21 @@ describe("each check fails with evidence naming what is wrong", () => {
     const core = nodeLocalDnsCorefile(spec);
     // kubeadm's kube-dns reaches the same pods, but the handout compares with the coredns Service.
     const other = core.replace("forward . 10.233.0.3 {", "forward . 10.233.0.10 {");
-    expect(check({ ...f, nodeLocalDnsCorefile: { value: other } }, "nodelocaldns-config").evidence)
-      .toBe("nodelocaldns: cluster.local:53 forwards to [10.233.0.10], but the coredns Service's ClusterIP is 10.233.0.3");
+    expect(check({ ...f, nodeLocalDnsCorefile: { value: other } }, "nodelocaldns-config").evidence).toBe(
+      "nodelocaldns: cluster.local:53 forwards to [10.233.0.10], but the coredns Service's ClusterIP is 10.233.0.3",
+    );
     const bind = core.replace("bind 169.254.25.10", "bind 169.254.20.10");
-    expect(check({ ...f, nodeLocalDnsCorefile: { value: bind } }, "nodelocaldns-config").evidence)
-      .toBe("nodelocaldns: cluster.local:53 binds [169.254.20.10], expected 169.254.25.10");
-    expect(check({ ...f, corednsClusterIp: "" }, "nodelocaldns-config").evidence)
-      .toBe("nodelocaldns: kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)");
+    expect(check({ ...f, nodeLocalDnsCorefile: { value: bind } }, "nodelocaldns-config").evidence).toBe(
+      "nodelocaldns: cluster.local:53 binds [169.254.20.10], expected 169.254.25.10",
+    );
+    expect(check({ ...f, corednsClusterIp: "" }, "nodelocaldns-config").evidence).toBe(
+      "nodelocaldns: kube-system has no coredns Service to compare with (the handout looks for its ClusterIP)",
+    );
     const notFound = 'kubectl -n kube-system get configmap nodelocaldns -o json: Error from server (NotFound): configmaps "nodelocaldns" not found';
     expect(check({ ...f, nodeLocalDnsCorefile: { error: notFound } }, "nodelocaldns-config").status).toBe("fail");
-    expect(check({ ...f, nodeLocalDnsCorefile: { value: ".:53 {\n    forward . /etc/resolv.conf\n}\n" } }, "nodelocaldns-config").evidence)
-      .toBe("nodelocaldns: Corefile has no cluster.local server block");
+    expect(check({ ...f, nodeLocalDnsCorefile: { value: ".:53 {\n    forward . /etc/resolv.conf\n}\n" } }, "nodelocaldns-config").evidence).toBe(
+      "nodelocaldns: Corefile has no cluster.local server block",
+    );
   });
 
   it("8 ipvs-webserver-service: no virtual service, or the wrong pod behind it", () => {
@@ -221,24 +257,33 @@ describe("each check fails with evidence naming what is wrong", () => {
 
 describe("parsers", () => {
   it("read the handout commands' output", () => {
-    expect(parseRoutes("10.233.65.0/24 via 10.27.4.22 dev enp1s0f2 proto 17\n10.233.64.0/24 dev kube-bridge proto kernel scope link src 10.233.64.1\n"))
-      .toEqual([{ prefix: "10.233.65.0/24", via: "10.27.4.22", dev: "enp1s0f2" }, { prefix: "10.233.64.0/24", via: "", dev: "kube-bridge" }]);
+    expect(
+      parseRoutes("10.233.65.0/24 via 10.27.4.22 dev enp1s0f2 proto 17\n10.233.64.0/24 dev kube-bridge proto kernel scope link src 10.233.64.1\n"),
+    ).toEqual([
+      { prefix: "10.233.65.0/24", via: "10.27.4.22", dev: "enp1s0f2" },
+      { prefix: "10.233.64.0/24", via: "", dev: "kube-bridge" },
+    ]);
     expect(parseIpvs(IPVS).map((s) => `${s.protocol} ${s.address}:${s.port} -> ${s.realServers.map((r) => `${r.address}:${r.port}`).join(",")}`)).toEqual([
-      "TCP 10.233.0.1:443 -> 10.27.4.12:6443", "TCP 10.233.0.3:53 -> 10.233.64.2:53", "TCP 10.233.0.10:53 -> 10.233.64.2:53",
-      `TCP ${VIP}:8000 -> 10.233.65.2:8000`, "UDP 10.233.0.10:53 -> 10.233.64.2:53",
+      "TCP 10.233.0.1:443 -> 10.27.4.12:6443",
+      "TCP 10.233.0.3:53 -> 10.233.64.2:53",
+      "TCP 10.233.0.10:53 -> 10.233.64.2:53",
+      `TCP ${VIP}:8000 -> 10.233.65.2:8000`,
+      "UDP 10.233.0.10:53 -> 10.233.64.2:53",
     ]);
     const blocks = parseCorefile(nodeLocalDnsCorefile(spec));
     expect(blocks.map((b) => b.key)).toEqual(["cluster.local:53", "in-addr.arpa:53", "ip6.arpa:53", ".:53"]);
     expect(blocks[0]!.directives.find((d) => d[0] === "forward")).toEqual(["forward", ".", "10.233.0.3"]);
     expect(parseResolvConf(RESOLV)).toEqual(["169.254.25.10"]);
-    const link = parsePodLink([
-      "eth0=3: eth0@if21: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default " +
-        "\\    link/ether 0a:58:0a:e9:41:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0",
-      "host=1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000" +
-        "\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
-      "host=21: vethaffb9729@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master kube-bridge state UP mode DEFAULT group default " +
-        "\\    link/ether 3e:cb:16:5a:1d:6d brd ff:ff:ff:ff:ff:ff link-netnsid 3",
-    ].join("\n"));
+    const link = parsePodLink(
+      [
+        "eth0=3: eth0@if21: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default " +
+          "\\    link/ether 0a:58:0a:e9:41:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0",
+        "host=1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000" +
+          "\\    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00",
+        "host=21: vethaffb9729@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master kube-bridge state UP mode DEFAULT group default " +
+          "\\    link/ether 3e:cb:16:5a:1d:6d brd ff:ff:ff:ff:ff:ff link-netnsid 3",
+      ].join("\n"),
+    );
     expect(link).toEqual({ mac: "0a:58:0a:e9:41:02", peerIndex: 21, veth: "vethaffb9729" });
     expect(parsePodLink("")).toBeUndefined();
   });
@@ -268,8 +313,13 @@ describe("answer key", () => {
 
   it("on a real bench: addresses, MACs, veths, gateways = prefix .1, ClusterIPs and TTLs", () => {
     const input = () => ({
-      benchId: spec.id, stack: "room27-bench4", nodeRows: rows, cluster: f.cluster,
-      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3", containerRuntime: spec.containerRuntime,
+      benchId: spec.id,
+      stack: "room27-bench4",
+      nodeRows: rows,
+      cluster: f.cluster,
+      kubeDnsClusterIp: "10.233.0.10",
+      corednsClusterIp: "10.233.0.3",
+      containerRuntime: spec.containerRuntime,
       links: {
         [WEB]: link("0a:58:0a:e9:41:02", "veth1111aaaa", 21),
         "client-1": link("0a:58:0a:e9:41:03", "veth2222bbbb", 22),
@@ -291,11 +341,16 @@ describe("answer key", () => {
     expect(key.clusterIps).toEqual({ webserverService1: VIP, kubeDns: "10.233.0.10", coredns: "10.233.0.3" });
     // kube-bridge gets its address with the node's first pod: the controller and compute3 run no lab pod.
     expect(key.nodes.map((n) => [n.name, n.kubeBridgeAddressed])).toEqual([
-      ["controller", "only once a pod runs there"], ["compute1", "yes"], ["compute2", "yes"], ["compute3", "only once a pod runs there"],
+      ["controller", "only once a pod runs there"],
+      ["compute1", "yes"],
+      ["compute2", "yes"],
+      ["compute3", "only once a pod runs there"],
     ]);
     expect(key.ttls.map((t) => [t.from, t.to, t.ttl])).toEqual([
-      ["client-1", "webserver-1 (pod IP)", 64], ["client-2", "webserver-1 (pod IP)", 62],
-      ["client-2", "webserver-service-1 (ClusterIP)", 62], ["client-2", "webserver-service-1 (ClusterIP)", 64],
+      ["client-1", "webserver-1 (pod IP)", 64],
+      ["client-2", "webserver-1 (pod IP)", 62],
+      ["client-2", "webserver-service-1 (ClusterIP)", 62],
+      ["client-2", "webserver-service-1 (ClusterIP)", 64],
     ]);
     // The pings students run target webserver-1's pod IP twice and the ClusterIP once; curl is no ping.
     const web = key.pods.find((p) => p.role === "webserver-1")!;
@@ -306,8 +361,8 @@ describe("answer key", () => {
     expect(md).toContain("| controller | control-plane | 10.27.4.12 | 192.168.4.12 | 10.233.64.0/24 | 10.233.64.1 | only once a pod runs there |");
     expect(md).toContain("| kube-system/coredns (nodelocaldns forwards here, §3.1) | 10.233.0.3 |");
     expect(md).toContain("## Container runtime: containerd");
-    const pidRow = "| a container's PID (then `sudo nsenter -t PID -n ...`) | " +
-      "`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID` |";
+    const pidRow =
+      "| a container's PID (then `sudo nsenter -t PID -n ...`) | " + "`sudo crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID` |";
     expect(md).toContain(pidRow);
     const docker = buildAnswerKey({ ...input(), containerRuntime: "docker" });
     expect(docker.runtime).toMatchObject({ name: "docker", containerPid: "sudo docker inspect --format '{{ .State.Pid }}' CONTAINER-ID" });
@@ -321,8 +376,13 @@ describe("answer key", () => {
     const hidden = { error: "compute1: no network namespace on this node has 10.233.65.1 on eth0" };
     const pods = f.cluster.pods.map((p) => (p.name === "client-2" ? { ...p, ip: "10.233.66.0" } : p.name === WEB ? { ...p, ip: "10.233.65.1" } : p));
     const key = buildAnswerKey({
-      benchId: spec.id, stack: "sim-room27-bench4", nodeRows: rows, cluster: { ...f.cluster, pods },
-      kubeDnsClusterIp: "10.233.0.10", corednsClusterIp: "10.233.0.3", containerRuntime: spec.containerRuntime,
+      benchId: spec.id,
+      stack: "sim-room27-bench4",
+      nodeRows: rows,
+      cluster: { ...f.cluster, pods },
+      kubeDnsClusterIp: "10.233.0.10",
+      corednsClusterIp: "10.233.0.3",
+      containerRuntime: spec.containerRuntime,
       links: { [WEB]: hidden, "client-1": hidden, "client-2": hidden },
     });
     expect(key.pods.every((p) => "error" in p.mac && "error" in p.veth)).toBe(true);

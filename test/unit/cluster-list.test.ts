@@ -28,9 +28,12 @@ function fakeKubectl(discovery: KubectlAnswer, kinds: Record<string, KubectlAnsw
     if (answers.length === 1) return answers[0]!;
     return list(...answers.flatMap((a) => (JSON.parse(a.stdout) as { items?: ListedObject[] }).items ?? []));
   };
-  const kubectl = Object.assign(async () => {
-    throw new Error("listCluster must use kubectl.answer");
-  }, { answer }) as unknown as Kubectl;
+  const kubectl = Object.assign(
+    async () => {
+      throw new Error("listCluster must use kubectl.answer");
+    },
+    { answer },
+  ) as unknown as Kubectl;
   return { kubectl, calls };
 }
 
@@ -41,7 +44,7 @@ const WIDGET = obj("Widget", "w1", "default", { apiVersion: "lab.example/v1" });
 describe("listCluster", () => {
   it("lists every discovered kind but the never-listed ones, in one sorted call with managed fields, all namespaces", async () => {
     const discovery = ok("configmaps\nevents\nnodes\nclusterroles.rbac.authorization.k8s.io\n\nconfigmaps\nendpointslices.discovery.k8s.io\n");
-    const { kubectl, calls } = fakeKubectl(discovery, { "configmaps": list(STUDENT_CM), "clusterroles.rbac.authorization.k8s.io": list(ROLE) });
+    const { kubectl, calls } = fakeKubectl(discovery, { configmaps: list(STUDENT_CM), "clusterroles.rbac.authorization.k8s.io": list(ROLE) });
     const listing = await listCluster(kubectl);
     expect(calls).toEqual([
       ["api-resources", "--verbs=list", "-o", "name"],
@@ -51,7 +54,8 @@ describe("listCluster", () => {
   });
 
   it("names the API groups discovery could not read and still lists the rest", async () => {
-    const stderr = "E0301 memcache.go:265] couldn't get resource list\nerror: unable to retrieve the complete list of server APIs: " +
+    const stderr =
+      "E0301 memcache.go:265] couldn't get resource list\nerror: unable to retrieve the complete list of server APIs: " +
       "metrics.k8s.io/v1beta1: the server is currently unable to handle the request, lab.example/v2: stream error";
     const { kubectl } = fakeKubectl(failed(stderr, "exit status 1", "configmaps\n"), { configmaps: list(STUDENT_CM) });
     const listing = await listCluster(kubectl);
@@ -62,7 +66,7 @@ describe("listCluster", () => {
     ]);
   });
 
-  it("reports a discovery failure with no stderr as one \"API discovery\" entry, from kubectl's error", async () => {
+  it('reports a discovery failure with no stderr as one "API discovery" entry, from kubectl\'s error', async () => {
     const { kubectl } = fakeKubectl(failed("", "\ntimed out after 60 s: Command failed\nmore", "configmaps\n"), { configmaps: list() });
     expect((await listCluster(kubectl)).unlistable).toEqual([{ what: "API discovery", why: "timed out after 60 s: Command failed" }]);
   });
@@ -80,7 +84,9 @@ describe("listCluster", () => {
   it("when the combined list fails, lists each kind alone and names the one that failed with its first line", async () => {
     const broken = failed("\n  Error from server: conversion webhook for lab.example/v1 failed: connection refused\nhint\n");
     const { kubectl, calls } = fakeKubectl(ok("configmaps\nwidgets.lab.example\nclusterroles.rbac.authorization.k8s.io\n"), {
-      "configmaps": list(STUDENT_CM), "widgets.lab.example": broken, "clusterroles.rbac.authorization.k8s.io": list(ROLE),
+      configmaps: list(STUDENT_CM),
+      "widgets.lab.example": broken,
+      "clusterroles.rbac.authorization.k8s.io": list(ROLE),
     });
     const listing = await listCluster(kubectl);
     expect(calls.slice(2).map((c) => c[1])).toEqual(["clusterroles.rbac.authorization.k8s.io", "configmaps", "widgets.lab.example"]);
@@ -91,15 +97,17 @@ describe("listCluster", () => {
   });
 
   it("adds the aggregated APIs whose APIService is unavailable, after discovery's own failures", async () => {
-    const apiService = (name: string, status: string) => obj("APIService", name, undefined, {
-      apiVersion: "apiregistration.k8s.io/v1",
-      spec: { group: name.split(".").slice(1).join("."), version: name.split(".")[0], service: { name: "x", namespace: "kube-system" } },
-      status: { conditions: [{ type: "Available", status, reason: status === "True" ? "Passed" : "MissingEndpoints" }] },
-    });
+    const apiService = (name: string, status: string) =>
+      obj("APIService", name, undefined, {
+        apiVersion: "apiregistration.k8s.io/v1",
+        spec: { group: name.split(".").slice(1).join("."), version: name.split(".")[0], service: { name: "x", namespace: "kube-system" } },
+        status: { conditions: [{ type: "Available", status, reason: status === "True" ? "Passed" : "MissingEndpoints" }] },
+      });
     const down = apiService("v1beta1.metrics.k8s.io", "False");
     const up = apiService("v1.lab.example", "True");
     const { kubectl } = fakeKubectl(failed("error: something odd", "exit status 1", "apiservices.apiregistration.k8s.io\nwidgets.lab.example\n"), {
-      "apiservices.apiregistration.k8s.io": list(down, up), "widgets.lab.example": list(WIDGET),
+      "apiservices.apiregistration.k8s.io": list(down, up),
+      "widgets.lab.example": list(WIDGET),
     });
     const listing = await listCluster(kubectl);
     expect(listing.objects).toEqual([down, up, WIDGET]);

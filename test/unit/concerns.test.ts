@@ -35,12 +35,24 @@ describe("the bench's concerns", () => {
   it("give each node its steps in order: the controller's init, tokens, lab files, kubeconfig; a worker's join; the network view last", () => {
     const plan = planBench(spec);
     expect(plan.hosts.controller.steps.map((s) => s.file)).toEqual([
-      "10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-init.sh",
-      "45-join-token-compute1.sh", "45-join-token-compute2.sh", "45-join-token-compute3.sh",
-      "50-lab-files.sh", "60-kubeconfig.sh", "70-lab-network.sh",
+      "10-base-os.sh",
+      "20-network.sh",
+      "30-runtime.sh",
+      "40-kubeadm-init.sh",
+      "45-join-token-compute1.sh",
+      "45-join-token-compute2.sh",
+      "45-join-token-compute3.sh",
+      "50-lab-files.sh",
+      "60-kubeconfig.sh",
+      "70-lab-network.sh",
     ]);
-    expect(plan.hosts.compute2.steps.map((s) => s.file))
-      .toEqual(["10-base-os.sh", "20-network.sh", "30-runtime.sh", "40-kubeadm-join.sh", "70-lab-network.sh"]);
+    expect(plan.hosts.compute2.steps.map((s) => s.file)).toEqual([
+      "10-base-os.sh",
+      "20-network.sh",
+      "30-runtime.sh",
+      "40-kubeadm-join.sh",
+      "70-lab-network.sh",
+    ]);
     expect(Object.keys(plan.manifests)).toEqual([ConcernName.KubeRouter, ConcernName.NodeLocalDns, ConcernName.Lab]);
     expect(manifestFiles(plan).map((m) => m.file)).toEqual(["kube-router.yaml", "nodelocaldns.yaml", "k8s-network-lab-s1.yml", "k8s-network-lab-c1.yml"]);
   });
@@ -87,7 +99,8 @@ describe("the bench's concerns", () => {
       expect(results).toEqual([
         ...f.paths.map((p) => `file:${p} ${p === "/var/lib/kube-router" ? "present dirty" : "absent clean"}`),
         "link:netlab-test-no-such-link absent clean",
-        "cri:pods 1 dirty", "cri:ps unreachable dirty",
+        "cri:pods 1 dirty",
+        "cri:ps unreachable dirty",
       ]);
     } finally {
       rmSync(root, { recursive: true, force: true });

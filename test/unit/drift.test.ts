@@ -24,7 +24,7 @@ describe("hostDrift", () => {
     ]);
   });
 
-  it("a key the check did not print is found \"missing\"; no observation at all makes every key missing", () => {
+  it('a key the check did not print is found "missing"; no observation at all makes every key missing', () => {
     expect(hostDrift(EXPECT, { "sysctl:net.ipv4.ip_forward": "1", "link:kube-bridge": "present" })).toEqual([
       { what: "file:/etc/sysctl.d/90-netlab.conf", expected: "present", found: "missing" },
     ]);
@@ -79,10 +79,12 @@ describe("hostDriftFromEvents", () => {
   });
 
   it("no drift, no lines: steps as expected, extra observations ignored", () => {
-    expect(hostDriftFromEvents([
-      stepEvent(SSH_STEP, "room27-bench4-compute1-base-os", { node: "compute1", expect: EXPECT, observed: EXPECT }),
-      stepEvent(SSH_STEP, "room27-bench4-compute2-base-os", { node: "compute2", expect: EXPECT, observed: { ...EXPECT, "other:key": "x" } }),
-    ])).toEqual([]);
+    expect(
+      hostDriftFromEvents([
+        stepEvent(SSH_STEP, "room27-bench4-compute1-base-os", { node: "compute1", expect: EXPECT, observed: EXPECT }),
+        stepEvent(SSH_STEP, "room27-bench4-compute2-base-os", { node: "compute2", expect: EXPECT, observed: { ...EXPECT, "other:key": "x" } }),
+      ]),
+    ).toEqual([]);
     expect(hostDriftFromEvents([])).toEqual([]);
   });
 
@@ -95,11 +97,13 @@ describe("hostDriftFromEvents", () => {
 
   it("reads SshStep and JoinStep only: other resources with look-alike outputs are not host drift", () => {
     const lookalike = { node: "compute2", expect: EXPECT, observed: {} };
-    expect(hostDriftFromEvents([
-      stepEvent("pulumi-nodejs:dynamic/netlab:BundlePush", "push", lookalike),
-      stepEvent("kubernetes:apps/v1:DaemonSet", "kube-router", lookalike),
-      stepEvent("pulumi-nodejs:dynamic/netlab:SshStepX", "not-a-step", lookalike),
-    ])).toEqual([]);
+    expect(
+      hostDriftFromEvents([
+        stepEvent("pulumi-nodejs:dynamic/netlab:BundlePush", "push", lookalike),
+        stepEvent("kubernetes:apps/v1:DaemonSet", "kube-router", lookalike),
+        stepEvent("pulumi-nodejs:dynamic/netlab:SshStepX", "not-a-step", lookalike),
+      ]),
+    ).toEqual([]);
   });
 
   it("skips events without resource outputs, and a state without expectation", () => {
@@ -110,7 +114,7 @@ describe("hostDriftFromEvents", () => {
     expect(hostDriftFromEvents([...other, stepEvent(SSH_STEP, "no-expect", { node: "compute1", observed: { a: "1" } })])).toEqual([]);
   });
 
-  it("an unnamed node is shown as \"?\"; the step is the last part of its URN", () => {
+  it('an unnamed node is shown as "?"; the step is the last part of its URN', () => {
     const [line] = hostDriftFromEvents([stepEvent(SSH_STEP, "room27-bench4-compute9-base-os", { expect: { a: "1" }, observed: { a: "2" } })]);
     expect(line).toEqual({ node: "?", step: "room27-bench4-compute9-base-os", what: "a", expected: "1", found: "2" });
   });

@@ -15,7 +15,8 @@ import { specFor } from "../helpers/spec";
 function keyFor(spec: BenchSpec, stack = spec.id): AnswerKey {
   const at = (node: string, host: number) => `${spec.nodes.find((n) => n.name === node)!.podCidr.replace(/0\/24$/, "")}${host}`;
   return buildAnswerKey({
-    benchId: spec.id, stack,
+    benchId: spec.id,
+    stack,
     nodeRows: spec.nodes.map((n) => ({ name: n.name, role: n.role, providerIp: n.provider.address, managementIp: n.management.address, podCidr: n.podCidr })),
     cluster: {
       nodes: spec.nodes.map((n) => ({ name: n.name, ready: true, internalIp: n.provider.address, podCidr: n.podCidr })),
@@ -96,7 +97,9 @@ describe("errata sheet", () => {
 
   it("follows the bench: its lab user, its placement and a tagged provider device", () => {
     const other = specFor(30, 7, {
-      labUser: "student", placement: { webserverNode: "compute3", client2Node: "compute1" }, network: { providerPortMode: "tagged" },
+      labUser: "student",
+      placement: { webserverNode: "compute3", client2Node: "compute1" },
+      network: { providerPortMode: "tagged" },
     });
     const text = errataMarkdown(other, keyFor(other));
     expect(rowFor(text, "mkdir ~/.kube")).toContain("`sudo chown student:student admin.conf`");
@@ -136,10 +139,19 @@ describe("README's differences from the handout", () => {
   it("agrees with the sheet on every replacement command", () => {
     expect(section.length).toBeGreaterThan(100);
     for (const text of [
-      "netlab facts --errata", "kubectl exec -it client-1 -- sh", "sudo crictl ps",
+      "netlab facts --errata",
+      "kubectl exec -it client-1 -- sh",
+      "sudo crictl ps",
       "crictl inspect --output go-template --template '{{.info.pid}}' CONTAINER-ID",
-      "sudo crictl pods", "sudo ctr -n k8s.io containers ls", "docker0", "`coredns` Service", "`kube-dns`", "/var/lib/kubelet/config.yaml",
-      "File exists", "kube-bridge", "~/.kube/config",
+      "sudo crictl pods",
+      "sudo ctr -n k8s.io containers ls",
+      "docker0",
+      "`coredns` Service",
+      "`kube-dns`",
+      "/var/lib/kubelet/config.yaml",
+      "File exists",
+      "kube-bridge",
+      "~/.kube/config",
     ]) {
       expect(section, text).toContain(text);
       expect(sheet, text === "netlab facts --errata" ? "(the command itself)" : text).toContain(text === "netlab facts --errata" ? "" : text);

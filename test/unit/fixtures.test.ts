@@ -16,7 +16,10 @@ describe("stack config fixtures", () => {
   });
 
   it.each(files.filter((f) => f.startsWith("invalid-")))("%s reports its expected lines", (file) => {
-    const expected = readFileSync(path.join(dir, file), "utf8").split("\n").filter((l) => l.startsWith("# expect: ")).map((l) => l.slice(10));
+    const expected = readFileSync(path.join(dir, file), "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("# expect: "))
+      .map((l) => l.slice(10));
     expect(expected.length).toBeGreaterThan(0);
     let error: unknown;
     try {
@@ -26,7 +29,11 @@ describe("stack config fixtures", () => {
     }
     expect(error).toBeInstanceOf(BenchConfigError);
     const lines = (error as BenchConfigError).message.split("\n");
-    for (const want of expected) expect(lines.some((l) => l.startsWith(` - ${want}`)), `missing " - ${want}" in\n${lines.join("\n")}`).toBe(true);
+    for (const want of expected)
+      expect(
+        lines.some((l) => l.startsWith(` - ${want}`)),
+        `missing " - ${want}" in\n${lines.join("\n")}`,
+      ).toBe(true);
   });
 
   it("the valid fixture parses, secure values count as present", () => {

@@ -5,7 +5,10 @@ import type { BenchAccess } from "../../lib/remote/bench-access";
 import type { KubectlOptions } from "../../lib/remote/kubectl";
 import { specFor } from "../helpers/spec";
 
-interface Call { args: readonly string[]; timeoutMs: number | undefined }
+interface Call {
+  args: readonly string[];
+  timeoutMs: number | undefined;
+}
 
 const PODS = {
   items: [
@@ -25,9 +28,18 @@ function recordingAccess(scale: number): { access: BenchAccess; calls: Call[] } 
   };
   const kubectl = Object.assign(answer, { answer: async () => ({ code: 0, stdout: "", stderr: "" }) });
   const access = {
-    stackName: "t", spec: specFor(27, 4, { timeouts: { scale } }), nodeRows: [], kubeconfig: "",
-    kubectl, ssh: async () => { throw new Error("no SSH in this test"); },
-    connection: () => { throw new Error("no SSH in this test"); }, close: () => {},
+    stackName: "t",
+    spec: specFor(27, 4, { timeouts: { scale } }),
+    nodeRows: [],
+    kubeconfig: "",
+    kubectl,
+    ssh: async () => {
+      throw new Error("no SSH in this test");
+    },
+    connection: () => {
+      throw new Error("no SSH in this test");
+    },
+    close: () => {},
   } as unknown as BenchAccess;
   return { access, calls };
 }
@@ -44,7 +56,10 @@ async function curlCall(scale: number): Promise<Call> {
 
 describe("gatherCheckFacts", () => {
   it("curl from client-2 gets 10 s on a real bench and ten times that at timeouts.scale 10, inside kubectl's own limit", async () => {
-    for (const [scale, seconds] of [[1, "10"], [10, "100"]] as const) {
+    for (const [scale, seconds] of [
+      [1, "10"],
+      [10, "100"],
+    ] as const) {
       const curl = await curlCall(scale);
       const budget = curl.args[curl.args.indexOf("--max-time") + 1];
       expect(budget, `scale ${scale}`).toBe(seconds);

@@ -11,7 +11,9 @@ import { BenchConfigError } from "../../lib/spec/problems";
 import { readStackConfig } from "../../lib/spec/source";
 
 const dir = path.join(__dirname, "..", "fixtures", "hostile");
-const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 function problemLines(file: string, requireAccess: boolean): string[] {
   try {
@@ -30,7 +32,10 @@ describe("hostile stack files", () => {
 
   it.each(files)("%s is refused with exactly its expected lines", (name) => {
     const file = path.join(dir, name);
-    const expected = readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("# expect: ")).map((l) => l.slice("# expect: ".length));
+    const expected = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l.startsWith("# expect: "))
+      .map((l) => l.slice("# expect: ".length));
     expect(expected.length).toBeGreaterThan(0);
     expect(problemLines(file, false)).toEqual(expected);
     // `up` reports the same lines (plus what only provisioning needs).

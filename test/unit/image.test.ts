@@ -94,7 +94,10 @@ describe("baseImageReady", () => {
     const all = [img.disk, img.kernel, img.initrd, path.join(img.dir, "stamp")];
     for (const missing of all) {
       rmSync(img.dir, { recursive: true, force: true });
-      fill(img, all.filter((f) => f !== missing));
+      fill(
+        img,
+        all.filter((f) => f !== missing),
+      );
       expect(baseImageReady(img), path.basename(missing)).toBe(false);
     }
   });

@@ -20,9 +20,15 @@ function parse(raw: Partial<Record<string, unknown>>): { images: Record<string, 
 describe("imageProblem", () => {
   it("accepts tags and digests, with or without a registry, a port or nested paths", () => {
     const ok = [
-      "busybox:1.36", "docker.io/library/busybox:1.36", "registry.example:5000/lab/web:2024.01-rc_1", "localhost/x:1",
-      "localhost:5000/a/b/c:v1", `docker.io/nicolaka/netshoot${DIGEST}`, `docker.io/nicolaka/netshoot:v0.13${DIGEST}`,
-      "quay.io/a__b/c-d:1", "reg/a.b/c---d:t",
+      "busybox:1.36",
+      "docker.io/library/busybox:1.36",
+      "registry.example:5000/lab/web:2024.01-rc_1",
+      "localhost/x:1",
+      "localhost:5000/a/b/c:v1",
+      `docker.io/nicolaka/netshoot${DIGEST}`,
+      `docker.io/nicolaka/netshoot:v0.13${DIGEST}`,
+      "quay.io/a__b/c-d:1",
+      "reg/a.b/c---d:t",
     ];
     for (const ref of ok) expect(imageProblem(ref, EXAMPLE), ref).toBeUndefined();
   });
@@ -71,10 +77,12 @@ describe("imageProblem", () => {
   it("property: any lower-case path with a tag other than latest is accepted", () => {
     const component = fc.stringMatching(/^[a-z0-9]{1,8}(?:[._-][a-z0-9]{1,8}){0,2}$/);
     const tag = fc.stringMatching(/^\w[\w.-]{0,20}$/).filter((t) => t !== "latest");
-    fc.assert(fc.property(fc.array(component, { minLength: 1, maxLength: 4 }), tag, (parts, t) => {
-      expect(imageProblem(`registry.example/${parts.join("/")}:${t}`, EXAMPLE)).toBeUndefined();
-      expect(imageProblem(`registry.example/${parts.join("/")}`, EXAMPLE)).toMatch(/is not pinned/);
-    }));
+    fc.assert(
+      fc.property(fc.array(component, { minLength: 1, maxLength: 4 }), tag, (parts, t) => {
+        expect(imageProblem(`registry.example/${parts.join("/")}:${t}`, EXAMPLE)).toBeUndefined();
+        expect(imageProblem(`registry.example/${parts.join("/")}`, EXAMPLE)).toMatch(/is not pinned/);
+      }),
+    );
   });
 });
 
@@ -97,7 +105,7 @@ describe("parseImages", () => {
     const { images, lines } = parse({ webserver: "docker.io/library/busybox:latest", client: EXAMPLE });
     expect(lines).toEqual([
       'images.webserver: "docker.io/library/busybox:latest" is not pinned; name an exact tag or digest (never untagged or :latest), ' +
-      'e.g. "netlab.local/lab-webserver:1"',
+        'e.g. "netlab.local/lab-webserver:1"',
     ]);
     expect(images).toEqual({ ...DEFAULT_IMAGES, client: EXAMPLE });
   });

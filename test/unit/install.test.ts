@@ -30,7 +30,11 @@ describe("parseKubernetesVersion", () => {
   });
 
   it("accepts 1.31.0 through 1.34.x", () => {
-    for (const v of ["1.31.0", "1.32.7", "1.33.1", "1.34.99"]) expect(run((p) => parseKubernetesVersion(p, v)), v).toEqual({ result: v, lines: [] });
+    for (const v of ["1.31.0", "1.32.7", "1.33.1", "1.34.99"])
+      expect(
+        run((p) => parseKubernetesVersion(p, v)),
+        v,
+      ).toEqual({ result: v, lines: [] });
   });
 
   it("refuses 1.30 (no v1beta4) and 1.35 (IPVS deprecated), naming the supported range", () => {
@@ -52,11 +56,13 @@ describe("parseKubernetesVersion", () => {
   });
 
   it("property: a 1.MINOR.PATCH version passes exactly when MINOR is 31..34", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 40 }), (minor, patch) => {
-      const { result, lines } = run((p) => parseKubernetesVersion(p, `1.${minor}.${patch}`));
-      expect(result).toBe(`1.${minor}.${patch}`);
-      expect(lines.length === 0).toBe(minor >= 31 && minor <= 34);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 40 }), (minor, patch) => {
+        const { result, lines } = run((p) => parseKubernetesVersion(p, `1.${minor}.${patch}`));
+        expect(result).toBe(`1.${minor}.${patch}`);
+        expect(lines.length === 0).toBe(minor >= 31 && minor <= 34);
+      }),
+    );
   });
 });
 
@@ -69,8 +75,10 @@ describe("parsePackageSource and checkRuntimeSource", () => {
     const { result, lines } = run((p) => parsePackageSource(p, "online", DEFAULT_IMAGES));
     expect(result).toBe(PackageSource.Online);
     expect(lines.map((l) => l.split(":")[0])).toEqual(["images.nodeLocalDns", "images.webserver", "images.client"]);
-    expect(lines[0]).toBe('images.nodeLocalDns: "netlab.local/node-cache:1.12.1" exists only in netlab\'s bundle; with packages.source "online" ' +
-      'name a registry image (set netlab:images.nodeLocalDns), or use packages.source "bundle"');
+    expect(lines[0]).toBe(
+      'images.nodeLocalDns: "netlab.local/node-cache:1.12.1" exists only in netlab\'s bundle; with packages.source "online" ' +
+        'name a registry image (set netlab:images.nodeLocalDns), or use packages.source "bundle"',
+    );
   });
 
   it("online with registry images is accepted", () => {
@@ -102,7 +110,15 @@ describe("parseTimeouts", () => {
     const { result, lines } = run((p) => parseTimeouts(p, 10));
     expect(lines).toEqual([]);
     expect(result).toEqual({
-      scale: 10, controlPlane: 2400, apiCall: 600, join: 3000, workloadReady: 6000, hostStep: 9000, kubeClient: 320, sshConnect: 100, sshAlive: 450,
+      scale: 10,
+      controlPlane: 2400,
+      apiCall: 600,
+      join: 3000,
+      workloadReady: 6000,
+      hostStep: 9000,
+      kubeClient: 320,
+      sshConnect: 100,
+      sshAlive: 450,
     });
   });
 
@@ -124,22 +140,24 @@ describe("parseTimeouts", () => {
   });
 
   it("property: every limit lies within half a second of base times scale, and never below the base", () => {
-    fc.assert(fc.property(fc.double({ min: 1, max: 100, noNaN: true }), (scale) => {
-      const { result, lines } = run((p) => parseTimeouts(p, scale));
-      expect(lines).toEqual([]);
-      expect(result.scale).toBe(scale);
-      for (const [key, base] of Object.entries(BASE_TIMEOUTS)) {
-        const got = result[key as keyof typeof BASE_TIMEOUTS];
-        expect(Number.isInteger(got)).toBe(true);
-        expect(Math.abs(got - base * scale)).toBeLessThanOrEqual(0.5);
-        expect(got).toBeGreaterThanOrEqual(base);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 100, noNaN: true }), (scale) => {
+        const { result, lines } = run((p) => parseTimeouts(p, scale));
+        expect(lines).toEqual([]);
+        expect(result.scale).toBe(scale);
+        for (const [key, base] of Object.entries(BASE_TIMEOUTS)) {
+          const got = result[key as keyof typeof BASE_TIMEOUTS];
+          expect(Number.isInteger(got)).toBe(true);
+          expect(Math.abs(got - base * scale)).toBeLessThanOrEqual(0.5);
+          expect(got).toBeGreaterThanOrEqual(base);
+        }
+      }),
+    );
   });
 });
 
 describe("checkRemoteExecutor", () => {
-  it("refuses only the removed \"command\" executor, saying to remove the key", () => {
+  it('refuses only the removed "command" executor, saying to remove the key', () => {
     const { lines } = run((p) => checkRemoteExecutor(p, "command"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^remoteExecutor: "command" \(@pulumi\/command\) is no longer an executor: .*remove the key/);

@@ -17,7 +17,9 @@ const worker = connection("compute2", "192.168.7.32");
 const controller = connection("controller", "192.168.7.12");
 
 const state: JoinStepState = {
-  node: "compute2", worker, controller,
+  node: "compute2",
+  worker,
+  controller,
   joined: "bash -c '...' 40-kubeadm-join.sh joined",
   mint: "bash -c '...' 45-join-token-compute2.sh create",
   create: "bash -c '...' 40-kubeadm-join.sh create",
@@ -64,7 +66,10 @@ describe("JoinStep's join", () => {
     answer("joined");
     await join(state);
     expect(ssh.mock.calls.map(([c, command]) => [c.node, command])).toEqual([
-      ["compute2", state.joined], ["compute2", state.create], ["controller", state.finish], ["compute2", state.check],
+      ["compute2", state.joined],
+      ["compute2", state.create],
+      ["controller", state.finish],
+      ["compute2", state.check],
     ]);
     expect(ssh.mock.calls[1]![2]).toBe("");
   });

@@ -26,7 +26,8 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 /** kubeadm's admin.conf, with `user` as the admin's credentials. */
 function adminConf(user: Record<string, unknown>, cluster: Record<string, unknown> = {}): string {
   return stringify({
-    apiVersion: "v1", kind: "Config",
+    apiVersion: "v1",
+    kind: "Config",
     clusters: [{ name: "kubernetes", cluster: { server: "https://10.27.4.12:6443", "certificate-authority-data": CA, ...cluster } }],
     users: [{ name: "kubernetes-admin", user }],
     contexts: [{ name: "kubernetes-admin@kubernetes", context: { cluster: "kubernetes", user: "kubernetes-admin" } }],
@@ -45,12 +46,14 @@ describe("kubeconfig from the controller", () => {
 
   it.each([
     [
-      "an exec credential plugin", { ...EXEC, "client-certificate-data": CERT, "client-key-data": KEY },
+      "an exec credential plugin",
+      { ...EXEC, "client-certificate-data": CERT, "client-key-data": KEY },
       'user "kubernetes-admin" has `exec` (a credential plugin that would run on this machine)',
     ],
     ["an auth-provider", { "auth-provider": { name: "oidc", config: {} } }, 'user "kubernetes-admin" has `auth-provider` (a credential plugin'],
     [
-      "a client certificate file", { "client-certificate": "/etc/shadow", "client-key": "/etc/shadow" },
+      "a client certificate file",
+      { "client-certificate": "/etc/shadow", "client-key": "/etc/shadow" },
       'user "kubernetes-admin" has `client-certificate`, `client-key`',
     ],
     ["a token file", { tokenFile: "/var/run/secrets/token" }, 'user "kubernetes-admin" has `tokenFile`'],

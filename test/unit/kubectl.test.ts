@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { kubectlAt } from "../../lib/remote/kubectl";
 
 const bin = mkdtempSync(path.join(os.tmpdir(), "fake-kubectl-"));
-const FAKE = ['#!/bin/sh', 'case "$2" in', "slow) sleep 5 ;;", 'bad) echo "error: pods \\"x\\" not found" >&2; exit 1 ;;', '*) echo "$@" ;;', "esac", ""];
+const FAKE = ["#!/bin/sh", 'case "$2" in', "slow) sleep 5 ;;", 'bad) echo "error: pods \\"x\\" not found" >&2; exit 1 ;;', '*) echo "$@" ;;', "esac", ""];
 writeFileSync(path.join(bin, "kubectl"), FAKE.join("\n"));
 chmodSync(path.join(bin, "kubectl"), 0o755);
 const savedPath = process.env.PATH;

@@ -5,8 +5,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  checkClusterRanges, checkDnsDomain, checkHostAddresses, checkLabUser, checkLengths, checkManagementRoom, checkSshEndpoints,
-  MAX_VALUE_LENGTH, networkOrBroadcast, unusableHost,
+  checkClusterRanges,
+  checkDnsDomain,
+  checkHostAddresses,
+  checkLabUser,
+  checkLengths,
+  checkManagementRoom,
+  checkSshEndpoints,
+  MAX_VALUE_LENGTH,
+  networkOrBroadcast,
+  unusableHost,
 } from "../../lib/spec/limits";
 import { Problems } from "../../lib/spec/problems";
 import type { NodeName, NodeSpec } from "../../lib/spec/types";
@@ -46,11 +54,13 @@ describe("checkClusterRanges", () => {
   });
 
   it("property: a service prefix passes exactly when it lies in /12../28", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 32 }), (prefix) => {
-      const { result, lines } = ranges("10.233.64.0/18", `10.0.0.0/${prefix}`, 24);
-      expect(result).toBe(prefix >= 12 && prefix <= 28);
-      expect(lines.every((l) => l.startsWith("network.serviceSubnet: "))).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 32 }), (prefix) => {
+        const { result, lines } = ranges("10.233.64.0/18", `10.0.0.0/${prefix}`, 24);
+        expect(result).toBe(prefix >= 12 && prefix <= 28);
+        expect(lines.every((l) => l.startsWith("network.serviceSubnet: "))).toBe(true);
+      }),
+    );
   });
 
   it("allows a node mask at most 16 bits longer than the pod subnet's", () => {
@@ -58,8 +68,8 @@ describe("checkClusterRanges", () => {
     const { result, lines } = ranges("10.0.0.0/15", "10.233.0.0/18", 32);
     expect(result).toBe(false);
     expect(lines).toEqual([
-      "network.nodePrefixLength: 32 is 17 bits longer than network.podSubnet \"10.0.0.0/15\"; " +
-      "Kubernetes allows at most 16: use a prefix length up to 31 or a smaller pod subnet",
+      'network.nodePrefixLength: 32 is 17 bits longer than network.podSubnet "10.0.0.0/15"; ' +
+        "Kubernetes allows at most 16: use a prefix length up to 31 or a smaller pod subnet",
     ]);
   });
 
@@ -70,8 +80,7 @@ describe("checkClusterRanges", () => {
 });
 
 describe("checkManagementRoom", () => {
-  const room = (cidr: string, overridden: (n: NodeName) => boolean = () => false) =>
-    run((p) => checkManagementRoom(p, cidr, HANDOUT_OCTETS, overridden));
+  const room = (cidr: string, overridden: (n: NodeName) => boolean = () => false) => run((p) => checkManagementRoom(p, cidr, HANDOUT_OCTETS, overridden));
 
   it("fits the handout's host numbers (12..42) in a /26 but not in a /27", () => {
     expect(room("192.168.4.0/26")).toEqual({ result: true, lines: [] });
@@ -79,10 +88,10 @@ describe("checkManagementRoom", () => {
     expect(result).toBe(false);
     // 32 addresses: hosts 1..30, 31 is the broadcast, so compute2 (32) and compute3 (42) have no place.
     expect(lines).toEqual([
-      "network.managementSubnet: \"192.168.4.0/27\" has no host number 32 for compute2 (it holds 30 hosts); " +
-      "use a /26 or larger, or set nodes.compute2.managementIp",
-      "network.managementSubnet: \"192.168.4.0/27\" has no host number 42 for compute3 (it holds 30 hosts); " +
-      "use a /26 or larger, or set nodes.compute3.managementIp",
+      'network.managementSubnet: "192.168.4.0/27" has no host number 32 for compute2 (it holds 30 hosts); ' +
+        "use a /26 or larger, or set nodes.compute2.managementIp",
+      'network.managementSubnet: "192.168.4.0/27" has no host number 42 for compute3 (it holds 30 hosts); ' +
+        "use a /26 or larger, or set nodes.compute3.managementIp",
     ]);
   });
 
@@ -119,13 +128,15 @@ describe("networkOrBroadcast and unusableHost", () => {
   });
 
   it("property: inside a /8../30 network only the first and last addresses are flagged", () => {
-    fc.assert(fc.property(fc.integer({ min: 8, max: 30 }), fc.nat(), (len, offset) => {
-      const size = 2 ** (32 - len);
-      const n = offset % size;
-      const ip = `10.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
-      const want = n === 0 ? "network address" : n === size - 1 ? "broadcast address" : undefined;
-      expect(networkOrBroadcast(`10.0.0.0/${len}`, ip)).toBe(want);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 30 }), fc.nat(), (len, offset) => {
+        const size = 2 ** (32 - len);
+        const n = offset % size;
+        const ip = `10.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+        const want = n === 0 ? "network address" : n === size - 1 ? "broadcast address" : undefined;
+        expect(networkOrBroadcast(`10.0.0.0/${len}`, ip)).toBe(want);
+      }),
+    );
   });
 
   it("tells which addresses no SSH connection can go to", () => {
@@ -151,15 +162,14 @@ describe("checkHostAddresses and checkSshEndpoints", () => {
     const bad = withNode(1, (n) => ({ ...n, management: { ...n.management, address: "192.168.4.0" }, ssh: { ...n.ssh, host: "192.168.4.0" } }));
     const { lines } = run((p) => checkHostAddresses(p, "192.168.4.0/24", bad));
     expect(lines).toEqual([
-      "nodes.compute1.managementIp: \"192.168.4.0\" is the network address of the management network 192.168.4.0/24; " +
-      "choose a host address inside it",
+      'nodes.compute1.managementIp: "192.168.4.0" is the network address of the management network 192.168.4.0/24; ' + "choose a host address inside it",
     ]);
   });
 
   it("refuses an SSH host that is multicast or the management broadcast, naming sshHost", () => {
     const multicast = withNode(2, (n) => ({ ...n, ssh: { ...n.ssh, host: "239.1.2.3" } }));
     expect(run((p) => checkHostAddresses(p, "192.168.4.0/24", multicast)).lines).toEqual([
-      "nodes.compute2.sshHost: \"239.1.2.3\" is a multicast address, no SSH connection can go there; give the node's reachable address",
+      'nodes.compute2.sshHost: "239.1.2.3" is a multicast address, no SSH connection can go there; give the node\'s reachable address',
     ]);
     const broadcast = withNode(3, (n) => ({ ...n, ssh: { ...n.ssh, host: "192.168.4.255" } }));
     expect(run((p) => checkHostAddresses(p, "192.168.4.0/24", broadcast)).lines[0]).toMatch(/^nodes\.compute3\.sshHost: "192\.168\.4\.255" is a broadcast/);
@@ -168,8 +178,8 @@ describe("checkHostAddresses and checkSshEndpoints", () => {
   it("refuses a second node on the same host:port, naming the first, and allows another port", () => {
     const shared = withNode(2, (n) => ({ ...n, ssh: { ...n.ssh, host: nodes[0]!.ssh.host } }));
     expect(run((p) => checkSshEndpoints(p, shared)).lines).toEqual([
-      "nodes.compute2.sshHost: \"192.168.4.12:22\" (host:port) is also controller's SSH endpoint; " +
-      "each node needs its own (set nodes.compute2.sshHost or sshPort)",
+      'nodes.compute2.sshHost: "192.168.4.12:22" (host:port) is also controller\'s SSH endpoint; ' +
+        "each node needs its own (set nodes.compute2.sshHost or sshPort)",
     ]);
     const otherPort = withNode(2, (n) => ({ ...n, ssh: { ...n.ssh, host: nodes[0]!.ssh.host, port: 2222 } }));
     expect(run((p) => checkSshEndpoints(p, otherPort)).lines).toEqual([]);
@@ -187,8 +197,17 @@ describe("checkDnsDomain", () => {
   });
 
   it("refuses upper case, empty labels, edge hyphens, a 64-letter label and 254 characters", () => {
-    const bad = ["Cluster.local", "cluster..local", "cluster.local.", "-lab.local", "lab-.local", "lab_1.local", "", label(64),
-      [label(63), label(63), label(63), label(62)].join(".")];
+    const bad = [
+      "Cluster.local",
+      "cluster..local",
+      "cluster.local.",
+      "-lab.local",
+      "lab-.local",
+      "lab_1.local",
+      "",
+      label(64),
+      [label(63), label(63), label(63), label(62)].join("."),
+    ];
     for (const value of bad) {
       const lines = domain(value);
       expect(lines, value).toHaveLength(1);

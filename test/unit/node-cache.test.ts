@@ -43,11 +43,18 @@ beforeAll(() => {
   writeFileSync(coredns, "#!/bin/sh\ntrap 'exit 0' TERM\nwhile :; do sleep 0.1; done\n");
   chmodSync(coredns, 0o755);
   const r = spawnSync("unshare", ["--net", "bash", "-c", DRIVER], {
-    encoding: "utf8", timeout: 60_000, env: { ...process.env, ENTRYPOINT, DIR: dir, NODE_CACHE_COREDNS: coredns },
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, ENTRYPOINT, DIR: dir, NODE_CACHE_COREDNS: coredns },
   });
   expect(r.status, r.stderr).toBe(0);
   log = spawnSync("cat", [path.join(dir, "log")], { encoding: "utf8" }).stdout;
-  sections = Object.fromEntries(r.stdout.split(/^== /m).filter(Boolean).map((s) => [s.split("\n")[0]!, s]));
+  sections = Object.fromEntries(
+    r.stdout
+      .split(/^== /m)
+      .filter(Boolean)
+      .map((s) => [s.split("\n")[0]!, s]),
+  );
 });
 
 const rules = (name: string) => (sections[name] ?? "").split("\n").filter((l) => l.startsWith("-A ") && COMMENTED.test(l));

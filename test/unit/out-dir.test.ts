@@ -98,28 +98,34 @@ describe("renderInto", () => {
   it("keeps the previous render and leaves nothing behind when fill throws", () => {
     const out = path.join(base, "render");
     renderInto(out, (dir) => write(path.join(dir, "controller", "kubeadm.yaml"), "first"));
-    expect(() => renderInto(out, (dir) => {
-      write(path.join(dir, "controller", "kubeadm.yaml"), "half");
-      throw new Error("template failed");
-    })).toThrow("template failed");
+    expect(() =>
+      renderInto(out, (dir) => {
+        write(path.join(dir, "controller", "kubeadm.yaml"), "half");
+        throw new Error("template failed");
+      }),
+    ).toThrow("template failed");
     expect(readFileSync(path.join(out, "controller", "kubeadm.yaml"), "utf8")).toBe("first");
     expect(readdirSync(base)).toEqual(["render"]);
   });
 
   it("creates nothing at DIR when the first render fails", () => {
     const out = path.join(base, "render");
-    expect(() => renderInto(out, () => {
-      throw new Error("boom");
-    })).toThrow("boom");
+    expect(() =>
+      renderInto(out, () => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
     expect(readdirSync(base)).toEqual([]);
   });
 
   it("refuses before calling fill when DIR holds other files", () => {
     write(path.join(base, "home", "thesis.tex"));
     let called = false;
-    expect(() => renderInto(path.join(base, "home"), () => {
-      called = true;
-    })).toThrow(BenchConfigError);
+    expect(() =>
+      renderInto(path.join(base, "home"), () => {
+        called = true;
+      }),
+    ).toThrow(BenchConfigError);
     expect(called).toBe(false);
     expect(readdirSync(path.join(base, "home"))).toEqual(["thesis.tex"]);
   });

@@ -11,7 +11,10 @@ import { ResetLevel } from "../../lib/reset/plan";
 import { clusterStageUrns, destroyAndCheck, flushArp, kubernetesObjectUrns, StepOutcome } from "../../lib/reset/rebuild";
 import { specFor } from "../helpers/spec";
 
-interface Resource { urn: string; type: string }
+interface Resource {
+  urn: string;
+  type: string;
+}
 const res = (type: string, name: string): Resource => ({ type, urn: `urn:pulumi:room27-bench4::k8s-netlab::${type}::${name}` });
 const STATE: Resource[] = [
   res("pulumi:pulumi:Stack", "k8s-netlab-room27-bench4"),
@@ -72,20 +75,30 @@ describe("the URN selections", () => {
 
   it("clusterStageUrns adds the kubeadm component and every -kubeadm- step, never the hosts stage", () => {
     expect(clusterStageUrns(STATE).map(name)).toEqual([
-      "room27-bench4-kubeadm", "room27-bench4-kubeadm-init", "room27-bench4-kubeadm-join-compute1", "room27-bench4-kube-router",
-      "room27-bench4-kube-router-ds", "room27-bench4-lab-client-1",
+      "room27-bench4-kubeadm",
+      "room27-bench4-kubeadm-init",
+      "room27-bench4-kubeadm-join-compute1",
+      "room27-bench4-kube-router",
+      "room27-bench4-kube-router-ds",
+      "room27-bench4-lab-client-1",
     ]);
     expect(clusterStageUrns(STATE).some((u) => u.includes("base-os") || u.includes("BenchHost"))).toBe(false);
   });
 });
 
 describe("destroyAndCheck", () => {
-  it("hosts: Kubernetes objects first (provider kept), then the whole stack; counts summed without \"same\"", async () => {
-    const { stack, destroys } = fakeStack([{ delete: 2, same: 8 }, { delete: 8, same: 0, update: 1 }]);
+  it('hosts: Kubernetes objects first (provider kept), then the whole stack; counts summed without "same"', async () => {
+    const { stack, destroys } = fakeStack([
+      { delete: 2, same: 8 },
+      { delete: 8, same: 0, update: 1 },
+    ]);
     const { access } = fakeAccess();
     const { notes, note } = recorder();
     const out = await destroyAndCheck(stack, access, ResetLevel.Hosts, () => undefined, note);
-    expect(destroys.map((d) => [d.target, d.targetDependents])).toEqual([[K8S, true], [undefined, undefined]]);
+    expect(destroys.map((d) => [d.target, d.targetDependents])).toEqual([
+      [K8S, true],
+      [undefined, undefined],
+    ]);
     expect(destroys[0]!.removed.map(name)).not.toContain("room27-bench4-k8s");
     expect(out.destroy).toEqual({ delete: 10, update: 1 });
     expect(notes[0]).toEqual(["destroy", "done", "Kubernetes objects (2), then every stage"]);
@@ -98,7 +111,10 @@ describe("destroyAndCheck", () => {
     expect(destroys).toHaveLength(2);
     expect(destroys[1]!.targetDependents).toBe(true);
     expect(destroys[1]!.target!.map(name)).toEqual([
-      "room27-bench4-kubeadm", "room27-bench4-kubeadm-init", "room27-bench4-kubeadm-join-compute1", "room27-bench4-kube-router",
+      "room27-bench4-kubeadm",
+      "room27-bench4-kubeadm-init",
+      "room27-bench4-kubeadm-join-compute1",
+      "room27-bench4-kube-router",
     ]);
     expect(notes[0]).toEqual(["destroy", "done", "Kubernetes objects (2), then the kubeadm stage (4 targeted resources and their dependents)"]);
   });
@@ -112,7 +128,10 @@ describe("destroyAndCheck", () => {
   });
 
   it("skips the object destroy when the stack holds no Kubernetes object", async () => {
-    const { stack, destroys } = fakeStack([{ delete: 8 }], STATE.filter((r) => !K8S.includes(r.urn)));
+    const { stack, destroys } = fakeStack(
+      [{ delete: 8 }],
+      STATE.filter((r) => !K8S.includes(r.urn)),
+    );
     const { note, notes } = recorder();
     const out = await destroyAndCheck(stack, fakeAccess().access, ResetLevel.Hosts, () => undefined, note);
     expect(destroys.map((d) => d.target)).toEqual([undefined]);
@@ -138,7 +157,7 @@ describe("destroyAndCheck", () => {
     const { note, notes } = recorder();
     await expect(destroyAndCheck(fakeStack([]).stack, access, ResetLevel.Hosts, () => undefined, note)).rejects.toThrow(
       "after the destroy, nodes are not clean: compute2 link:kube-bridge=present; compute2 routes:proto-17=3; " +
-      "compute3 file:/var/lib/kube-router=present; not bringing the bench up on dirty nodes",
+        "compute3 file:/var/lib/kube-router=present; not bringing the bench up on dirty nodes",
     );
     expect(notes.map((n) => n[0])).toEqual(["destroy"]);
   });

@@ -36,11 +36,14 @@ describe("checkCommandLines", () => {
 
   it("refuses one byte more, naming the host and the step file and giving the size", () => {
     const e = refusal([host("controller", "echo ok"), host("compute1", plain(FITS + 1))]);
-    expect(e.problems).toEqual([{
-      field: "hosts.compute1.00-step.sh",
-      message: `the step's command line would be ${MAX_ARG_BYTES + 1} bytes, over Linux's 131072-byte limit for one argument; ` +
-        "shorten the long values it carries (images.*, network.clusterDomain, nodeRoot)",
-    }]);
+    expect(e.problems).toEqual([
+      {
+        field: "hosts.compute1.00-step.sh",
+        message:
+          `the step's command line would be ${MAX_ARG_BYTES + 1} bytes, over Linux's 131072-byte limit for one argument; ` +
+          "shorten the long values it carries (images.*, network.clusterDomain, nodeRoot)",
+      },
+    ]);
     expect(e.message.startsWith("Invalid bench plan:\n - hosts.compute1.00-step.sh: ")).toBe(true);
   });
 
@@ -62,22 +65,28 @@ describe("checkCommandLines", () => {
     const big = plain(FITS + 10);
     const e = refusal([host("controller", "true", big), host("compute1", big), host("compute2", "true"), host("compute3", big, big)]);
     expect(e.problems.map((p) => p.field)).toEqual([
-      "hosts.controller.10-step.sh", "hosts.compute1.00-step.sh", "hosts.compute3.00-step.sh", "hosts.compute3.10-step.sh",
+      "hosts.controller.10-step.sh",
+      "hosts.compute1.00-step.sh",
+      "hosts.compute3.00-step.sh",
+      "hosts.compute3.10-step.sh",
     ]);
   });
 
   it("property: a plain script is refused exactly when its length passes the limit less 512", () => {
-    fc.assert(fc.property(fc.integer({ min: FITS - 64, max: FITS + 64 }), (n) => {
-      const refused = (() => {
-        try {
-          checkCommandLines([host("compute2", plain(n))]);
-          return false;
-        } catch (e) {
-          if (!(e instanceof BenchConfigError)) throw e;
-          return true;
-        }
-      })();
-      expect(refused).toBe(n > FITS);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(fc.integer({ min: FITS - 64, max: FITS + 64 }), (n) => {
+        const refused = (() => {
+          try {
+            checkCommandLines([host("compute2", plain(n))]);
+            return false;
+          } catch (e) {
+            if (!(e instanceof BenchConfigError)) throw e;
+            return true;
+          }
+        })();
+        expect(refused).toBe(n > FITS);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

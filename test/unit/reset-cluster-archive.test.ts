@@ -5,7 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  clusterObjectPath, discoveryFailures, lateObjects, listableResources, unarchivedRefusal, unavailableApiServices,
+  clusterObjectPath,
+  discoveryFailures,
+  lateObjects,
+  listableResources,
+  unarchivedRefusal,
+  unavailableApiServices,
   type ClusterListing,
 } from "../../lib/reset/cluster-archive";
 import { classifyObjects, systemWritten, type ListedObject } from "../../lib/reset/owners";
@@ -27,9 +32,11 @@ const uid = (kind: string, ns: string, name: string) => `uid-${kind}-${ns}-${nam
 function o(apiVersion: string, kind: string, name: string, x: Extra = {}): ListedObject {
   const ns = x.ns ?? "";
   return {
-    apiVersion, kind,
+    apiVersion,
+    kind,
     metadata: {
-      name, uid: uid(kind, ns, name),
+      name,
+      uid: uid(kind, ns, name),
       ...(x.ns ? { namespace: x.ns } : {}),
       ...(x.by ? { managedFields: x.by.map((manager) => ({ manager })) } : {}),
       ...(x.owner ? { ownerReferences: [{ kind: x.owner[0], name: x.owner[1], uid: uid(x.owner[0], ns, x.owner[1]) }] } : {}),
@@ -70,12 +77,14 @@ const SYSTEM: ListedObject[] = [
   o(RBAC, "ClusterRoleBinding", "kubeadm:cluster-admins", { by: ["kubeadm"] }),
   o("apiregistration.k8s.io/v1", "APIService", "v1.apps", { by: ["kube-apiserver"], labels: { "kube-aggregator.kubernetes.io/automanaged": "onstart" } }),
   o("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "catch-all", {
-    by: ["api-priority-and-fairness-config-producer-v1"], annotations: { "apf.kubernetes.io/autoupdate-spec": "true" },
+    by: ["api-priority-and-fairness-config-producer-v1"],
+    annotations: { "apf.kubernetes.io/autoupdate-spec": "true" },
   }),
   o("scheduling.k8s.io/v1", "PriorityClass", "system-node-critical", { by: ["kube-apiserver"] }),
   o("networking.k8s.io/v1", "ServiceCIDR", "kubernetes", { by: ["kube-apiserver", "service-cidr-controller"] }),
   o("certificates.k8s.io/v1", "CertificateSigningRequest", "csr-x7k2p", {
-    by: ["kubelet", "kube-controller-manager"], spec: { username: "system:bootstrap:abcdef" },
+    by: ["kubelet", "kube-controller-manager"],
+    spec: { username: "system:bootstrap:abcdef" },
   }),
   o("apps/v1", "Deployment", "webserver-1", { ns: "default", by: [PULUMI, "kube-controller-manager"] }),
   o("v1", "Pod", "client-1", { ns: "default", by: [PULUMI, "kubelet"] }),
@@ -103,7 +112,10 @@ const STUDENT: ListedObject[] = [
   o("v1", "ConfigMap", "kube-root-ca.crt", { ns: "student-ns", by: ["kube-controller-manager"] }),
 ];
 
-const LAB = [{ kind: "Deployment", name: "webserver-1" }, { kind: "Pod", name: "client-1" }];
+const LAB = [
+  { kind: "Deployment", name: "webserver-1" },
+  { kind: "Pod", name: "client-1" },
+];
 const PROVISIONER = [
   { kind: "DaemonSet", name: "kube-router", namespace: KS },
   { kind: "ConfigMap", name: "kube-router-cfg", namespace: KS },
@@ -131,7 +143,11 @@ const STUDENT_PATHS = [
 
 describe("the cluster level's archive", () => {
   const plan = planReset({
-    level: ResetLevel.Cluster, cluster: listing, home: [{ name: "notes", type: "dir" }], labObjects: LAB, provisionerObjects: PROVISIONER,
+    level: ResetLevel.Cluster,
+    cluster: listing,
+    home: [{ name: "notes", type: "dir" }],
+    labObjects: LAB,
+    provisionerObjects: PROVISIONER,
   });
 
   it("archives every student object, in any namespace, cluster-scoped, of any kind, and nothing of the system's", () => {
@@ -145,8 +161,10 @@ describe("the cluster level's archive", () => {
       plan.cluster!.objects.find((d) => d.ref.kind === kind && d.ref.namespace === ns && d.ref.name === name);
     expect(why("Pod", "kube-system", "coredns-c8bb9cb94-hzzln")).toMatchObject({ owner: "kubernetes", reason: "owned by Deployment/coredns" });
     expect(why("Deployment", "kube-system", "coredns")).toMatchObject({ owner: "kubernetes", reason: "written only by kubeadm, kube-controller-manager" });
-    expect(why("ServiceAccount", "kube-system", "attachdetach-controller"))
-      .toMatchObject({ owner: "kubernetes", reason: "in kube-system, written by no one else" });
+    expect(why("ServiceAccount", "kube-system", "attachdetach-controller")).toMatchObject({
+      owner: "kubernetes",
+      reason: "in kube-system, written by no one else",
+    });
     expect(why("Pod", "kube-system", "kube-apiserver-controller")).toMatchObject({ owner: "kubernetes", reason: "written only by kubelet" });
     expect(why("ClusterRole", "", "kube-router")).toMatchObject({ owner: "provisioner", reason: "netlab's cluster stage" });
     expect(why("ClusterRole", "", "system:coredns")).toMatchObject({ owner: "kubernetes", reason: "reserved name system:" });
@@ -167,10 +185,16 @@ describe("the cluster level's archive", () => {
     const hosts = planReset({ level: ResetLevel.Hosts, cluster: listing, home: [], labObjects: LAB, provisionerObjects: PROVISIONER });
     expect(hosts.archive.map((a) => a.path)).toEqual(STUDENT_PATHS);
     const workloads = planReset({
-      level: ResetLevel.Workloads, objects: listing.objects.filter((x) => x.metadata.namespace === "default"), home: [], labObjects: LAB,
+      level: ResetLevel.Workloads,
+      objects: listing.objects.filter((x) => x.metadata.namespace === "default"),
+      home: [],
+      labObjects: LAB,
     });
-    expect(workloads.archive.map((a) => a.path).sort())
-      .toEqual(["objects/horizontalpodautoscaler-web.yaml", "objects/pod-student-pod.yaml", "objects/role-pod-reader.yaml"]);
+    expect(workloads.archive.map((a) => a.path).sort()).toEqual([
+      "objects/horizontalpodautoscaler-web.yaml",
+      "objects/pod-student-pod.yaml",
+      "objects/role-pod-reader.yaml",
+    ]);
     expect(() => planReset({ level: ResetLevel.Cluster, objects: [], home: [] })).toThrow(/needs the whole cluster's listing/);
   });
 
@@ -207,27 +231,32 @@ describe("what cannot be archived", () => {
         spec: { group: name.split(".").slice(1).join("."), version: name.split(".")[0], ...(service ? { service } : {}) },
         status: { conditions: [{ type: "Available", status: available, reason: available === "True" ? "Passed" : "ServiceNotFound" }] },
       }) as unknown as ListedObject;
-    expect(unavailableApiServices([
-      apiService("v1beta1.broken.example", "False", { name: "nowhere", namespace: "default" }),
-      apiService("v1.apps", "True"),
-      apiService("v1beta1.metrics.k8s.io", "True", { name: "metrics-server", namespace: "kube-system" }),
-    ]))
-      .toEqual([{ what: "broken.example/v1beta1", why: "APIService v1beta1.broken.example is not available (ServiceNotFound)" }]);
-    const partialDiscovery = "E1124 memcache.go:265] couldn't get resource list\n" +
+    expect(
+      unavailableApiServices([
+        apiService("v1beta1.broken.example", "False", { name: "nowhere", namespace: "default" }),
+        apiService("v1.apps", "True"),
+        apiService("v1beta1.metrics.k8s.io", "True", { name: "metrics-server", namespace: "kube-system" }),
+      ]),
+    ).toEqual([{ what: "broken.example/v1beta1", why: "APIService v1beta1.broken.example is not available (ServiceNotFound)" }]);
+    const partialDiscovery =
+      "E1124 memcache.go:265] couldn't get resource list\n" +
       "error: unable to retrieve the complete list of server APIs: metrics.k8s.io/v1beta1: the server is currently unable to handle the request, " +
       "x.example/v1: stale GroupVersion discovery: x.example/v1";
     expect(discoveryFailures(partialDiscovery)).toEqual([
       { what: "metrics.k8s.io/v1beta1", why: "the server is currently unable to handle the request" },
       { what: "x.example/v1", why: "stale GroupVersion discovery: x.example/v1" },
     ]);
-    expect(discoveryFailures("error: You must be logged in to the server (Unauthorized)"))
-      .toEqual([{ what: "API discovery", why: "error: You must be logged in to the server (Unauthorized)" }]);
+    expect(discoveryFailures("error: You must be logged in to the server (Unauthorized)")).toEqual([
+      { what: "API discovery", why: "error: You must be logged in to the server (Unauthorized)" },
+    ]);
     expect(discoveryFailures("")).toEqual([]);
   });
 
   it("lists every kind but those whose objects always belong to something else", () => {
-    expect(listableResources("pods\nevents\nevents.events.k8s.io\nleases.coordination.k8s.io\nwidgets.lab.example\nnodes\npods\n"))
-      .toEqual(["pods", "widgets.lab.example"]);
+    expect(listableResources("pods\nevents\nevents.events.k8s.io\nleases.coordination.k8s.io\nwidgets.lab.example\nnodes\npods\n")).toEqual([
+      "pods",
+      "widgets.lab.example",
+    ]);
   });
 
   it("finds student objects made after the archive (not their dependents, not what it holds)", () => {
@@ -238,8 +267,9 @@ describe("what cannot be archived", () => {
       o("batch/v1", "Job", "nightly-2902", { ns: "student-ns", by: ["kube-controller-manager"], owner: ["CronJob", "nightly"] }),
       o("v1", "ConfigMap", "kube-root-ca.crt", { ns: "another-ns", by: ["kube-controller-manager"] }),
     ];
-    expect(lateObjects(plan.archive, { objects: later, unlistable: [] }, LAB, PROVISIONER).map((e) => e.path))
-      .toEqual(["cluster/student-ns/ConfigMap/late-cm.yaml"]);
+    expect(lateObjects(plan.archive, { objects: later, unlistable: [] }, LAB, PROVISIONER).map((e) => e.path)).toEqual([
+      "cluster/student-ns/ConfigMap/late-cm.yaml",
+    ]);
     expect(lateObjects(plan.archive, listing, LAB, PROVISIONER)).toEqual([]);
   });
 });

@@ -2,8 +2,15 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { confirmReset } from "../../lib/reset/op";
 import {
-  ResetLevel, classifyFiles, classifyObjects, describePlan, parseHomeListing, parseResetLevel, planReset,
-  type HomeEntry, type ListedObject,
+  ResetLevel,
+  classifyFiles,
+  classifyObjects,
+  describePlan,
+  parseHomeListing,
+  parseResetLevel,
+  planReset,
+  type HomeEntry,
+  type ListedObject,
 } from "../../lib/reset/plan";
 import { cleanCheckResults, clusterStageUrns, kubernetesObjectUrns, timestamp } from "../../lib/reset/reset";
 
@@ -67,7 +74,12 @@ describe("classifyObjects", () => {
   const owner = (kind: string, name: string) => decisions.find((d) => d.ref.kind === kind && d.ref.name === name)!;
 
   it("keeps the lab's objects and everything they own", () => {
-    for (const [kind, name] of [["Deployment", "webserver-1"], ["Service", "webserver-service-1"], ["Pod", "client-1"], ["Pod", "client-2"]]) {
+    for (const [kind, name] of [
+      ["Deployment", "webserver-1"],
+      ["Service", "webserver-service-1"],
+      ["Pod", "client-1"],
+      ["Pod", "client-2"],
+    ]) {
       expect(owner(kind!, name!), `${kind}/${name}`).toMatchObject({ owner: "lab", reason: "lab manifest" });
     }
     expect(owner("ReplicaSet", "webserver-1-6c6d696d9f")).toMatchObject({ owner: "lab", reason: "owned by Deployment/webserver-1" });
@@ -76,8 +88,12 @@ describe("classifyObjects", () => {
 
   it("keeps what Kubernetes makes by itself", () => {
     for (const [kind, name] of [
-      ["Service", "kubernetes"], ["ConfigMap", "kube-root-ca.crt"], ["ServiceAccount", "default"], ["Secret", "default-token-abcde"],
-      ["EndpointSlice", "webserver-service-1-x7k2p"], ["Event", "client-1.17f0"],
+      ["Service", "kubernetes"],
+      ["ConfigMap", "kube-root-ca.crt"],
+      ["ServiceAccount", "default"],
+      ["Secret", "default-token-abcde"],
+      ["EndpointSlice", "webserver-service-1-x7k2p"],
+      ["Event", "client-1.17f0"],
     ]) {
       expect(owner(kind!, name!).owner, `${kind}/${name}`).toBe("kubernetes");
     }
@@ -86,11 +102,21 @@ describe("classifyObjects", () => {
   it("finds every student-made object, telling roots from what they own", () => {
     const student = decisions.filter((d) => d.owner === "student");
     expect(names(student.filter((d) => !d.dependent).map((d) => d.ref)).sort()).toEqual([
-      "ConfigMap/student-cm", "Deployment/student-dep", "Job/probe", "NetworkPolicy/deny-all", "PersistentVolumeClaim/data", "Pod/student-pod",
-      "Secret/student-sa-token", "Secret/student-secret", "Service/student-svc", "ServiceAccount/student-sa",
+      "ConfigMap/student-cm",
+      "Deployment/student-dep",
+      "Job/probe",
+      "NetworkPolicy/deny-all",
+      "PersistentVolumeClaim/data",
+      "Pod/student-pod",
+      "Secret/student-sa-token",
+      "Secret/student-secret",
+      "Service/student-svc",
+      "ServiceAccount/student-sa",
     ]);
     expect(names(student.filter((d) => d.dependent).map((d) => d.ref)).sort()).toEqual([
-      "Pod/probe-abcde", "Pod/student-dep-75c9dbf775-v7chp", "ReplicaSet/student-dep-75c9dbf775",
+      "Pod/probe-abcde",
+      "Pod/student-dep-75c9dbf775-v7chp",
+      "ReplicaSet/student-dep-75c9dbf775",
     ]);
     expect(owner("Pod", "student-dep-75c9dbf775-v7chp").reason).toBe("owned by Deployment/student-dep");
   });
@@ -102,28 +128,57 @@ describe("classifyObjects", () => {
 
   it("uses the lab objects it is given (a renamed lab)", () => {
     const d = classifyObjects([obj("Pod", "client-1"), obj("Pod", "client-9")], [{ kind: "Pod", name: "client-9" }]);
-    expect(d.map((x) => [x.ref.name, x.owner])).toEqual([["client-1", "student"], ["client-9", "lab"]]);
+    expect(d.map((x) => [x.ref.name, x.owner])).toEqual([
+      ["client-1", "student"],
+      ["client-9", "lab"],
+    ]);
   });
 });
 
 describe("classifyFiles", () => {
   it("keeps the lab's files and the account's dotfiles, removes the rest", () => {
     const d = classifyFiles(home);
-    expect(d.filter((f) => f.keep).map((f) => f.entry.name))
-      .toEqual([".bashrc", ".kube", ".profile", ".ssh", "admin.conf", "k8s-network-lab-c1.yml", "k8s-network-lab-s1.yml"]);
+    expect(d.filter((f) => f.keep).map((f) => f.entry.name)).toEqual([
+      ".bashrc",
+      ".kube",
+      ".profile",
+      ".ssh",
+      "admin.conf",
+      "k8s-network-lab-c1.yml",
+      "k8s-network-lab-s1.yml",
+    ]);
     expect(d.filter((f) => !f.keep).map((f) => [f.entry.name, f.reason])).toEqual([
-      [".bash_history", "student trace (dotfile)"], ["capture-1.pcap", "student file"], ["k8s-net-question-1.txt", "student file"],
-      ["lab.yml", "student file"], ["notes", "student file"],
+      [".bash_history", "student trace (dotfile)"],
+      ["capture-1.pcap", "student file"],
+      ["k8s-net-question-1.txt", "student file"],
+      ["lab.yml", "student file"],
+      ["notes", "student file"],
     ]);
   });
 
   it("also keeps what the node's /etc/skel holds", () => {
-    const d = classifyFiles([{ name: ".bash_history", type: "file" }, { name: ".vimrc", type: "file" }], [".vimrc"]);
-    expect(d.map((f) => [f.entry.name, f.keep])).toEqual([[".bash_history", false], [".vimrc", true]]);
+    const d = classifyFiles(
+      [
+        { name: ".bash_history", type: "file" },
+        { name: ".vimrc", type: "file" },
+      ],
+      [".vimrc"],
+    );
+    expect(d.map((f) => [f.entry.name, f.keep])).toEqual([
+      [".bash_history", false],
+      [".vimrc", true],
+    ]);
   });
 
   it("never plans to remove '.', '..' or a path with a slash", () => {
-    expect(classifyFiles([{ name: ".", type: "dir" }, { name: "..", type: "dir" }, { name: "a/b", type: "file" }, { name: "", type: "file" }])).toEqual([]);
+    expect(
+      classifyFiles([
+        { name: ".", type: "dir" },
+        { name: "..", type: "dir" },
+        { name: "a/b", type: "file" },
+        { name: "", type: "file" },
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -138,8 +193,16 @@ describe("planReset", () => {
     expect(plan.archive.some((a) => /webserver|client|kubernetes|kube-root|admin\.conf|k8s-network-lab|\.kube$/.test(a.path))).toBe(false);
     // Controllers before what they control; storage last. Dependents are left to the garbage collector.
     expect(names(plan.deleteObjects)).toEqual([
-      "Deployment/student-dep", "Job/probe", "Pod/student-pod", "Service/student-svc", "NetworkPolicy/deny-all", "ConfigMap/student-cm",
-      "Secret/student-sa-token", "Secret/student-secret", "ServiceAccount/student-sa", "PersistentVolumeClaim/data",
+      "Deployment/student-dep",
+      "Job/probe",
+      "Pod/student-pod",
+      "Service/student-svc",
+      "NetworkPolicy/deny-all",
+      "ConfigMap/student-cm",
+      "Secret/student-sa-token",
+      "Secret/student-secret",
+      "ServiceAccount/student-sa",
+      "PersistentVolumeClaim/data",
     ]);
     expect(plan.removeFiles).toEqual([".bash_history", "capture-1.pcap", "k8s-net-question-1.txt", "lab.yml", "notes"]);
     expect(names(plan.recreatePods)).toEqual(["Pod/client-1", "Pod/client-2", "Pod/webserver-1-6c6d696d9f-gsgnn"]);
@@ -148,7 +211,11 @@ describe("planReset", () => {
 
   it("cluster and hosts: namespace default cleaned up as at workloads, its objects archived in the whole cluster's layout, then a rebuild", () => {
     const versions: Record<string, string> = {
-      Deployment: "apps/v1", ReplicaSet: "apps/v1", Job: "batch/v1", NetworkPolicy: "networking.k8s.io/v1", EndpointSlice: "discovery.k8s.io/v1",
+      Deployment: "apps/v1",
+      ReplicaSet: "apps/v1",
+      Job: "batch/v1",
+      NetworkPolicy: "networking.k8s.io/v1",
+      EndpointSlice: "discovery.k8s.io/v1",
     };
     const cluster = { objects: listing.map((o) => ({ ...o, apiVersion: versions[o.kind] ?? "v1" })), unlistable: [] };
     const workloads = planReset({ level: ResetLevel.Workloads, objects: listing, home });
@@ -185,8 +252,11 @@ describe("helpers", () => {
 
   it("parses find's NUL-separated listing, names with spaces and newlines included", () => {
     expect(parseHomeListing("f capture 1.pcap\0d notes\0l lab.yml\0f odd\nname\0p fifo\0")).toEqual([
-      { name: "capture 1.pcap", type: "file" }, { name: "notes", type: "dir" }, { name: "lab.yml", type: "link" },
-      { name: "odd\nname", type: "file" }, { name: "fifo", type: "other" },
+      { name: "capture 1.pcap", type: "file" },
+      { name: "notes", type: "dir" },
+      { name: "lab.yml", type: "link" },
+      { name: "odd\nname", type: "file" },
+      { name: "fifo", type: "other" },
     ]);
     expect(parseHomeListing("")).toEqual([]);
   });
@@ -214,7 +284,10 @@ describe("helpers", () => {
     const probed = "file:/etc/cni/net.d/10-kuberouter.conflist=absent\nlink:kube-bridge=present\nroutes:proto-17=0\nipvs:virtual-servers=3\n";
     const checks = cleanCheckResults("compute1", probed);
     expect(checks.map((c) => [c.what, c.result])).toEqual([
-      ["file:/etc/cni/net.d/10-kuberouter.conflist", "clean"], ["link:kube-bridge", "dirty"], ["routes:proto-17", "clean"], ["ipvs:virtual-servers", "dirty"],
+      ["file:/etc/cni/net.d/10-kuberouter.conflist", "clean"],
+      ["link:kube-bridge", "dirty"],
+      ["routes:proto-17", "clean"],
+      ["ipvs:virtual-servers", "dirty"],
     ]);
     const noIpvsadm = cleanCheckResults("compute1", "file:/var/lib/kube-router=present\nipvs:virtual-servers=no-ipvsadm\n");
     expect(noIpvsadm.map((c) => c.result)).toEqual(["dirty", "clean"]);
@@ -230,12 +303,19 @@ describe("confirmReset", () => {
   });
 
   it("refuses without a terminal and without --yes, saying how to go on", async () => {
-    await expect(confirmReset(["room27-bench4", "room27-bench5"], ResetLevel.Cluster, { input: new PassThrough(), output: new PassThrough() }))
-      .rejects.toThrow(/refusing to reset 2 benches \(room27-bench4, room27-bench5\) without confirmation: standard input is not a terminal\. Pass --yes/);
+    await expect(confirmReset(["room27-bench4", "room27-bench5"], ResetLevel.Cluster, { input: new PassThrough(), output: new PassThrough() })).rejects.toThrow(
+      /refusing to reset 2 benches \(room27-bench4, room27-bench5\) without confirmation: standard input is not a terminal\. Pass --yes/,
+    );
   });
 
   it("asks on a terminal; only y or yes goes ahead", async () => {
-    for (const [answer, expected] of [["y\n", true], ["YES\n", true], ["\n", false], ["n\n", false], ["maybe\n", false]] as const) {
+    for (const [answer, expected] of [
+      ["y\n", true],
+      ["YES\n", true],
+      ["\n", false],
+      ["n\n", false],
+      ["maybe\n", false],
+    ] as const) {
       const input = tty();
       const output = new PassThrough();
       const asked: string[] = [];

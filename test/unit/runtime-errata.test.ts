@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Erratum } from "../../lib/facts/errata";
-import {
-  containerPidErrata, docker0Errata, kubeletDnsErrata, pauseContainersErrata, runtimeSummary,
-} from "../../lib/facts/runtime-errata";
+import { containerPidErrata, docker0Errata, kubeletDnsErrata, pauseContainersErrata, runtimeSummary } from "../../lib/facts/runtime-errata";
 import type { BenchSpec } from "../../lib/spec/types";
 import { specFor } from "../helpers/spec";
 
@@ -15,7 +13,10 @@ const docker = specFor(27, 4, { containerRuntime: "docker" });
 
 /** Every erratum of a bench, in the order errata.ts quotes them. */
 const all = (spec: BenchSpec, client1Node = "compute1"): Erratum[] => [
-  ...containerPidErrata(spec, client1Node), ...docker0Errata(spec), ...kubeletDnsErrata(spec), ...pauseContainersErrata(spec),
+  ...containerPidErrata(spec, client1Node),
+  ...docker0Errata(spec),
+  ...kubeletDnsErrata(spec),
+  ...pauseContainersErrata(spec),
 ];
 /** The commands an erratum tells students to type (its backquoted spans). */
 const commands = (text: string) => [...text.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);

@@ -21,13 +21,18 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "netlab-secret-config-"));
   writeFileSync(path.join(dir, "Pulumi.yaml"), "name: secret-config-test\nruntime: nodejs\n");
   const pulumiCommand = await PulumiCommand.get({ root, skipVersionCheck: true });
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: "t", workDir: dir }, {
-    pulumiCommand,
-    envVars: {
-      PULUMI_BACKEND_URL: `file://${dir}`, PULUMI_CONFIG_PASSPHRASE: "test-passphrase", PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_HOME: path.join(dir, ".pulumi-home"),
+  stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: "t", workDir: dir },
+    {
+      pulumiCommand,
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${dir}`,
+        PULUMI_CONFIG_PASSPHRASE: "test-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_HOME: path.join(dir, ".pulumi-home"),
+      },
     },
-  });
+  );
 }, 120_000);
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -66,10 +71,14 @@ describe("secret stack config", () => {
   }, 60_000);
 
   it("setAllConfigSafely: plain values as before, secrets over stdin", async () => {
-    const hits = await cmdlinesDuring(() => setAllConfigSafely(stack, {
-      "netlab:room": { value: "27" },
-      "netlab:sshPrivateKey": { value: SECRET, secret: true },
-    }), "TESTSECRET");
+    const hits = await cmdlinesDuring(
+      () =>
+        setAllConfigSafely(stack, {
+          "netlab:room": { value: "27" },
+          "netlab:sshPrivateKey": { value: SECRET, secret: true },
+        }),
+      "TESTSECRET",
+    );
     expect(hits).toEqual([]);
     expect(await stack.getConfig("netlab:room")).toEqual({ value: "27", secret: false });
     expect((await stack.getConfig("netlab:sshPrivateKey")).value).toBe(SECRET);

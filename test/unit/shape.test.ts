@@ -38,16 +38,16 @@ describe("checkShape: reports", () => {
     const { out, lines } = shapeOf({ network: "10.0.0.0/16", room: 27 });
     expect(out).toEqual({ network: undefined, room: 27 });
     expect(lines).toEqual([
-      "network: \"10.0.0.0/16\" is not a block of keys; write its keys under it (e.g. network: { podSubnet: ... }), known keys: " +
-      "podSubnet, serviceSubnet, nodePrefixLength, managementSubnet, managementPortMode, providerPortMode, nodeLocalDnsIp, clusterDomain",
+      'network: "10.0.0.0/16" is not a block of keys; write its keys under it (e.g. network: { podSubnet: ... }), known keys: ' +
+        "podSubnet, serviceSubnet, nodePrefixLength, managementSubnet, managementPortMode, providerPortMode, nodeLocalDnsIp, clusterDomain",
     ]);
   });
 
   it("gives the node names as the example and known keys of nodes", () => {
     const { lines } = shapeOf({ nodes: ["controller"] });
     expect(lines).toEqual([
-      "nodes: [\"controller\"] is not a block of keys; write its keys under it (e.g. nodes: { controller: ... }), " +
-      "known keys: controller, compute1, compute2, compute3",
+      'nodes: ["controller"] is not a block of keys; write its keys under it (e.g. nodes: { controller: ... }), ' +
+        "known keys: controller, compute1, compute2, compute3",
     ]);
   });
 
@@ -56,7 +56,7 @@ describe("checkShape: reports", () => {
     expect(out).toEqual({ room: undefined, labUser: undefined, ssh: { port: undefined } });
     expect(lines).toEqual([
       "room: [27,28] is a list; give a single value (room: <value>)",
-      "labUser: {\"name\":\"user\"} is a block; give a single value (labUser: <value>)",
+      'labUser: {"name":"user"} is a block; give a single value (labUser: <value>)',
       "ssh.port: [22] is a list; give a single value (ssh.port: <value>)",
     ]);
   });
@@ -68,7 +68,6 @@ describe("checkShape: reports", () => {
       "nodes.controller.sshhost: unknown key (did you mean sshHost?); known keys of nodes.controller are managementIp, sshHost, sshPort, hostKey",
     ]);
   });
-
 });
 
 describe("checkShape: what it leaves to others", () => {
@@ -86,7 +85,6 @@ describe("checkShape: what it leaves to others", () => {
   it("accepts numbers and booleans as single values", () => {
     expect(shapeOf({ room: 27, timeouts: { scale: 2.5 }, packages: { source: true } }).lines).toEqual([]);
   });
-
 });
 
 describe("checkShape: several problems", () => {
@@ -124,19 +122,23 @@ describe("suggest", () => {
 
   it("property: a known key with one letter changed is recognised", () => {
     const letters = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz");
-    fc.assert(fc.property(fc.array(letters, { minLength: 3, maxLength: 16 }), fc.nat(), letters, (chars, at, letter) => {
-      const key = chars.join("");
-      const i = at % key.length;
-      const typo = key.slice(0, i) + letter + key.slice(i + 1);
-      expect(suggest(typo, [key])).toBe(` (did you mean ${key}?)`);
-    }));
+    fc.assert(
+      fc.property(fc.array(letters, { minLength: 3, maxLength: 16 }), fc.nat(), letters, (chars, at, letter) => {
+        const key = chars.join("");
+        const i = at % key.length;
+        const typo = key.slice(0, i) + letter + key.slice(i + 1);
+        expect(suggest(typo, [key])).toBe(` (did you mean ${key}?)`);
+      }),
+    );
   });
 
   it("property: whatever it suggests is one of the known keys", () => {
-    fc.assert(fc.property(fc.string({ maxLength: 20 }), (typed) => {
-      const hint = suggest(typed, known);
-      if (hint !== "") expect(known.map((k) => ` (did you mean ${k}?)`)).toContain(hint);
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), (typed) => {
+        const hint = suggest(typed, known);
+        if (hint !== "") expect(known.map((k) => ` (did you mean ${k}?)`)).toContain(hint);
+      }),
+    );
   });
 });
 

@@ -92,7 +92,10 @@ describe("shellJoin round-trips through a real shell", () => {
     it(`${shell}: UTF-8 text, in the C locale and in a UTF-8 locale`, () => {
       const args = ["é", "naïve café", "€ 5", "😀", "日本語", "ß'ẞ"];
       for (const locale of ["C", "C.UTF-8"]) {
-        expect(readBack(shell, args, "utf8", locale).map((b) => b.toString("utf8")), locale).toEqual(args);
+        expect(
+          readBack(shell, args, "utf8", locale).map((b) => b.toString("utf8")),
+          locale,
+        ).toEqual(args);
       }
     });
 
@@ -101,10 +104,13 @@ describe("shellJoin round-trips through a real shell", () => {
       fc.assert(
         fc.property(
           fc.array(fc.string({ unit: "binary", maxLength: 24 }).filter(noNul), { minLength: 1, maxLength: 6 }),
-          fc.array(fc.uint8Array({ minLength: 0, maxLength: 16 }).map((a) => Buffer.from(a.filter((b) => b !== 0)).toString("latin1")), {
-            minLength: 1,
-            maxLength: 4,
-          }),
+          fc.array(
+            fc.uint8Array({ minLength: 0, maxLength: 16 }).map((a) => Buffer.from(a.filter((b) => b !== 0)).toString("latin1")),
+            {
+              minLength: 1,
+              maxLength: 4,
+            },
+          ),
           (text, raw) => {
             expect(readBack(shell, text, "utf8")).toEqual(text.map((t) => Buffer.from(t, "utf8")));
             expect(readBack(shell, raw, "latin1")).toEqual(raw.map((r) => Buffer.from(r, "latin1")));
@@ -130,7 +136,10 @@ describe("shellAssignments", () => {
     const vars = { NETLAB_PLAIN: "kube-router", NETLAB_EMPTY: "", NETLAB_YAML: "network:\n  version: 2\n", NETLAB_QUOTES: `it's "$HOME" \`id\`` };
     for (const shell of SHELLS) {
       const script = `${shellAssignments(vars)}\nprintf '%s\\0' "$NETLAB_PLAIN" "$NETLAB_EMPTY" "$NETLAB_YAML" "$NETLAB_QUOTES"\n`;
-      expect(run(shell, Buffer.from(script)).map((b) => b.toString()), shell).toEqual(Object.values(vars));
+      expect(
+        run(shell, Buffer.from(script)).map((b) => b.toString()),
+        shell,
+      ).toEqual(Object.values(vars));
     }
   });
 

@@ -63,7 +63,9 @@ describe("BenchSpec derivation", () => {
       network: { managementSubnet: "172.16.{room}.0/24", podSubnet: "10.240.0.0/16", serviceSubnet: "10.96.0.0/16" },
       nodes: {
         controller: { hostKey: HOST_KEY, managementIp: "172.16.27.200", sshPort: 2222 },
-        compute1: { hostKey: HOST_KEY }, compute2: { hostKey: HOST_KEY }, compute3: { hostKey: HOST_KEY },
+        compute1: { hostKey: HOST_KEY },
+        compute2: { hostKey: HOST_KEY },
+        compute3: { hostKey: HOST_KEY },
       },
       placement: { webserverNode: "compute3", client2Node: "compute1" },
     });
@@ -88,7 +90,12 @@ describe("BenchSpec derivation", () => {
           return;
         }
         const n = spec.network;
-        const pairs = [[n.podSubnet, n.providerCidr], [n.serviceSubnet, n.providerCidr], [n.podSubnet, n.managementCidr], [n.serviceSubnet, n.managementCidr]];
+        const pairs = [
+          [n.podSubnet, n.providerCidr],
+          [n.serviceSubnet, n.providerCidr],
+          [n.podSubnet, n.managementCidr],
+          [n.serviceSubnet, n.managementCidr],
+        ];
         for (const [a, b] of pairs) {
           expect(overlaps(a!, b!)).toBe(false);
         }
@@ -109,53 +116,89 @@ describe("config errors: collected, naming field, value and fix", () => {
     ["fractional room", { room: 27.5 }, /^room: 27.5 is not a valid room number/],
     ["unknown key", { benhc: 3 }, /^benhc: unknown config key; known keys are room, bench/],
     ["removed target key", { target: "bench" }, /^target: netlab no longer has targets, .*; remove the key \(a bench whose nodes .* sets netlab:nodeRoot/],
-    ["relative node root", { nodeRoot: "nodes" },
-      /^nodeRoot: "nodes" is not an absolute directory path .*; give the directory under which each node's files live, .* or remove the key/],
+    [
+      "relative node root",
+      { nodeRoot: "nodes" },
+      /^nodeRoot: "nodes" is not an absolute directory path .*; give the directory under which each node's files live, .* or remove the key/,
+    ],
     ["node root with a space", { nodeRoot: "/srv/my nodes" }, /^nodeRoot: "\/srv\/my nodes" is not an absolute directory path made of letters/],
     ["node root with ..", { nodeRoot: "/srv/../etc" }, /^nodeRoot: "\/srv\/\.\.\/etc" is not an absolute directory path .*no "\." or "\.\." segment/],
     ["node root /", { nodeRoot: "/" }, /^nodeRoot: "\/" is not an absolute directory path/],
     ["node root trailing /", { nodeRoot: "/srv/nodes/" }, /^nodeRoot: "\/srv\/nodes\/" is not an absolute directory path .*no trailing "\/"/],
     ["node root not a string", { nodeRoot: 7 }, /^nodeRoot: 7 is not an absolute directory path/],
-    ["relative bundle", { packages: { bundle: "bundle/current" } },
-      /^packages\.bundle: "bundle\/current" is not an absolute path; give the directory of a built bundle \(the one holding bundle\.json/],
+    [
+      "relative bundle",
+      { packages: { bundle: "bundle/current" } },
+      /^packages\.bundle: "bundle\/current" is not an absolute path; give the directory of a built bundle \(the one holding bundle\.json/,
+    ],
     ["bundle not a string", { packages: { bundle: 3 } }, /^packages\.bundle: 3 is not an absolute path/],
-    ["bundle while online", { packages: { source: "online", bundle: "/srv/bundle" } },
-      /^packages\.bundle: "\/srv\/bundle" is set, but packages\.source is "online": nothing is pushed from it; remove packages\.bundle or set/],
+    [
+      "bundle while online",
+      { packages: { source: "online", bundle: "/srv/bundle" } },
+      /^packages\.bundle: "\/srv\/bundle" is set, but packages\.source is "online": nothing is pushed from it; remove packages\.bundle or set/,
+    ],
     ["bundle as a list", { packages: { bundle: ["/a"] } }, /^packages\.bundle: \["\/a"\] is a list; give a single value/],
-    ["pod/service overlap", { network: { podSubnet: "10.233.0.0/16" } },
-      /^network\.podSubnet: "10\.233\.0\.0\/16" overlaps the network.serviceSubnet "10\.233\.0\.0\/18"/],
+    [
+      "pod/service overlap",
+      { network: { podSubnet: "10.233.0.0/16" } },
+      /^network\.podSubnet: "10\.233\.0\.0\/16" overlaps the network.serviceSubnet "10\.233\.0\.0\/18"/,
+    ],
     ["pod subnet over provider", { room: 233, bench: 70 }, /^network\.podSubnet: "10\.233\.64\.0\/18" overlaps the provider network "10\.233\.70\.0\/24"/],
     ["host bits", { network: { serviceSubnet: "10.96.0.1/16" } }, /^network\.serviceSubnet: "10\.96\.0\.1\/16" has host bits set/],
     ["not a cidr", { network: { podSubnet: "10.233.64.0" } }, /^network\.podSubnet: "10\.233\.64\.0" is not an IPv4 network/],
-    ["client-2 with webserver", { placement: { webserverNode: "compute2", client2Node: "compute2" } },
-      /^placement\.client2Node: "compute2" is the webserver's node; client-2 must run on another node.*"compute3"/],
+    [
+      "client-2 with webserver",
+      { placement: { webserverNode: "compute2", client2Node: "compute2" } },
+      /^placement\.client2Node: "compute2" is the webserver's node; client-2 must run on another node.*"compute3"/,
+    ],
     ["placement on controller", { placement: { webserverNode: "controller" } }, /^placement\.webserverNode: "controller" keeps kubeadm's control-plane taint/],
-    ["duplicate address", { nodes: { ...keyed, compute1: { hostKey: HOST_KEY, managementIp: "192.168.4.12" } } },
-      /^nodes\.compute1\.managementIp: "192\.168\.4\.12" is already used by controller/],
+    [
+      "duplicate address",
+      { nodes: { ...keyed, compute1: { hostKey: HOST_KEY, managementIp: "192.168.4.12" } } },
+      /^nodes\.compute1\.managementIp: "192\.168\.4\.12" is already used by controller/,
+    ],
     ["missing ssh key", { sshPrivateKey: undefined }, /^sshPrivateKey: \(missing\) .*pulumi config set --secret netlab:sshPrivateKey/],
     ["missing host key", { nodes: { ...keyed, controller: {} } }, /^nodes\.controller\.hostKey: \(missing\) is not a pinned SSH host key/],
     ["unknown node", { nodes: { compute4: {}, ...keyed } }, /^nodes\.compute4: unknown node/],
     ["latest image", { images: { client: "docker.io/nicolaka/netshoot:latest" } }, /^images\.client: .* is not pinned/],
     ["untagged image", { images: { kubeRouter: "docker.io/cloudnativelabs/kube-router" } }, /^images\.kubeRouter: .* is not pinned/],
-    ["management outside its subnet", { nodes: { ...keyed, controller: { hostKey: HOST_KEY, managementIp: "10.1.1.1" } } },
-      /^nodes\.controller\.managementIp: "10\.1\.1\.1" is outside the management network 192\.168\.4\.0\/24/],
+    [
+      "management outside its subnet",
+      { nodes: { ...keyed, controller: { hostKey: HOST_KEY, managementIp: "10.1.1.1" } } },
+      /^nodes\.controller\.managementIp: "10\.1\.1\.1" is outside the management network 192\.168\.4\.0\/24/,
+    ],
     ["nodelocaldns not link-local", { network: { nodeLocalDnsIp: "10.0.0.10" } }, /^network\.nodeLocalDnsIp: "10\.0\.0\.10" must be a link-local address/],
     ["old kubernetes", { kubernetesVersion: "1.20.0" }, /^kubernetesVersion: "1\.20\.0" is not supported: kubeadm's v1beta4 config needs 1\.31/],
-    ["kubernetes without IPVS", { kubernetesVersion: "1.35.0" },
-      /^kubernetesVersion: "1\.35\.0" is not supported: .*from 1\.35 kube-proxy's IPVS mode .* is deprecated; choose 1\.31\.x to 1\.34\.x/],
+    [
+      "kubernetes without IPVS",
+      { kubernetesVersion: "1.35.0" },
+      /^kubernetesVersion: "1\.35\.0" is not supported: .*from 1\.35 kube-proxy's IPVS mode .* is deprecated; choose 1\.31\.x to 1\.34\.x/,
+    ],
     ["bad package source", { packages: { source: "mirror" } }, /^packages\.source: "mirror" is not allowed; use one of "online", "bundle"/],
-    ["bundle image online", { packages: { source: "online" } },
-      /^images\.nodeLocalDns: "netlab\.local\/node-cache:1\.12\.1" exists only in netlab's bundle; with packages\.source "online" name a registry image/],
+    [
+      "bundle image online",
+      { packages: { source: "online" } },
+      /^images\.nodeLocalDns: "netlab\.local\/node-cache:1\.12\.1" exists only in netlab's bundle; with packages\.source "online" name a registry image/,
+    ],
     ["unknown runtime", { containerRuntime: "cri-o" }, /^containerRuntime: "cri-o" is not allowed; use one of "containerd", "docker"/],
-    ["docker online", { containerRuntime: "docker", packages: { source: "online" }, images: {} },
-      /^containerRuntime: "docker" needs packages\.source "bundle": cri-dockerd and a Docker Engine with API 1\.42\+ .*or use containerRuntime "containerd"/],
+    [
+      "docker online",
+      { containerRuntime: "docker", packages: { source: "online" }, images: {} },
+      /^containerRuntime: "docker" needs packages\.source "bundle": cri-dockerd and a Docker Engine with API 1\.42\+ .*or use containerRuntime "containerd"/,
+    ],
     ["timeout scale", { timeouts: { scale: 0.5 } }, /^timeouts\.scale: 0\.5 is not a time-limit multiplier; use a number from 1/],
-    ["pod subnet too small", { network: { podSubnet: "10.233.64.0/23" } },
-      /^network\.podSubnet: "10\.233\.64\.0\/23": 10\.233\.64\.0\/23 holds only 2 \/24 prefixes, 4 needed/],
+    [
+      "pod subnet too small",
+      { network: { podSubnet: "10.233.64.0/23" } },
+      /^network\.podSubnet: "10\.233\.64\.0\/23": 10\.233\.64\.0\/23 holds only 2 \/24 prefixes, 4 needed/,
+    ],
   ];
   it.each(cases)("%s", (_name, extra, expected) => {
     const lines = problemsOf({ ...rawBench(27, 4), ...extra });
-    expect(lines.some((l) => expected.test(l)), `no line matches ${expected}\n${lines.join("\n")}`).toBe(true);
+    expect(
+      lines.some((l) => expected.test(l)),
+      `no line matches ${expected}\n${lines.join("\n")}`,
+    ).toBe(true);
   });
 
   it("reports every problem at once, in one error", () => {

@@ -11,13 +11,15 @@ describe("session slots", () => {
     let most = 0;
     const started: number[] = [];
     const releases: (() => void)[] = [];
-    const sessions = Array.from({ length: 12 }, (_, i) => inSlot(m, async () => {
-      started.push(i);
-      most = Math.max(most, ++running);
-      await new Promise<void>((r) => releases.push(r));
-      running--;
-      return i;
-    }));
+    const sessions = Array.from({ length: 12 }, (_, i) =>
+      inSlot(m, async () => {
+        started.push(i);
+        most = Math.max(most, ++running);
+        await new Promise<void>((r) => releases.push(r));
+        running--;
+        return i;
+      }),
+    );
     await new Promise((r) => setTimeout(r, 10));
     expect(started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(m.waiting).toHaveLength(4);

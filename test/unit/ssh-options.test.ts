@@ -7,7 +7,11 @@ import { sshOptions, writePublicFiles, type SshConnection } from "../../lib/remo
 
 const agent = { socket: "/tmp/agent.sock", publicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIClientKeyPublicHalfXXXXXXXXXXXXXXXXXXXXXXXX" };
 const connection: SshConnection = {
-  node: "compute1", host: "192.168.4.22", port: 22, user: "user", privateKey: "(not read here)",
+  node: "compute1",
+  host: "192.168.4.22",
+  port: 22,
+  user: "user",
+  privateKey: "(not read here)",
   hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX root@compute1",
 };
 const dir = mkdtempSync(path.join(os.tmpdir(), "netlab-ssh-options-"));
@@ -28,8 +32,15 @@ describe("SSH options", () => {
   it("pin the host key (only the given known_hosts), offer the agent's one key, never prompt", () => {
     const o = parsed(sshOptions(connection, agent, "/d/id.pub", "/d/known_hosts"));
     expect(o).toMatchObject({
-      "-i": "/d/id.pub", IdentitiesOnly: "yes", IdentityAgent: "/tmp/agent.sock", BatchMode: "yes", StrictHostKeyChecking: "yes",
-      UserKnownHostsFile: "/d/known_hosts", GlobalKnownHostsFile: "/dev/null", "-p": "22", "-l": "user",
+      "-i": "/d/id.pub",
+      IdentitiesOnly: "yes",
+      IdentityAgent: "/tmp/agent.sock",
+      BatchMode: "yes",
+      StrictHostKeyChecking: "yes",
+      UserKnownHostsFile: "/d/known_hosts",
+      GlobalKnownHostsFile: "/dev/null",
+      "-p": "22",
+      "-l": "user",
     });
   });
 

@@ -28,7 +28,11 @@ afterAll(() => {
 });
 
 /** The private key's base64 body, as it would appear in any file holding it. */
-const keyBody = () => sshd.connection.privateKey.split("\n").filter((l) => l && !l.startsWith("-----")).join("");
+const keyBody = () =>
+  sshd.connection.privateKey
+    .split("\n")
+    .filter((l) => l && !l.startsWith("-----"))
+    .join("");
 
 /** A file's text, or "" when it was removed since it was listed. */
 function readIfThere(p: string): string {
@@ -167,7 +171,9 @@ describe("SSH runner", () => {
 
   it("a probe that fails in a batch fails with its own error; the others in it succeed", async () => {
     const [ok, bad, alsoOk] = await Promise.allSettled([
-      probeSsh(sshd.connection, "echo fine"), probeSsh(sshd.connection, "echo broken >&2; exit 4"), probeSsh(sshd.connection, "echo also-fine"),
+      probeSsh(sshd.connection, "echo fine"),
+      probeSsh(sshd.connection, "echo broken >&2; exit 4"),
+      probeSsh(sshd.connection, "echo also-fine"),
     ]);
     expect(ok).toEqual({ status: "fulfilled", value: "fine\n" });
     expect(alsoOk).toEqual({ status: "fulfilled", value: "also-fine\n" });
@@ -203,8 +209,17 @@ describe("SSH runner", () => {
       // It holds no pipe at all (the callers' stdout and stderr are pipes): its streams are /dev/null or its log.
       for (const m of masters) {
         const pid = m.split(":")[0]!;
-        const fds = readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ""; } });
-        expect(fds.filter((f) => f.startsWith("pipe:")), `pipes held by ${m}`).toEqual([]);
+        const fds = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`);
+          } catch {
+            return "";
+          }
+        });
+        expect(
+          fds.filter((f) => f.startsWith("pipe:")),
+          `pipes held by ${m}`,
+        ).toEqual([]);
       }
       child.kill(signal);
       await new Promise((r) => child.on("exit", r));

@@ -36,7 +36,9 @@ describe("foreignKeyProblems", () => {
   it("never echoes a credential under a foreign key", () => {
     const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
     const problems = foreignKeyProblems(["netlb:sshPrivateKey", "netlb:labUser", "x:apiToken"], {
-      "netlb:sshPrivateKey": "hunter2", "netlb:labUser": key, "x:apiToken": "tok-123",
+      "netlb:sshPrivateKey": "hunter2",
+      "netlb:labUser": key,
+      "x:apiToken": "tok-123",
     });
     expect(problems.map((p) => p.field)).toEqual(["netlb:sshPrivateKey", "netlb:labUser", "x:apiToken"]);
     for (const p of problems) {
@@ -73,14 +75,13 @@ describe("parseStackFile: the file", () => {
     expect(lines("config: [1, 2]\n")).toEqual(["config: [1,2] is not a block of keys; write netlab:<key>: <value> lines under config:"]);
     expect(parseStackFile("config: text\n", FILE).config).toEqual({});
   });
-
 });
 
 describe("parseStackFile: numbers the two readers disagree on", () => {
   it("flags a number with a leading zero, giving both readings and the field", () => {
     expect(lines("config:\n  netlab:bench: 026\n")).toEqual([
       "bench: 026 has a leading zero: the Pulumi CLI reads it as octal (22), netlab's render as 26; " +
-      "write the number without the leading zero (or quote it if text is meant)",
+        "write the number without the leading zero (or quote it if text is meant)",
     ]);
     const nested = lines("config:\n  netlab:network:\n    nodePrefixLength: 024\n");
     expect(nested[0]).toMatch(/^network\.nodePrefixLength: 024 .*octal \(20\), netlab's render as 24;/);
@@ -98,12 +99,12 @@ describe("parseStackFile: numbers the two readers disagree on", () => {
 
   it("flags _ separators and binary literals, and leaves quoted text and plain numbers alone", () => {
     expect(lines("config:\n  netlab:timeouts:\n    scale: 1_0\n")).toEqual([
-      "timeouts.scale: 1_0 has \"_\" separators: the Pulumi CLI reads it as a number, netlab's render as text; write the digits without \"_\"",
+      'timeouts.scale: 1_0 has "_" separators: the Pulumi CLI reads it as a number, netlab\'s render as text; write the digits without "_"',
     ]);
     expect(lines("config:\n  netlab:room: 0b11\n")).toEqual([
       "room: 0b11 is a binary literal: the Pulumi CLI reads it as a number, netlab's render as text; write it in decimal",
     ]);
-    expect(lines("config:\n  netlab:bench: \"026\"\n  netlab:room: 27\n  netlab:ssh:\n    port: 0\n  netlab:timeouts:\n    scale: 0.5\n")).toEqual([]);
+    expect(lines('config:\n  netlab:bench: "026"\n  netlab:room: 27\n  netlab:ssh:\n    port: 0\n  netlab:timeouts:\n    scale: 0.5\n')).toEqual([]);
   });
 
   it("names a list item by its index", () => {
@@ -117,19 +118,18 @@ describe("parseStackFile: numbers the two readers disagree on", () => {
   it("does not look at numbers outside config", () => {
     expect(lines("encryptionsalt: 0123\nconfig:\n  netlab:room: 27\n")).toEqual([]);
   });
-
 });
 
 describe("parseStackFile: merge keys and namespaces", () => {
   it("refuses a merge key, which the CLI merges and render keeps as a key", () => {
     const text = "defaults: &d\n  podSubnet: 10.233.64.0/18\nconfig:\n  netlab:network:\n    <<: *d\n    serviceSubnet: 10.233.0.0/18\n";
     expect(lines(text)).toEqual([
-      "network.<<: YAML merge keys (<<) are read differently by the Pulumi CLI (merged) and netlab's render (a key named \"<<\"); write the keys out in full",
+      'network.<<: YAML merge keys (<<) are read differently by the Pulumi CLI (merged) and netlab\'s render (a key named "<<"); write the keys out in full',
     ]);
   });
 
-  it("does not take a quoted \"<<\" key for a merge", () => {
-    expect(lines("config:\n  netlab:network:\n    \"<<\": x\n")).toEqual([]);
+  it('does not take a quoted "<<" key for a merge', () => {
+    expect(lines('config:\n  netlab:network:\n    "<<": x\n')).toEqual([]);
   });
 
   it("reports keys outside netlab's namespace with their values", () => {

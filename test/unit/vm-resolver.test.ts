@@ -28,15 +28,25 @@ describe("VM bench site resolver", () => {
   it("refuses every name at once (dnsmasq for real, in a namespace of its own)", () => {
     requireTool("dnsmasq");
     requireTool("unshare");
-    const args = siteResolverArgs(spec, path.join(dir, "dnsmasq.pid")).map((a) => `'${a}'`).join(" ");
+    const args = siteResolverArgs(spec, path.join(dir, "dnsmasq.pid"))
+      .map((a) => `'${a}'`)
+      .join(" ");
     const script = [
-      "set -e", "ip link set lo up", `ip addr add ${siteResolverAddress(spec)}/24 dev lo`, `dnsmasq ${args}`,
-      `exec 3<>/dev/udp/${siteResolverAddress(spec)}/53`, `printf '${QUERY}' >&3`,
-      "timeout 5 head -c 4 <&3 | od -An -tx1", `kill "$(cat '${dir}/dnsmasq.pid')"`,
+      "set -e",
+      "ip link set lo up",
+      `ip addr add ${siteResolverAddress(spec)}/24 dev lo`,
+      `dnsmasq ${args}`,
+      `exec 3<>/dev/udp/${siteResolverAddress(spec)}/53`,
+      `printf '${QUERY}' >&3`,
+      "timeout 5 head -c 4 <&3 | od -An -tx1",
+      `kill "$(cat '${dir}/dnsmasq.pid')"`,
     ].join("\n");
     const r = spawnSync("unshare", ["--net", "bash", "-c", script], { encoding: "utf8", timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
-    const bytes = r.stdout.trim().split(/\s+/).map((b) => parseInt(b, 16));
+    const bytes = r.stdout
+      .trim()
+      .split(/\s+/)
+      .map((b) => parseInt(b, 16));
     expect(bytes.slice(0, 2)).toEqual([0x12, 0x34]);
     expect(bytes[3]! & 0x0f).toBe(5); // REFUSED
   });

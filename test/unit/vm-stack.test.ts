@@ -11,7 +11,11 @@ describe("removeVmStack", () => {
     const b = { room: 27, bench: 199 };
     const name = vmStackName(b);
     const pulumi = path.join(STATE_DIR, ".pulumi");
-    const ours = [["locks", "organization", "k8s-netlab", name], ["history", "k8s-netlab", name], ["backups", "k8s-netlab", name]];
+    const ours = [
+      ["locks", "organization", "k8s-netlab", name],
+      ["history", "k8s-netlab", name],
+      ["backups", "k8s-netlab", name],
+    ];
     const other = path.join(pulumi, "locks", "organization", "k8s-netlab", `${name}0`);
     for (const d of [...ours.map((p) => path.join(pulumi, ...p)), other]) {
       mkdirSync(d, { recursive: true });

@@ -30,7 +30,8 @@ describe("vm names", () => {
     fc.assert(
       fc.property(roomBench, roomBench, (a, b) => {
         const names = (x: typeof a) => [
-          bridgeName(x, "management"), bridgeName(x, "provider"),
+          bridgeName(x, "management"),
+          bridgeName(x, "provider"),
           ...NODE_NAMES.flatMap((n) => [tapName(x, n, "management"), tapName(x, n, "provider")]),
         ];
         for (const n of names(a)) expect(n.length).toBeLessThanOrEqual(IFNAME_MAX);
@@ -70,8 +71,9 @@ describe("vm qemu command line", () => {
     );
     expect(kernelCmdline("controller", controller.management, "192.168.9.254")).not.toContain("10.27.9.");
     const tagged = parseBenchSpec({ room: 27, bench: 9, network: { managementPortMode: "tagged" } }, { requireAccess: false });
-    expect(kernelCmdline("compute1", tagged.nodes[1]!.management, "192.168.9.254"))
-      .toContain("vlan=enp1s0f0.2:enp1s0f0 ip=192.168.9.22:::255.255.255.0::enp1s0f0.2:off");
+    expect(kernelCmdline("compute1", tagged.nodes[1]!.management, "192.168.9.254")).toContain(
+      "vlan=enp1s0f0.2:enp1s0f0 ip=192.168.9.22:::255.255.255.0::enp1s0f0.2:off",
+    );
     expect(prefixToNetmask(22)).toBe("255.255.252.0");
     expect(prefixToNetmask(32)).toBe("255.255.255.255");
   });
@@ -124,7 +126,8 @@ describe("vm switch ports", () => {
 describe("vm console host keys", () => {
   const key = generateSshKeyPair("x").publicKey.split(" ").slice(0, 2).join(" ");
   const other = generateSshKeyPair("y").publicKey.split(" ").slice(0, 2).join(" ");
-  const ecdsa = "ecdsa-sha2-nistp256 " +
+  const ecdsa =
+    "ecdsa-sha2-nistp256 " +
     "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=";
 
   it("reads the keys between the markers, with CRs and interleaved console lines", () => {
@@ -203,7 +206,9 @@ describe("vm stack config", () => {
     const hostKeys = { controller: "ssh-ed25519 AAAA1", compute1: "ssh-ed25519 AAAA2", compute2: "ssh-ed25519 AAAA3", compute3: "ssh-ed25519 AAAA4" };
     const config = vmStackConfig({ room: 27, bench: 9 }, hostKeys);
     expect(config).toMatchObject({
-      "netlab:room": "27", "netlab:bench": "9", "netlab:remoteExecutor": "ssh",
+      "netlab:room": "27",
+      "netlab:bench": "9",
+      "netlab:remoteExecutor": "ssh",
       "netlab:ssh": '{"user":"user","port":22}',
     });
     expect(JSON.parse(config["netlab:nodes"]!).compute3).toEqual({ hostKey: "ssh-ed25519 AAAA4" });
@@ -228,7 +233,10 @@ describe("a VM's scheduling group", () => {
     mkdirSync(path.join(proc, "sys", "kernel"), { recursive: true });
     mkdirSync(path.join(proc, "42"));
     const group = path.join(proc, "42", "autogroup");
-    for (const [enabled, expected] of [["0\n", "untouched"], ["1\n", "10"]] as const) {
+    for (const [enabled, expected] of [
+      ["0\n", "untouched"],
+      ["1\n", "10"],
+    ] as const) {
       writeFileSync(path.join(proc, "sys", "kernel", "sched_autogroup_enabled"), enabled);
       writeFileSync(group, "untouched");
       setGroupNiceness(42, 10, proc);
