@@ -230,11 +230,21 @@ const mdTable = (header: string[], rows: string[][]) =>
   [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`)].join("\n");
 
 export function toMarkdown(k: AnswerKey): string {
-  const pods = k.pods;
-  const notes = pods.flatMap((p) => p.notes.map((n) => `- ${p.name || p.role}: ${n}`));
   return [
     `# Answer key: ${k.benchId} (stack ${k.stack})`,
     "",
+    ...nodesSection(k),
+    ...labPodsSection(k),
+    ...clusterIpsSection(k),
+    ...runtimeSection(k),
+    ...ttlsSection(k),
+  ].join("\n");
+}
+
+// Each section of the Markdown answer key: its lines, ending with a blank one.
+
+function nodesSection(k: AnswerKey): string[] {
+  return [
     "## Nodes",
     "",
     "Kube Router gives each node one pod prefix; kube-bridge holds its first address, the pods' default gateway.",
@@ -247,13 +257,19 @@ export function toMarkdown(k: AnswerKey): string {
       k.nodes.map((n) => [n.name, n.role, n.providerIp, n.managementIp, n.podCidr, n.kubeBridgeIp, n.kubeBridgeAddressed]),
     ),
     "",
+  ];
+}
+
+function labPodsSection(k: AnswerKey): string[] {
+  const notes = k.pods.flatMap((p) => p.notes.map((n) => `- ${p.name || p.role}: ${n}`));
+  return [
     "## Lab pods",
     "",
     "MAC is the pod's `eth0`; the veth is the host-side end on the pod's node (the `NN` of `eth0@ifNN` is its index).",
     "",
     mdTable(
       ["pod", "name", "node", "IP", "MAC", "host veth", "default gateway"],
-      pods.map((p) => [
+      k.pods.map((p) => [
         p.role,
         p.name,
         p.node,
@@ -265,6 +281,11 @@ export function toMarkdown(k: AnswerKey): string {
     ),
     ...(notes.length > 0 ? ["", "Notes:", "", ...notes] : []),
     "",
+  ];
+}
+
+function clusterIpsSection(k: AnswerKey): string[] {
+  return [
     "## ClusterIPs",
     "",
     mdTable(
@@ -276,6 +297,11 @@ export function toMarkdown(k: AnswerKey): string {
       ],
     ),
     "",
+  ];
+}
+
+function runtimeSection(k: AnswerKey): string[] {
+  return [
     `## Container runtime: ${k.runtime.name}`,
     "",
     mdTable(
@@ -287,6 +313,11 @@ export function toMarkdown(k: AnswerKey): string {
       ],
     ),
     "",
+  ];
+}
+
+function ttlsSection(k: AnswerKey): string[] {
+  return [
     "## Expected TTLs (pings and curl of the handout)",
     "",
     "Linux sends with TTL 64; only routers (a node forwarding between kube-bridge and enp1s0f2) decrement it.",
@@ -298,7 +329,7 @@ export function toMarkdown(k: AnswerKey): string {
     "",
     ...k.ttls.map((t) => `- **${t.case}**: ${t.why}`),
     "",
-  ].join("\n");
+  ];
 }
 
 export function toJson(k: AnswerKey): string {

@@ -112,6 +112,24 @@ interface Inspection {
   readonly rendered: { lab: ObjectKey[]; provisioner: ObjectKey[] };
 }
 
+/** The objects the level archives from: namespace default's (workloads), or every listable kind (the levels that destroy the cluster). */
+async function listObjects(
+  access: BenchAccess,
+  level: ResetLevel,
+  progress: (line: string) => void,
+): Promise<{ objects: readonly ListedObject[]; cluster?: ClusterListing }> {
+  const { spec } = access;
+  const controller = controllerOf(spec);
+  if (level === ResetLevel.Workloads) {
+    progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
+    const listed = await access.kubectl(["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"]);
+    return { objects: (JSON.parse(listed) as { items: ListedObject[] }).items };
+  }
+  progress(`listing every kind in every namespace (the ${level} level destroys the whole cluster) and ~${spec.labUser} on ${controller.name}`);
+  const cluster = await listCluster(access.kubectl);
+  return { objects: cluster.objects, cluster };
+}
+
 /** 1. What is there, and the plan. The levels that destroy the cluster refuse here, before any change, what they cannot archive. */
 async function inspect(
   access: BenchAccess,
@@ -124,18 +142,7 @@ async function inspect(
   const { spec } = access;
   const controller = controllerOf(spec);
   const rendered = renderedObjects(spec);
-  let cluster: ClusterListing | undefined;
-  let objects: readonly ListedObject[];
-  if (level === ResetLevel.Workloads) {
-    progress(`listing namespace ${LAB_NAMESPACE} and ~${spec.labUser} on ${controller.name}`);
-    objects = (
-      JSON.parse(await access.kubectl(["-n", LAB_NAMESPACE, "get", LISTED_KINDS.join(","), "--show-managed-fields", "-o", "json"])) as { items: ListedObject[] }
-    ).items;
-  } else {
-    progress(`listing every kind in every namespace (the ${level} level destroys the whole cluster) and ~${spec.labUser} on ${controller.name}`);
-    cluster = await listCluster(access.kubectl);
-    objects = cluster.objects;
-  }
+  const { objects, cluster } = await listObjects(access, level, progress);
   // Names as bytes (base64) with their disk space: any name is handled, oversize entries are left in place.
   const home = parseEncodedListing(await runScript(access, controller.name, "netlab-reset-list", LIST_HOME_ENCODED, [labHome(spec)]));
   const skeleton = (await runScript(access, controller.name, "netlab-reset-skel", LIST_SKEL, [`${nodeRoot(spec, controller.name)}/etc/skel`]))
@@ -314,20 +321,33 @@ async function resetWith(stack: Stack, access: BenchAccess, opts: ResetOptions):
     ({ destroy: engine.destroy, cleanChecks } = await destroyAndCheck(stack, access, level, events, note));
   }
 
+  // 5. Up, and the lab running.
+  engine.up = await upAndWaitForLab(stack, access, events, note, opts.podTimeoutMs ?? 300_000);
+
+  return { ...base, archive, ...removed, recreatedPods, cleanChecks, engine, notes };
+}
+
+/** 5. `up --refresh` brings back what the level removed; then the lab's pods running, and their ARP caches flushed. */
+async function upAndWaitForLab(
+  stack: Stack,
+  access: BenchAccess,
+  events: (out: string) => void,
+  note: Note,
+  podTimeoutMs: number,
+): Promise<Record<string, number>> {
   const up = await stack.up({ refresh: true, onOutput: events });
-  engine.up = up.summary.resourceChanges ?? {};
+  const changes: Record<string, number> = up.summary.resourceChanges ?? {};
   note(
     "up",
     StepOutcome.Done,
-    Object.entries(engine.up)
+    Object.entries(changes)
       .filter(([k]) => k !== "same")
       .map(([k, v]) => `${v} ${k}`)
       .join(", ") || "no changes",
   );
   const kubeconfig = (up.outputs.kubeconfig?.value as string | undefined) ?? access.kubeconfig;
-  const state = await waitForLab(kubeconfig, opts.podTimeoutMs ?? 300_000);
+  const state = await waitForLab(kubeconfig, podTimeoutMs);
   note("lab-running", StepOutcome.Done, state.pods.map((p) => `${p.name} on ${p.node} ${p.ip}`).join(", "));
   await flushArp(access, state, note);
-
-  return { ...base, archive, ...removed, recreatedPods, cleanChecks, engine, notes };
+  return changes;
 }

@@ -52,11 +52,18 @@ function adminKubeconfig(spec: BenchSpec, pki: Pki, server: string): string {
   });
 }
 
-function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfigPath: string, etcdData: string): string[] {
-  const net = spec.network;
-  const p = PORTS;
-  const advertise = controllerOf(spec).provider.address;
-  const delegated = [
+/** What the components' command lines are made of. */
+interface ArgvInput {
+  readonly spec: BenchSpec;
+  readonly t: Toolchain;
+  readonly pki: Pki;
+  readonly kubeconfigPath: string;
+  readonly etcdData: string;
+}
+
+/** The flags kube-controller-manager and kube-scheduler share: delegated authentication, no leader election. */
+function delegated(kubeconfigPath: string): string[] {
+  return [
     `--kubeconfig=${kubeconfigPath}`,
     `--authentication-kubeconfig=${kubeconfigPath}`,
     `--authorization-kubeconfig=${kubeconfigPath}`,
@@ -64,78 +71,79 @@ function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfi
     "--leader-elect=false",
     "--profiling=false",
   ];
-  switch (c) {
-    case "etcd":
-      return [
-        t.bin("etcd"),
-        `--name=${spec.id}`,
-        `--data-dir=${etcdData}`,
-        `--listen-client-urls=http://127.0.0.1:${p.etcd}`,
-        `--advertise-client-urls=http://127.0.0.1:${p.etcd}`,
-        `--listen-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${p.etcdPeer}`,
-        `--initial-cluster=${spec.id}=http://127.0.0.1:${p.etcdPeer}`,
-        "--unsafe-no-fsync=true",
-        "--quota-backend-bytes=536870912",
-        "--log-level=warn",
-      ];
-    case "kube-apiserver":
-      return [
-        t.bin("kube-apiserver"),
-        `--etcd-servers=http://127.0.0.1:${p.etcd}`,
-        "--bind-address=0.0.0.0",
-        `--advertise-address=${advertise}`,
-        `--secure-port=${p.apiserver}`,
-        `--tls-cert-file=${pki.file("apiserver.crt")}`,
-        `--tls-private-key-file=${pki.file("apiserver.key")}`,
-        `--client-ca-file=${pki.file("ca.crt")}`,
-        `--requestheader-client-ca-file=${pki.file("front-proxy-ca.crt")}`,
-        "--requestheader-allowed-names=front-proxy-client",
-        "--requestheader-username-headers=X-Remote-User",
-        "--requestheader-group-headers=X-Remote-Group",
-        "--requestheader-extra-headers-prefix=X-Remote-Extra-",
-        `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`,
-        `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
-        "--authorization-mode=Node,RBAC",
-        "--enable-bootstrap-token-auth=true",
-        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-        `--service-account-key-file=${pki.file("sa.pub")}`,
-        `--service-account-signing-key-file=${pki.file("sa.key")}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`,
-        "--allow-privileged=true",
-        "--profiling=false",
-        // As kubeadm sets it: the kubelet (exec, logs) is reached at the node's InternalIP, never its name.
-        "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
-      ];
-    case "kube-controller-manager":
-      return [
-        t.bin("kube-controller-manager"),
-        ...delegated,
-        `--secure-port=${p.controllerManager}`,
-        "--allocate-node-cidrs=true",
-        `--cluster-cidr=${net.podSubnet}`,
-        `--node-cidr-mask-size=${net.nodePrefixLength}`,
-        `--service-cluster-ip-range=${net.serviceSubnet}`,
-        `--service-account-private-key-file=${pki.file("sa.key")}`,
-        `--root-ca-file=${pki.file("ca.crt")}`,
-        "--use-service-account-credentials=true",
-        "--controllers=*,bootstrapsigner,tokencleaner",
-      ];
-    case "kube-scheduler":
-      return [t.bin("kube-scheduler"), ...delegated, `--secure-port=${p.scheduler}`];
-    case "kwok":
-      return [
-        t.bin("kwok"),
-        `--kubeconfig=${kubeconfigPath}`,
-        "--manage-all-nodes=false",
-        "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-        "--manage-nodes-with-label-selector=",
-        `--node-ip=${advertise}`,
-        `--cidr=${net.podSubnet}`,
-        // Renew node leases like kubelets do; without them the node lifecycle controller marks every pod unready.
-        "--node-lease-duration-seconds=40",
-      ];
-  }
+}
+
+/** Each component's command line. */
+const ARGV: Record<Component, (x: ArgvInput) => string[]> = {
+  etcd: ({ spec, t, etcdData }) => [
+    t.bin("etcd"),
+    `--name=${spec.id}`,
+    `--data-dir=${etcdData}`,
+    `--listen-client-urls=http://127.0.0.1:${PORTS.etcd}`,
+    `--advertise-client-urls=http://127.0.0.1:${PORTS.etcd}`,
+    `--listen-peer-urls=http://127.0.0.1:${PORTS.etcdPeer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${PORTS.etcdPeer}`,
+    `--initial-cluster=${spec.id}=http://127.0.0.1:${PORTS.etcdPeer}`,
+    "--unsafe-no-fsync=true",
+    "--quota-backend-bytes=536870912",
+    "--log-level=warn",
+  ],
+  "kube-apiserver": ({ spec, t, pki }) => [
+    t.bin("kube-apiserver"),
+    `--etcd-servers=http://127.0.0.1:${PORTS.etcd}`,
+    "--bind-address=0.0.0.0",
+    `--advertise-address=${controllerOf(spec).provider.address}`,
+    `--secure-port=${PORTS.apiserver}`,
+    `--tls-cert-file=${pki.file("apiserver.crt")}`,
+    `--tls-private-key-file=${pki.file("apiserver.key")}`,
+    `--client-ca-file=${pki.file("ca.crt")}`,
+    `--requestheader-client-ca-file=${pki.file("front-proxy-ca.crt")}`,
+    "--requestheader-allowed-names=front-proxy-client",
+    "--requestheader-username-headers=X-Remote-User",
+    "--requestheader-group-headers=X-Remote-Group",
+    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+    `--proxy-client-cert-file=${pki.file("front-proxy-client.crt")}`,
+    `--proxy-client-key-file=${pki.file("front-proxy-client.key")}`,
+    "--authorization-mode=Node,RBAC",
+    "--enable-bootstrap-token-auth=true",
+    "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+    `--service-account-key-file=${pki.file("sa.pub")}`,
+    `--service-account-signing-key-file=${pki.file("sa.key")}`,
+    `--service-cluster-ip-range=${spec.network.serviceSubnet}`,
+    "--allow-privileged=true",
+    "--profiling=false",
+    // As kubeadm sets it: the kubelet (exec, logs) is reached at the node's InternalIP, never its name.
+    "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
+  ],
+  "kube-controller-manager": ({ spec, t, pki, kubeconfigPath }) => [
+    t.bin("kube-controller-manager"),
+    ...delegated(kubeconfigPath),
+    `--secure-port=${PORTS.controllerManager}`,
+    "--allocate-node-cidrs=true",
+    `--cluster-cidr=${spec.network.podSubnet}`,
+    `--node-cidr-mask-size=${spec.network.nodePrefixLength}`,
+    `--service-cluster-ip-range=${spec.network.serviceSubnet}`,
+    `--service-account-private-key-file=${pki.file("sa.key")}`,
+    `--root-ca-file=${pki.file("ca.crt")}`,
+    "--use-service-account-credentials=true",
+    "--controllers=*,bootstrapsigner,tokencleaner",
+  ],
+  "kube-scheduler": ({ t, kubeconfigPath }) => [t.bin("kube-scheduler"), ...delegated(kubeconfigPath), `--secure-port=${PORTS.scheduler}`],
+  kwok: ({ spec, t, kubeconfigPath }) => [
+    t.bin("kwok"),
+    `--kubeconfig=${kubeconfigPath}`,
+    "--manage-all-nodes=false",
+    "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
+    "--manage-nodes-with-label-selector=",
+    `--node-ip=${controllerOf(spec).provider.address}`,
+    `--cidr=${spec.network.podSubnet}`,
+    // Renew node leases like kubelets do; without them the node lifecycle controller marks every pod unready.
+    "--node-lease-duration-seconds=40",
+  ],
+};
+
+function argvOf(c: Component, spec: BenchSpec, t: Toolchain, pki: Pki, kubeconfigPath: string, etcdData: string): string[] {
+  return ARGV[c]({ spec, t, pki, kubeconfigPath, etcdData });
 }
 
 async function waitFor(what: string, procs: ProcessDir, component: Component, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
