@@ -31,6 +31,11 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 ROOT="${NETLAB_TOOLCHAIN_DIR:-$HOME/.cache/k8s-netlab/toolchain}"
 WORK="$ROOT/work"
+# One build at a time: the set-up, the bundle (bundle/go.sh) and a second set-up may all ask for these parts; a
+# later caller waits here, then finds them stamped.
+mkdir -p "$ROOT"
+exec 9>"$ROOT/.kube.lock"
+flock 9
 BUILD_KUBECTL="${NETLAB_BUILD_KUBECTL:-1}"
 
 # ---------------------------------------------------------------- kubernetes

@@ -54,9 +54,7 @@ export async function ensureBaseImage(log: (line: string) => void): Promise<Base
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`base image: ${RECIPE} build ${img.dir} exited ${code}:\n${tail.join("\n")}`)),
-    );
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`base image: ${RECIPE} build ${img.dir} exited ${code}:\n${tail.join("\n")}`))));
   });
   if (!baseImageReady(img)) throw new Error(`base image: the recipe finished but ${img.dir} is incomplete`);
   return { ...img, built: true, seconds: Math.round((Date.now() - started) / 1000) };

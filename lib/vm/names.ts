@@ -62,7 +62,10 @@ function checkedIfname(name: string): string {
 export function macAddress(b: RoomBench, node: NodeName, network: VmNetwork): string {
   const index = NODE_NAMES.indexOf(node);
   if (index < 0) throw new Error(`unknown node ${node}`);
-  for (const [what, n] of [["room", b.room], ["bench", b.bench]] as const) {
+  for (const [what, n] of [
+    ["room", b.room],
+    ["bench", b.bench],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1 || n > 254) throw new Error(`${what} ${n} is not in 1-254`);
   }
   return [0x0a, 0x4e, b.room, b.bench, index, NIC_FUNCTION[network]].map((o) => o.toString(16).padStart(2, "0")).join(":");

@@ -112,7 +112,15 @@ export async function ensureBridges(spec: BenchSpec, log: (line: string) => void
     if (self.join() !== `${management.vlanId}:pvid:untagged`) {
       for (const v of await portVlans(mgmt)) await run(`vm ${spec.id}: ${mgmt}`, "bridge", ["vlan", "del", "vid", String(v.vlan), "dev", mgmt, "self"]);
       await run(`vm ${spec.id}: host port of ${mgmt} in VLAN ${management.vlanId}`, "bridge", [
-        "vlan", "add", "vid", String(management.vlanId), "dev", mgmt, "self", "pvid", "untagged",
+        "vlan",
+        "add",
+        "vid",
+        String(management.vlanId),
+        "dev",
+        mgmt,
+        "self",
+        "pvid",
+        "untagged",
       ]);
     }
   }
@@ -155,10 +163,7 @@ export async function removeBenchNetwork(b: RoomBench): Promise<void> {
 
 /** Which of the bench's links exist, for `vm status` and to prove `vm down` left none. */
 export async function benchLinks(b: RoomBench): Promise<string[]> {
-  const names = [
-    ...NETWORKS.map((n) => bridgeName(b, n)),
-    ...NODE_NAMES.flatMap((node) => NETWORKS.map((n) => tapName(b, node, n))),
-  ];
+  const names = [...NETWORKS.map((n) => bridgeName(b, n)), ...NODE_NAMES.flatMap((node) => NETWORKS.map((n) => tapName(b, node, n)))];
   const present: string[] = [];
   for (const name of names) if (await linkExists(name)) present.push(name);
   return present;

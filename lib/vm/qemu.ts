@@ -88,15 +88,37 @@ function optionPath(p: string): string {
 /** The full argument vector of a VM (without the program name). */
 export function qemuArgv(vm: VmDefinition): string[] {
   const argv = [
-    "-name", vm.name,
-    "-machine", "q35", "-accel", "tcg,thread=multi", "-cpu", "max",
-    "-smp", String(vm.vcpus), "-m", `${vm.memoryMiB}M`,
-    "-nodefaults", "-no-user-config", "-display", "none",
-    "-kernel", optionPath(vm.kernel), "-initrd", optionPath(vm.initrd), "-append", vm.kernelCmdline,
+    "-name",
+    vm.name,
+    "-machine",
+    "q35",
+    "-accel",
+    "tcg,thread=multi",
+    "-cpu",
+    "max",
+    "-smp",
+    String(vm.vcpus),
+    "-m",
+    `${vm.memoryMiB}M`,
+    "-nodefaults",
+    "-no-user-config",
+    "-display",
+    "none",
+    "-kernel",
+    optionPath(vm.kernel),
+    "-initrd",
+    optionPath(vm.initrd),
+    "-append",
+    vm.kernelCmdline,
     // The overlay is thrown away with the VM, so the guest's flushes need not reach the host's disk (etcd fsyncs).
-    "-drive", `file=${optionPath(vm.overlay)},if=virtio,format=qcow2,discard=unmap,cache=unsafe`,
-    "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng0",
-    "-device", "pcie-root-port,id=nlrp1,bus=pcie.0,chassis=1",
+    "-drive",
+    `file=${optionPath(vm.overlay)},if=virtio,format=qcow2,discard=unmap,cache=unsafe`,
+    "-object",
+    "rng-random,id=rng0,filename=/dev/urandom",
+    "-device",
+    "virtio-rng-pci,rng=rng0",
+    "-device",
+    "pcie-root-port,id=nlrp1,bus=pcie.0,chassis=1",
   ];
   for (const nic of vm.nics) {
     const fn = NIC_FUNCTION[nic.network];
@@ -104,15 +126,22 @@ export function qemuArgv(vm: VmDefinition): string[] {
     argv.push("-device", `virtio-net-pci,netdev=${nic.network},mac=${nic.mac},bus=nlrp1,addr=00.${fn}${fn === 0 ? ",multifunction=on" : ""}`);
   }
   argv.push(
-    "-fw_cfg", `name=opt/netlab/authorized_keys,file=${optionPath(vm.authorizedKeys)}`,
-    "-serial", `file:${optionPath(vm.consoleLog)}`,
-    "-pidfile", vm.pidFile, "-daemonize",
+    "-fw_cfg",
+    `name=opt/netlab/authorized_keys,file=${optionPath(vm.authorizedKeys)}`,
+    "-serial",
+    `file:${optionPath(vm.consoleLog)}`,
+    "-pidfile",
+    vm.pidFile,
+    "-daemonize",
   );
   return argv;
 }
 
 /** The VM's QEMU: the process on this VM's overlay. */
-const ownsVm = (vm: Pick<VmDefinition, "overlay">): Owns => (argv) => argv.some((a) => a.includes(`file=${vm.overlay},`));
+const ownsVm =
+  (vm: Pick<VmDefinition, "overlay">): Owns =>
+  (argv) =>
+    argv.some((a) => a.includes(`file=${vm.overlay},`));
 
 /** The pid of the VM's QEMU if it runs (pid file present and the process is QEMU on this overlay). */
 export function runningPid(vm: Pick<VmDefinition, "pidFile" | "overlay">): number | undefined {

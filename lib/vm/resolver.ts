@@ -25,15 +25,25 @@ export function siteResolverAddress(spec: BenchSpec): string {
 /** dnsmasq's arguments: no configuration, no upstream, no hosts file, no DHCP; bound to the one address only. */
 export function siteResolverArgs(spec: BenchSpec, pidFile: string): string[] {
   return [
-    "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll", "--cache-size=0",
-    "--bind-interfaces", `--listen-address=${siteResolverAddress(spec)}`, "--port=53",
-    `--pid-file=${pidFile}`, "--log-facility=/dev/null",
+    "--conf-file=/dev/null",
+    "--no-resolv",
+    "--no-hosts",
+    "--no-poll",
+    "--cache-size=0",
+    "--bind-interfaces",
+    `--listen-address=${siteResolverAddress(spec)}`,
+    "--port=53",
+    `--pid-file=${pidFile}`,
+    "--log-facility=/dev/null",
   ];
 }
 
 const pidFileOf = (spec: BenchSpec) => path.join(benchStateDir(spec), PID_FILE);
 /** The bench's dnsmasq: started with this pid file. */
-const ownsResolver = (spec: BenchSpec): Owns => (argv) => argv.includes(`--pid-file=${pidFileOf(spec)}`);
+const ownsResolver =
+  (spec: BenchSpec): Owns =>
+  (argv) =>
+    argv.includes(`--pid-file=${pidFileOf(spec)}`);
 
 /** The running resolver's pid, if any. */
 export function siteResolverPid(spec: BenchSpec): number | undefined {

@@ -51,7 +51,10 @@ export async function storedPrivateKey(b: RoomBench): Promise<string | undefined
 
 /** Writes the bench's stack config: the plain keys, the private key as a secret, the host keys when known. */
 export async function writeVmStack(
-  b: RoomBench, privateKey: string, hostKeys?: Readonly<Record<NodeName, string>>, opts: VmBenchOptions = {},
+  b: RoomBench,
+  privateKey: string,
+  hostKeys?: Readonly<Record<NodeName, string>>,
+  opts: VmBenchOptions = {},
 ): Promise<string> {
   const name = vmStackName(b);
   const stack = await openStack(name);
@@ -79,7 +82,11 @@ export async function removeVmStack(b: RoomBench, log: (line: string) => void): 
   }
   // An update that was killed leaves its lock behind; the stack's history and backups go with it too.
   const pulumiDir = path.join(STATE_DIR, ".pulumi");
-  for (const d of [["locks", "organization", "k8s-netlab"], ["history", "k8s-netlab"], ["backups", "k8s-netlab"]]) {
+  for (const d of [
+    ["locks", "organization", "k8s-netlab"],
+    ["history", "k8s-netlab"],
+    ["backups", "k8s-netlab"],
+  ]) {
     rmSync(path.join(pulumiDir, ...d, name), { recursive: true, force: true });
   }
 }
