@@ -1,6 +1,6 @@
 /** Kube Router's objects for one bench. */
 import type { BenchSpec } from "../spec/types";
-import { find, loadManifest, stretchProbe, type K8sObject } from "./load";
+import { find, loadManifest, ProbeKind, stretchProbe, type K8sObject } from "./load";
 
 /** The CNI configuration kube-router installs: bridge kube-bridge, host-local IPAM from the node's pod CIDR. */
 export function kubeRouterCniConf(): object {
@@ -63,6 +63,6 @@ export function kubeRouterObjects(spec: BenchSpec): K8sObject[] {
   pod.containers[0].image = spec.images.kubeRouter;
   pod.containers[0].args = kubeRouterArgs(spec);
   // Upstream's probe (first after 10 s, every 3 s, 1 s to answer), stretched for slow (emulated) nodes.
-  stretchProbe(pod.containers[0].livenessProbe, spec.timeouts.scale);
+  stretchProbe(pod.containers[0].livenessProbe, spec.timeouts.scale, ProbeKind.Liveness);
   return objects;
 }

@@ -4,7 +4,7 @@
  */
 import { controllerOf } from "../spec/nodes";
 import type { BenchSpec, NodeSpec } from "../spec/types";
-import { stretchProbe } from "./load";
+import { ProbeKind, stretchProbe } from "./load";
 import { criSocket } from "./runtime";
 
 export const KUBEADM_DIR = "/etc/kubernetes/netlab";
@@ -161,10 +161,10 @@ const KUBEADM_COREDNS_PROBES = {
 export function corednsPatch(spec: BenchSpec): Doc | undefined {
   if (spec.timeouts.scale === 1) return undefined;
   const container: Record<string, unknown> = { name: "coredns" };
-  for (const [probe, values] of Object.entries(KUBEADM_COREDNS_PROBES)) {
-    const stretched: Record<string, unknown> = { ...values };
-    stretchProbe(stretched, spec.timeouts.scale);
-    container[probe] = stretched;
+  for (const kind of [ProbeKind.Liveness, ProbeKind.Readiness]) {
+    const stretched: Record<string, unknown> = { ...KUBEADM_COREDNS_PROBES[kind] };
+    stretchProbe(stretched, spec.timeouts.scale, kind);
+    container[kind] = stretched;
   }
   const awayFromWebserver = {
     nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "NotIn", values: [spec.placement.webserverNode] }] }],
@@ -198,7 +198,7 @@ export function kubeadmPatches(spec: BenchSpec): Record<string, Doc> {
       const container: Record<string, unknown> = { name: target };
       for (const probe of probes) {
         const stretched: Record<string, unknown> = { ...KUBEADM_PROBES[probe] };
-        stretchProbe(stretched, spec.timeouts.scale);
+        stretchProbe(stretched, spec.timeouts.scale, probe);
         container[probe] = stretched;
       }
       return [`${KUBEADM_PATCH_DIR}/${target}+strategic.yaml`, { spec: { containers: [container] } }];

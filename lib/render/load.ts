@@ -52,15 +52,30 @@ export function pinToNode(podSpec: PinnablePodSpec, node: string): void {
 /** Kubernetes' own probe defaults, for the fields a manifest leaves out. */
 const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1 } as const;
 
+/** The kubelet's probes a manifest can carry, as the container's field names them. */
+export const ProbeKind = { Liveness: "livenessProbe", Readiness: "readinessProbe" } as const;
+export type ProbeKind = (typeof ProbeKind)[keyof typeof ProbeKind];
+
 /**
  * Stretches a probe's waits by the stack's time-limit multiplier (timeouts.scale): on a node `scale` times slower
  * than real hardware, a probe answered in 1 s there needs `scale` s. Failure counts stay as written, so a dead
  * process is still noticed after the same number of probes. Scale 1 leaves the probe as upstream wrote it.
+ * - A liveness probe's every wait scales: its period is CPU spent on a node that has little, and a later
+ *   first probe restarts nothing that is only slow to start.
+ * - A readiness probe's period is how long a pod that just became able to serve stays unready: scaling it by 10
+ *   kept nodelocaldns and CoreDNS unready for 100 s after each failed first probe. Only its timeout scales, and a
+ *   period shorter than Kubernetes' default (kubeadm's 1 s on the static pods, a TLS handshake each) grows up to that
+ *   default; its initial delay stays.
  */
-export function stretchProbe(probe: Record<string, unknown>, scale: number): void {
+export function stretchProbe(probe: Record<string, unknown>, scale: number, kind: ProbeKind): void {
   if (scale === 1) return;
-  for (const [field, fallback] of Object.entries(PROBE_DEFAULTS)) {
-    const value = typeof probe[field] === "number" ? (probe[field] as number) : fallback;
-    probe[field] = Math.ceil(value * scale);
+  const written = (field: keyof typeof PROBE_DEFAULTS) => (typeof probe[field] === "number" ? (probe[field] as number) : PROBE_DEFAULTS[field]);
+  probe.timeoutSeconds = Math.ceil(written("timeoutSeconds") * scale);
+  if (kind === ProbeKind.Liveness) {
+    probe.initialDelaySeconds = Math.ceil(written("initialDelaySeconds") * scale);
+    probe.periodSeconds = Math.ceil(written("periodSeconds") * scale);
+    return;
   }
+  const period = written("periodSeconds");
+  probe.periodSeconds = Math.max(period, Math.min(Math.ceil(period * scale), PROBE_DEFAULTS.periodSeconds));
 }

@@ -4,7 +4,7 @@
  */
 import { nthAddress } from "../spec/network";
 import type { BenchSpec } from "../spec/types";
-import { find, loadManifest, stretchProbe, type K8sObject } from "./load";
+import { find, loadManifest, ProbeKind, stretchProbe, type K8sObject } from "./load";
 
 /** Name of the Service nodelocaldns forwards cluster names to (Kubespray's `coredns_svc_name`). */
 export const COREDNS_SERVICE = "coredns";
@@ -88,10 +88,11 @@ export function nodeLocalDnsObjects(spec: BenchSpec): K8sObject[] {
   const container = find(objects, "DaemonSet", "nodelocaldns").spec.template.spec.containers[0];
   container.image = spec.images.nodeLocalDns;
   container.args = nodeLocalDnsArgs(spec);
-  for (const probe of [container.livenessProbe, container.readinessProbe]) {
+  for (const kind of [ProbeKind.Liveness, ProbeKind.Readiness]) {
+    const probe = container[kind];
     probe.httpGet.host = ip;
     probe.httpGet.port = NODELOCALDNS_HEALTH_PORT;
-    stretchProbe(probe, spec.timeouts.scale);
+    stretchProbe(probe, spec.timeouts.scale, kind);
   }
   return objects;
 }

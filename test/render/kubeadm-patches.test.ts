@@ -138,7 +138,8 @@ describe("the control plane at timeouts.scale 10, as kubeadm writes it", () => {
     expect(r.status, r.stderr).toBe(0);
     const [before, after] = [parse(deployment!), JSON.parse(r.stdout)].map((d) => d.spec.template.spec.containers[0]);
     expect(before.readinessProbe.timeoutSeconds, "kubeadm leaves readiness on Kubernetes' 1 s").toBeUndefined();
-    expect(after.readinessProbe).toMatchObject({ periodSeconds: 100, timeoutSeconds: 10, failureThreshold: 3, httpGet: before.readinessProbe.httpGet });
+    // Readiness: only the timeout scales (every 10 s, as Kubernetes' default, so a started CoreDNS is soon Ready).
+    expect(after.readinessProbe).toMatchObject({ periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3, httpGet: before.readinessProbe.httpGet });
     expect(after.livenessProbe).toMatchObject({
       initialDelaySeconds: before.livenessProbe.initialDelaySeconds * 10,
       timeoutSeconds: before.livenessProbe.timeoutSeconds * 10,
