@@ -84,7 +84,7 @@ describe("vm qemu command line", () => {
     const after = (flag: string) => argv.filter((_, i) => argv[i - 1] === flag);
     expect(after("-machine")).toEqual(["q35"]);
     expect(after("-accel")).toEqual(["tcg,thread=multi"]);
-    expect(after("-cpu")).toEqual(["max"]);
+    expect(after("-cpu")).toEqual(["max,erms=off,fsrm=off"]);
     expect(after("-smp")).toEqual(["1"]);
     expect(after("-m")).toEqual(["2048M"]);
     expect(after("-append")[0]).toContain("systemd.hostname=compute1 ip=192.168.9.22:");
