@@ -67,7 +67,8 @@ describe("vm qemu command line", () => {
   it("puts the management address on the kernel command line, nothing of the provider network", () => {
     const controller = spec.nodes[0]!;
     expect(kernelCmdline("controller", controller.management, "192.168.9.254")).toBe(
-      "root=/dev/vda rw console=ttyS0 systemd.hostname=controller ip=192.168.9.12:::255.255.255.0::enp1s0f0:off nameserver=192.168.9.254",
+      "root=/dev/vda rw console=ttyS0 systemd.hostname=controller ip=192.168.9.12:::255.255.255.0::enp1s0f0:off nameserver=192.168.9.254 " +
+        "init_on_alloc=0 transparent_hugepage=never",
     );
     expect(kernelCmdline("controller", controller.management, "192.168.9.254")).not.toContain("10.27.9.");
     const tagged = parseBenchSpec({ room: 27, bench: 9, network: { managementPortMode: "tagged" } }, { requireAccess: false });
