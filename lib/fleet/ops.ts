@@ -1,7 +1,7 @@
 /** The per-bench operations the CLI runs through the fleet runner, on the real engine. */
 import type { OpOutput } from "./run";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { NETLAB_DIR, openStack } from "../engine/workspace";
 import { hostDriftFromEvents, type DriftLine } from "./drift";
@@ -25,14 +25,20 @@ export function engineLogPath(stack: string, op: string): string {
   return path.join(NETLAB_DIR, "logs", `${stack}-${op}.log`);
 }
 
+/** The run before the last one's log: a second `up` (no change) would otherwise erase the log of the first. */
+export function previousEngineLogPath(stack: string, op: string): string {
+  return engineLogPath(stack, `${op}.previous`);
+}
+
 /**
  * The engine's output as it streams: every chunk appended to the bench's log (engineLogPath, mode 0600; the
  * engine prints secrets as [secret]), its last non-empty line to the bench's live progress line. A run killed
- * halfway still leaves what it did.
+ * halfway still leaves what it did; the run before it is kept beside it (previousEngineLogPath).
  */
 export function lineFeed(stack: string, op: string, progress: (line: string) => void): (out: string) => void {
   const file = engineLogPath(stack, op);
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (existsSync(file)) renameSync(file, previousEngineLogPath(stack, op));
   writeFileSync(file, "", { mode: 0o600 });
   return (out) => {
     appendFileSync(file, out);
