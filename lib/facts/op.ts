@@ -9,7 +9,8 @@ import { openStack } from "../engine/workspace";
 import type { BenchOp, OpOutput } from "../fleet/run";
 import { openBenchAccess } from "../remote/bench-access";
 import type { BenchSpec } from "../spec/types";
-import { gatherAnswerKey, toJson, toMarkdown, type AnswerKey } from "./answer-key";
+import { gatherAnswerKey, type AnswerKey } from "./answer-key";
+import { toJson, toMarkdown } from "./answer-key-format";
 import { errataMarkdown } from "./errata";
 
 /** The answer key and the spec it was read against. */

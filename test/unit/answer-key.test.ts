@@ -1,6 +1,7 @@
 /** The instructor's answer key from gathered facts: addresses, MACs, veths, gateways, ClusterIPs, TTLs; JSON and Markdown. */
 import { describe, expect, it } from "vitest";
-import { buildAnswerKey, toJson, toMarkdown } from "../../lib/facts/answer-key";
+import { buildAnswerKey } from "../../lib/facts/answer-key";
+import { toJson, toMarkdown } from "../../lib/facts/answer-key-format";
 import { bench, spec, VIP, WEB } from "../helpers/check-facts";
 
 describe("answer key", () => {
