@@ -23,27 +23,16 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import * as path from "node:path";
 import { openStack } from "../engine/workspace";
 import { waitForLab } from "../facts/cluster-state";
-import type { BenchSpec } from "../spec/types";
 import { openBenchAccess, type BenchAccess } from "../remote/bench-access";
 import { controllerOf, labHome, nodeRoot } from "../spec/nodes";
-import { localArchivePath, makeVerifiedArchive, remoteArchiveDir, removeArchivedFiles, timestamp, type ArchiveInfo } from "./archive";
+import { localArchivePath, makeVerifiedArchive, remoteArchiveDir, timestamp, type ArchiveInfo } from "./archive";
 import { lateObjects, unarchivedRefusal, type ClusterListing } from "./cluster-archive";
 import { renderedObjects } from "./owners";
 import { listCluster } from "./cluster-list";
 import { ARCHIVE_LIMITS, boundArchive, LIST_HOME_ENCODED, parseEncodedListing } from "./names";
-import {
-  LAB_NAMESPACE,
-  LISTED_KINDS,
-  ResetLevel,
-  describePlan,
-  kubectlName,
-  planReset,
-  type ListedObject,
-  type ObjectKey,
-  type ObjectRef,
-  type ResetPlan,
-} from "./plan";
+import { LAB_NAMESPACE, LISTED_KINDS, ResetLevel, describePlan, planReset, type ListedObject, type ObjectKey, type ObjectRef, type ResetPlan } from "./plan";
 import { destroyAndCheck, flushArp, StepOutcome, type Note } from "./rebuild";
+import { deleteLabPods, removeStudentWork } from "./remove";
 import { LIST_SKEL, runScript, type CleanCheck } from "./scripts";
 
 export { ResetLevel, parseResetLevel, RESET_LEVELS } from "./plan";
@@ -183,48 +172,6 @@ async function inspect(
   return { plan, objects, rendered };
 }
 
-/**
- * How long a delete waits for its objects to go: 3 minutes on hardware, stretched by timeouts.scale (a pod's
- * containers are stopped by its node's kubelet and runtime, as slow as the node: on the emulated VM bench a stop
- * took over 2 minutes).
- */
-function deleteWait(spec: BenchSpec): string {
-  return `--timeout=${180 * spec.timeouts.scale}s`;
-}
-
-/** 3. Namespace default's student objects, and exactly the student files the archive holds. */
-async function removeStudentWork(
-  access: BenchAccess,
-  plan: ResetPlan,
-  archive: ArchiveInfo,
-  note: Note,
-): Promise<{ deletedObjects: ObjectRef[]; removedFiles: string[]; keptFiles: string[] }> {
-  const { spec } = access;
-  const deletedObjects: ObjectRef[] = [];
-  if (plan.deleteObjects.length > 0) {
-    await access.kubectl(["-n", LAB_NAMESPACE, "delete", ...plan.deleteObjects.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(spec)]);
-    deletedObjects.push(...plan.deleteObjects);
-  }
-  note(
-    "student-objects",
-    deletedObjects.length > 0 ? StepOutcome.Done : StepOutcome.Skipped,
-    deletedObjects.length > 0 ? `deleted ${deletedObjects.map(kubectlName).join(", ")}` : "none",
-  );
-  const files = await removeArchivedFiles(access, archive, plan.removeFiles);
-  const home = (f: string) => `~${spec.labUser}/${f}`;
-  const kept =
-    files.kept.length > 0
-      ? "; left in place, written or changed after the archive (the next reset archives them): " +
-        `${files.kept.map(home).join(", ")}${files.more > 0 ? ` and ${files.more} more` : ""}`
-      : "";
-  note(
-    "student-files",
-    plan.removeFiles.length > 0 ? StepOutcome.Done : StepOutcome.Skipped,
-    plan.removeFiles.length > 0 ? `removed ${files.removed.map(home).join(", ") || "nothing whole"}${kept}` : "none",
-  );
-  return { deletedObjects, removedFiles: files.removed, keptFiles: files.kept };
-}
-
 /** Before the rebuild destroys the cluster: a student object the archive lacks (made since) makes it refuse. */
 async function recheckCluster(access: BenchAccess, inspection: Inspection, discard: boolean, note: Note): Promise<void> {
   const now = await listCluster(access.kubectl);
@@ -247,15 +194,6 @@ async function recheckCluster(access: BenchAccess, inspection: Inspection, disca
       ? `--discard-unarchived: destroying unarchived ${late.join(", ")}`
       : `nothing unarchived appeared since the archive (${now.objects.length} objects listed)`,
   );
-}
-
-/** workloads: the lab pods deleted, for `up` (client-1, client-2) and the ReplicaSet (webserver-1's) to recreate them. */
-async function deleteLabPods(access: BenchAccess, plan: ResetPlan, note: Note): Promise<ObjectRef[]> {
-  if (plan.recreatePods.length > 0) {
-    await access.kubectl(["-n", LAB_NAMESPACE, "delete", ...plan.recreatePods.map(kubectlName), "--ignore-not-found", "--wait=true", deleteWait(access.spec)]);
-  }
-  note("lab-pods", StepOutcome.Done, `deleted ${plan.recreatePods.map(kubectlName).join(", ") || "none (already gone)"}; bringing them back`);
-  return [...plan.recreatePods];
 }
 
 /** Resets one bench. See the module comment for what each level does. */
