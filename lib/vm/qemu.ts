@@ -55,16 +55,18 @@ export interface VmDefinition {
 }
 
 /**
- * The kernel command line: root on the virtio disk, serial console, the node's name, and its management address
- * for systemd-network-generator (ip=, plus vlan= when the management port is a trunk), and the site's resolver
- * (nameserver=, for the base image's netlab-resolver.service). The provider network is left to the provisioner.
  * Debian's kernel zeroes every page and slab it allocates (CONFIG_INIT_ON_ALLOC_DEFAULT_ON) and backs large
  * anonymous mappings with 2 MiB pages zeroed whole (transparent_hugepage=always); under TCG both cost much more
  * than on hardware (a fork and exec took 53-56 ms without them against 62-75 ms with them on an idle VM here).
  */
 export const KERNEL_TUNING = ["init_on_alloc=0", "transparent_hugepage=never"] as const;
 
-/** The kernel command line of one VM (see KERNEL_TUNING above). */
+/**
+ * The kernel command line: root on the virtio disk, serial console, the node's name, and its management address
+ * for systemd-network-generator (ip=, plus vlan= when the management port is a trunk), the site's resolver
+ * (nameserver=, for the base image's netlab-resolver.service), and KERNEL_TUNING. The provider network is left to
+ * the provisioner.
+ */
 export function kernelCmdline(node: NodeName, management: InterfaceSpec, nameserver: string): string {
   const mask = prefixToNetmask(management.prefixLength);
   const device = management.device;
